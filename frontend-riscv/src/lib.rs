@@ -1,0 +1,13 @@
+//! RISC-V instruction decoding and disassembly: the one decoder every engine uses.
+//!
+//! `decode` turns raw instruction bits into a [`Decoded`] value; the
+//! interpreter, the JIT lifter and the disassembler all consume that form.
+#![forbid(unsafe_code)]
+
+pub mod decode;
+pub mod disasm;
+pub mod insn;
+
+pub use decode::{decode, decode_compressed, decode_32, insn_len};
+pub use disasm::{csr_name, disasm};
+pub use insn::*;
