@@ -4,10 +4,11 @@
 //! interpreter, the JIT lifter and the disassembler all consume that form.
 #![forbid(unsafe_code)]
 
+mod csr_names;
 pub mod decode;
 pub mod disasm;
 pub mod insn;
 
-pub use decode::{decode, decode_compressed, decode_32, insn_len};
+pub use decode::{decode, decode_32, decode_compressed, insn_len};
 pub use disasm::{csr_name, disasm};
 pub use insn::*;
