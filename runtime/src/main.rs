@@ -1,1 +1,5 @@
-fn main() {}
+//! The `rvdbt` binary: see `runtime::cli`.
+
+fn main() -> std::process::ExitCode {
+    runtime::cli::main()
+}

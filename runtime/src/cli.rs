@@ -1,0 +1,161 @@
+//! The `rvdbt` command line: argument parsing, running a program, exit codes.
+//!
+//! Exit codes: the guest's own (finisher or HTIF), 124 when `--max-insns`
+//! ran out, 2 for usage and input errors (clap's convention, kept for ours).
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::sync::mpsc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::machine::{run_program, Bios, Config, RunExit};
+
+/// Exit code when the instruction budget ran out (as `timeout(1)` uses).
+pub const EXIT_INSN_LIMIT: u8 = 124;
+/// Exit code for usage and input errors.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "rvdbt", version, about = "A full-system RISC-V (RV64) emulator")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a guest program on the QEMU-compatible `virt` machine.
+    Run(RunArgs),
+}
+
+/// Execution engines. Only the interpreter exists so far; the JIT and the
+/// tiered engine join this list when they are built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum Engine {
+    /// The decoding interpreter (reference semantics).
+    #[default]
+    Interp,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Execution engine (defaults to the fastest available).
+    #[arg(long, value_enum, default_value_t = Engine::default())]
+    pub engine: Engine,
+    /// Guest RAM size, e.g. 128M, 1G, 65536 (bytes), 512K.
+    #[arg(long, default_value = "128M", value_parser = parse_size)]
+    pub mem: u64,
+    /// Stop after this many instructions (exit code 124).
+    #[arg(long)]
+    pub max_insns: Option<u64>,
+    /// Print every executed instruction (pc, encoding, disassembly, written register) to stderr.
+    #[arg(long)]
+    pub trace: bool,
+    /// Firmware: `none` (boot the program directly) or a file loaded at the start of RAM.
+    #[arg(long, default_value = "none")]
+    pub bios: String,
+    /// Kernel command line placed in the device tree's /chosen/bootargs.
+    #[arg(long, default_value = "")]
+    pub append: String,
+    /// The guest program: a statically linked RV64 ELF executable.
+    pub program: PathBuf,
+}
+
+/// Parses a size with an optional K/M/G suffix (binary units).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 1u64 << 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 1 << 30),
+        _ => (t, 1),
+    };
+    let n: u64 = num.parse().map_err(|_| format!("invalid size `{s}` (try 128M or 1G)"))?;
+    n.checked_mul(mult).ok_or_else(|| format!("size `{s}` is too large"))
+}
+
+/// Entry point of the `rvdbt` binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RVDBT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    match cli.command {
+        Command::Run(args) => run(args),
+    }
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let Engine::Interp = args.engine;
+    let mut cfg = Config::new(&args.program);
+    cfg.ram_size = args.mem;
+    cfg.max_insns = args.max_insns;
+    cfg.bootargs = args.append.clone();
+    cfg.bios = match args.bios.as_str() {
+        "none" => Bios::None,
+        path => Bios::File(path.into()),
+    };
+
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        let mut stdin = std::io::stdin();
+        while let Ok(n) = stdin.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let rx = Rc::new(rx);
+    let trace = args.trace;
+    let setup = move |m: &mut crate::Machine| {
+        m.set_input(rx.clone());
+        if trace {
+            m.set_trace(Box::new(std::io::BufWriter::new(std::io::stderr())));
+        }
+    };
+    let out = || -> Box<dyn std::io::Write> { Box::new(std::io::stdout()) };
+    match run_program(&cfg, &out, &setup) {
+        Ok((RunExit::Exited(code), n)) => {
+            tracing::info!("guest exited with code {code} after {n} instructions");
+            ExitCode::from(code as u8)
+        }
+        Ok((RunExit::InsnLimit, n)) => {
+            eprintln!("rvdbt: instruction limit reached after {n} instructions");
+            ExitCode::from(EXIT_INSN_LIMIT)
+        }
+        Err(e) => {
+            eprintln!("rvdbt: error: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("128M"), Ok(128 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("99999999999999G").is_err());
+    }
+}

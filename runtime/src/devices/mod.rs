@@ -1,0 +1,42 @@
+//! The devices of the `virt` machine, and the glue that lets the bus share them.
+
+pub mod clint;
+pub mod finisher;
+pub mod plic;
+pub mod uart;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use softmmu::{BusError, MmioDevice};
+
+/// A device owned jointly by the bus and the machine (which polls it for
+/// time-driven events). Single-threaded by design: devices run on the hart's
+/// thread.
+pub struct Shared<T>(pub Rc<RefCell<T>>);
+
+impl<T: MmioDevice> MmioDevice for Shared<T> {
+    fn read(&mut self, offset: u64, size: u8) -> Result<u64, BusError> {
+        self.0.borrow_mut().read(offset, size)
+    }
+    fn write(&mut self, offset: u64, size: u8, value: u64) -> Result<(), BusError> {
+        self.0.borrow_mut().write(offset, size, value)
+    }
+}
+
+/// Reads `size` bytes at byte `offset` of a 64-bit register value.
+pub fn reg_read(reg: u64, offset: u64, size: u8) -> u64 {
+    let v = reg >> (8 * (offset & 7));
+    if size >= 8 {
+        v
+    } else {
+        v & ((1u64 << (8 * size)) - 1)
+    }
+}
+
+/// Replaces `size` bytes at byte `offset` of a 64-bit register value.
+pub fn reg_write(reg: u64, offset: u64, size: u8, value: u64) -> u64 {
+    let shift = 8 * (offset & 7);
+    let mask = if size >= 8 { u64::MAX } else { ((1u64 << (8 * size)) - 1) << shift };
+    (reg & !mask) | ((value << shift) & mask)
+}

@@ -1,0 +1,108 @@
+//! Generation of the flattened device tree that describes the `virt` machine to the guest.
+//!
+//! Node names, compatibles and phandle structure follow QEMU's `virt` board,
+//! so firmware written for QEMU (OpenSBI, Linux) finds the same devices.
+
+use vm_fdt::{Error as FdtError, FdtWriter};
+
+use crate::machine::layout::*;
+
+const PH_CPU0_INTC: u32 = 1;
+const PH_PLIC: u32 = 2;
+
+/// Builds the FDT blob for a machine with `ram_size` bytes of RAM.
+pub fn build(ram_size: u64, bootargs: &str) -> Result<Vec<u8>, FdtError> {
+    let mut f = FdtWriter::new()?;
+    let root = f.begin_node("")?;
+    f.property_u32("#address-cells", 2)?;
+    f.property_u32("#size-cells", 2)?;
+    f.property_string("compatible", "riscv-virtio")?;
+    f.property_string("model", "riscv-virtio,qemu")?;
+
+    let chosen = f.begin_node("chosen")?;
+    f.property_string("bootargs", bootargs)?;
+    f.property_string("stdout-path", &format!("/soc/serial@{UART_BASE:x}"))?;
+    f.end_node(chosen)?;
+
+    let mem = f.begin_node(&format!("memory@{RAM_BASE:x}"))?;
+    f.property_string("device_type", "memory")?;
+    f.property_array_u64("reg", &[RAM_BASE, ram_size])?;
+    f.end_node(mem)?;
+
+    let cpus = f.begin_node("cpus")?;
+    f.property_u32("#address-cells", 1)?;
+    f.property_u32("#size-cells", 0)?;
+    f.property_u32("timebase-frequency", crate::devices::clint::MTIME_HZ as u32)?;
+    let cpu = f.begin_node("cpu@0")?;
+    f.property_string("device_type", "cpu")?;
+    f.property_u32("reg", 0)?;
+    f.property_string("status", "okay")?;
+    f.property_string("compatible", "riscv")?;
+    f.property_string("riscv,isa", "rv64imac_zicsr_zifencei")?;
+    f.property_string("mmu-type", "riscv,none")?;
+    let intc = f.begin_node("interrupt-controller")?;
+    f.property_u32("#interrupt-cells", 1)?;
+    f.property_null("interrupt-controller")?;
+    f.property_string("compatible", "riscv,cpu-intc")?;
+    f.property_phandle(PH_CPU0_INTC)?;
+    f.end_node(intc)?;
+    f.end_node(cpu)?;
+    f.end_node(cpus)?;
+
+    let soc = f.begin_node("soc")?;
+    f.property_u32("#address-cells", 2)?;
+    f.property_u32("#size-cells", 2)?;
+    f.property_string("compatible", "simple-bus")?;
+    f.property_null("ranges")?;
+
+    let test = f.begin_node(&format!("test@{TEST_BASE:x}"))?;
+    f.property_string_list(
+        "compatible",
+        vec!["sifive,test1".into(), "sifive,test0".into(), "syscon".into()],
+    )?;
+    f.property_array_u64("reg", &[TEST_BASE, TEST_SIZE])?;
+    f.end_node(test)?;
+
+    let clint = f.begin_node(&format!("clint@{CLINT_BASE:x}"))?;
+    f.property_string_list("compatible", vec!["sifive,clint0".into(), "riscv,clint0".into()])?;
+    f.property_array_u64("reg", &[CLINT_BASE, crate::devices::clint::CLINT_SIZE])?;
+    f.property_array_u32("interrupts-extended", &[PH_CPU0_INTC, 3, PH_CPU0_INTC, 7])?;
+    f.end_node(clint)?;
+
+    let plic = f.begin_node(&format!("plic@{PLIC_BASE:x}"))?;
+    f.property_string_list("compatible", vec!["sifive,plic-1.0.0".into(), "riscv,plic0".into()])?;
+    f.property_array_u64("reg", &[PLIC_BASE, crate::devices::plic::PLIC_SIZE])?;
+    f.property_u32("#address-cells", 0)?;
+    f.property_u32("#interrupt-cells", 1)?;
+    f.property_null("interrupt-controller")?;
+    f.property_u32("riscv,ndev", crate::devices::plic::NUM_SOURCES as u32 - 1)?;
+    f.property_array_u32("interrupts-extended", &[PH_CPU0_INTC, 11, PH_CPU0_INTC, 9])?;
+    f.property_phandle(PH_PLIC)?;
+    f.end_node(plic)?;
+
+    let uart = f.begin_node(&format!("serial@{UART_BASE:x}"))?;
+    f.property_string("compatible", "ns16550a")?;
+    f.property_array_u64("reg", &[UART_BASE, crate::devices::uart::UART_SIZE])?;
+    f.property_u32("clock-frequency", 0x38_4000)?;
+    f.property_u32("interrupt-parent", PH_PLIC)?;
+    f.property_u32("interrupts", crate::devices::uart::UART_IRQ as u32)?;
+    f.end_node(uart)?;
+
+    f.end_node(soc)?;
+    f.end_node(root)?;
+    f.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn blob_has_header_and_names_the_devices() {
+        let blob = super::build(128 << 20, "").unwrap();
+        assert_eq!(&blob[..4], &[0xd0, 0x0d, 0xfe, 0xed], "FDT magic");
+        let text = String::from_utf8_lossy(&blob);
+        for needle in ["ns16550a", "riscv,clint0", "sifive,test0", "riscv,plic0", "memory@80000000"]
+        {
+            assert!(text.contains(needle), "missing {needle}");
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! Control and status registers: storage, access rules and WARL legalisation.
+//!
+//! Access rules (privileged spec §2.1): bits 9:8 of the number give the
+//! lowest privilege that may access the CSR, bits 11:10 == 3 mark it
+//! read-only. An access that breaks a rule, or names a CSR this hart does
+//! not implement, is an illegal-instruction exception; the caller raises it.
+//! Write-any-read-legal fields keep only their legal values here, so every
+//! reader sees legal state.
+
+use super::{irq, Hart, Priv};
+
+pub const MSTATUS_SIE: u64 = 1 << 1;
+pub const MSTATUS_MIE: u64 = 1 << 3;
+pub const MSTATUS_SPIE: u64 = 1 << 5;
+pub const MSTATUS_MPIE: u64 = 1 << 7;
+pub const MSTATUS_SPP: u64 = 1 << 8;
+pub const MSTATUS_MPP_SHIFT: u64 = 11;
+pub const MSTATUS_MPP: u64 = 3 << MSTATUS_MPP_SHIFT;
+pub const MSTATUS_MPRV: u64 = 1 << 17;
+pub const MSTATUS_SUM: u64 = 1 << 18;
+pub const MSTATUS_MXR: u64 = 1 << 19;
+pub const MSTATUS_TVM: u64 = 1 << 20;
+pub const MSTATUS_TW: u64 = 1 << 21;
+pub const MSTATUS_TSR: u64 = 1 << 22;
+/// UXL = SXL = 2 (64-bit), read-only.
+pub const MSTATUS_XL: u64 = (2 << 32) | (2 << 34);
+
+/// mstatus bits software can change (FS/VS/XS stay 0: no F, D or V yet).
+const MSTATUS_WMASK: u64 = MSTATUS_SIE
+    | MSTATUS_MIE
+    | MSTATUS_SPIE
+    | MSTATUS_MPIE
+    | MSTATUS_SPP
+    | MSTATUS_MPP
+    | MSTATUS_MPRV
+    | MSTATUS_SUM
+    | MSTATUS_MXR
+    | MSTATUS_TVM
+    | MSTATUS_TW
+    | MSTATUS_TSR;
+/// The part of mstatus visible through sstatus.
+const SSTATUS_MASK: u64 =
+    MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR | (3 << 32);
+
+/// misa: MXL = 64, extensions A, C, I, M, S, U.
+pub const MISA: u64 = (2 << 62)
+    | (1 << 0)
+    | (1 << 2)
+    | (1 << (b'I' - b'A'))
+    | (1 << (b'M' - b'A'))
+    | (1 << (b'S' - b'A'))
+    | (1 << (b'U' - b'A'));
+
+/// Interrupts that may be delegated to S mode (SSI, STI, SEI).
+const DELEGABLE_IRQS: u64 = irq::SSIP | irq::STIP | irq::SEIP;
+/// Exceptions that may be delegated: all but ecall from M (11) and the
+/// reserved codes 10 and 14.
+const DELEGABLE_EXCS: u64 = 0xb3ff;
+/// Interrupt-enable bits that exist.
+const MIE_MASK: u64 = irq::SSIP | irq::MSIP | irq::STIP | irq::MTIP | irq::SEIP | irq::MEIP;
+/// mip bits M-mode software may write; MTIP, MSIP, MEIP and SEIP are driven
+/// by the CLINT and PLIC, as on QEMU's virt machine.
+const MIP_WMASK: u64 = irq::SSIP | irq::STIP;
+
+/// Number of PMP entries (storage only in this version; enforcement comes
+/// with the softmmu TLB).
+pub const PMP_ENTRIES: usize = 16;
+
+/// The CSR file of one hart.
+#[derive(Clone, Debug, Default)]
+pub struct Csrs {
+    pub mhartid: u64,
+    pub mstatus: u64,
+    pub medeleg: u64,
+    pub mideleg: u64,
+    pub mie: u64,
+    /// Software-written bits of mip (see [`Hart::mip`] for the effective value).
+    pub mip: u64,
+    pub mtvec: u64,
+    pub mcounteren: u64,
+    pub mcountinhibit: u64,
+    pub menvcfg: u64,
+    pub mscratch: u64,
+    pub mepc: u64,
+    pub mcause: u64,
+    pub mtval: u64,
+    pub stvec: u64,
+    pub scounteren: u64,
+    pub senvcfg: u64,
+    pub sscratch: u64,
+    pub sepc: u64,
+    pub scause: u64,
+    pub stval: u64,
+    pub satp: u64,
+    pub mcycle: u64,
+    pub minstret: u64,
+    pub pmpcfg: [u8; PMP_ENTRIES],
+    pub pmpaddr: [u64; PMP_ENTRIES],
+}
+
+impl Csrs {
+    pub fn new(hartid: u64) -> Csrs {
+        Csrs { mhartid: hartid, mstatus: MSTATUS_XL, ..Default::default() }
+    }
+
+    /// Counts one retired instruction, honouring `mcountinhibit`.
+    #[inline(always)]
+    pub fn retire(&mut self) {
+        if self.mcountinhibit & 1 == 0 {
+            self.mcycle = self.mcycle.wrapping_add(1);
+        }
+        if self.mcountinhibit & 4 == 0 {
+            self.minstret = self.minstret.wrapping_add(1);
+        }
+    }
+}
+
+/// Legalises an `xepc` value: bit 0 is always zero (IALIGN = 16 with C).
+fn legal_epc(v: u64) -> u64 {
+    v & !1
+}
+
+impl Hart {
+    /// Whether the current privilege may read the counter with index `i`
+    /// (0 = cycle, 1 = time, 2 = instret, 3.. = hpmcounter) through the
+    /// unprivileged aliases.
+    fn counter_enabled(&self, i: u16) -> bool {
+        let bit = 1u64 << i;
+        match self.prv {
+            Priv::M => true,
+            Priv::S => self.csr.mcounteren & bit != 0,
+            Priv::U => self.csr.mcounteren & bit != 0 && self.csr.scounteren & bit != 0,
+        }
+    }
+
+    fn check_access(&self, csr: u16, write: bool) -> Option<()> {
+        let min_priv = (csr >> 8) & 3;
+        if (self.prv as u16) < min_priv {
+            return None;
+        }
+        if write && (csr >> 10) & 3 == 3 {
+            return None;
+        }
+        if csr == 0x180 && self.prv == Priv::S && self.csr.mstatus & MSTATUS_TVM != 0 {
+            return None;
+        }
+        Some(())
+    }
+
+    /// Reads a CSR; `None` means the access raises illegal instruction.
+    pub fn csr_read(&mut self, csr: u16) -> Option<u64> {
+        self.check_access(csr, false)?;
+        let c = &self.csr;
+        Some(match csr {
+            // Unprivileged counters.
+            0xc00..=0xc1f => {
+                if !self.counter_enabled(csr - 0xc00) {
+                    return None;
+                }
+                match csr {
+                    0xc00 => c.mcycle,
+                    0xc01 => (self.time)(),
+                    0xc02 => c.minstret,
+                    _ => 0,
+                }
+            }
+            // Supervisor.
+            0x100 => c.mstatus & SSTATUS_MASK,
+            0x104 => c.mie & c.mideleg,
+            0x105 => c.stvec,
+            0x106 => c.scounteren,
+            0x10a => c.senvcfg,
+            0x140 => c.sscratch,
+            0x141 => c.sepc,
+            0x142 => c.scause,
+            0x143 => c.stval,
+            0x144 => self.mip() & c.mideleg,
+            0x180 => c.satp,
+            // Machine information.
+            0xf11..=0xf13 | 0xf15 => 0,
+            0xf14 => c.mhartid,
+            // Machine trap setup and handling.
+            0x300 => c.mstatus,
+            0x301 => MISA,
+            0x302 => c.medeleg,
+            0x303 => c.mideleg,
+            0x304 => c.mie,
+            0x305 => c.mtvec,
+            0x306 => c.mcounteren,
+            0x30a => c.menvcfg,
+            0x320 => c.mcountinhibit,
+            0x323..=0x33f => 0,
+            0x340 => c.mscratch,
+            0x341 => c.mepc,
+            0x342 => c.mcause,
+            0x343 => c.mtval,
+            0x344 => self.mip(),
+            // PMP: on RV64 only the even pmpcfg registers exist.
+            0x3a0 | 0x3a2 => {
+                let base = (csr as usize - 0x3a0) * 4;
+                let mut v = 0u64;
+                for i in 0..8 {
+                    v |= (c.pmpcfg[base + i] as u64) << (8 * i);
+                }
+                v
+            }
+            0x3b0..=0x3bf => c.pmpaddr[csr as usize - 0x3b0],
+            // Machine counters.
+            0xb00 => c.mcycle,
+            0xb02 => c.minstret,
+            0xb03..=0xb1f => 0,
+            _ => return None,
+        })
+    }
+
+    /// Writes a CSR; `None` means the access raises illegal instruction.
+    pub fn csr_write(&mut self, csr: u16, v: u64) -> Option<()> {
+        self.check_access(csr, true)?;
+        let c = &mut self.csr;
+        match csr {
+            0x100 => {
+                let mask = SSTATUS_MASK & MSTATUS_WMASK;
+                c.mstatus = (c.mstatus & !mask) | (v & mask);
+            }
+            0x104 => {
+                let mask = c.mideleg & MIE_MASK;
+                c.mie = (c.mie & !mask) | (v & mask);
+            }
+            0x105 => write_tvec(&mut c.stvec, v),
+            0x106 => c.scounteren = v & 0xffff_ffff,
+            0x10a => c.senvcfg = v & 1,
+            0x140 => c.sscratch = v,
+            0x141 => c.sepc = legal_epc(v),
+            0x142 => c.scause = v,
+            0x143 => c.stval = v,
+            0x144 => {
+                // Only SSIP is writable through sip, and only when delegated.
+                let mask = irq::SSIP & c.mideleg;
+                c.mip = (c.mip & !mask) | (v & mask);
+            }
+            0x180 => {
+                // Only Bare translation is implemented so far; a write that
+                // selects another mode has no effect at all (WARL rule for
+                // unsupported modes).
+                if v >> 60 == 0 {
+                    c.satp = v;
+                }
+            }
+            0x300 => {
+                let mut new = (c.mstatus & !MSTATUS_WMASK) | (v & MSTATUS_WMASK);
+                // MPP is WARL: the reserved value 2 keeps the old field.
+                if (new & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT == 2 {
+                    new = (new & !MSTATUS_MPP) | (c.mstatus & MSTATUS_MPP);
+                }
+                c.mstatus = new | MSTATUS_XL;
+            }
+            0x301 => {} // misa is read-only (WARL with one legal value).
+            0x302 => c.medeleg = v & DELEGABLE_EXCS,
+            0x303 => c.mideleg = v & DELEGABLE_IRQS,
+            0x304 => c.mie = v & MIE_MASK,
+            0x305 => write_tvec(&mut c.mtvec, v),
+            0x306 => c.mcounteren = v & 0xffff_ffff,
+            0x30a => c.menvcfg = v & 1,
+            0x320 => c.mcountinhibit = v & 0xffff_fffd,
+            0x323..=0x33f => {}
+            0x340 => c.mscratch = v,
+            0x341 => c.mepc = legal_epc(v),
+            0x342 => c.mcause = v,
+            0x343 => c.mtval = v,
+            0x344 => c.mip = (c.mip & !MIP_WMASK) | (v & MIP_WMASK),
+            0x3a0 | 0x3a2 => {
+                let base = (csr as usize - 0x3a0) * 4;
+                for i in 0..8 {
+                    if c.pmpcfg[base + i] & 0x80 == 0 {
+                        c.pmpcfg[base + i] = (v >> (8 * i)) as u8 & 0x9f;
+                    }
+                }
+            }
+            0x3b0..=0x3bf => {
+                let i = csr as usize - 0x3b0;
+                let locked = c.pmpcfg[i] & 0x80 != 0
+                    || (i + 1 < PMP_ENTRIES
+                        && c.pmpcfg[i + 1] & 0x80 != 0
+                        && (c.pmpcfg[i + 1] >> 3) & 3 == 1);
+                if !locked {
+                    c.pmpaddr[i] = v & ((1 << 54) - 1);
+                }
+            }
+            0xb00 => c.mcycle = v,
+            0xb02 => c.minstret = v,
+            0xb03..=0xb1f => {}
+            _ => return None,
+        }
+        Some(())
+    }
+}
+
+/// tvec is WARL: modes 0 (direct) and 1 (vectored) are legal; a write with a
+/// reserved mode is ignored, as QEMU does.
+fn write_tvec(tvec: &mut u64, v: u64) {
+    if v & 3 < 2 {
+        *tvec = v;
+    }
+}

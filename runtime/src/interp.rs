@@ -1,0 +1,399 @@
+//! The interpreter: executes one decoded instruction against a hart and the memory system.
+//!
+//! This is the reference semantics of rvdbt. Every guest exception is
+//! returned as an [`Exception`] value with the hart's pc still at the
+//! faulting instruction; the caller enters the trap handler.
+
+use frontend_riscv::{
+    decode, AluOp, AmoOp, AmoWidth, BranchOp, CsrOp, Decoded, Insn, Reg,
+};
+use softmmu::{AccessType, Bare, GuestVirtAddr, MemFaultKind, Mmu};
+
+use crate::hart::csr::{MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW};
+use crate::hart::{Exception, Hart, Priv, Reservation};
+
+/// What the execution loop must do after an instruction retired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retired {
+    /// Go on with the next instruction.
+    Next,
+    /// The hart executed `wfi`: wait for an interrupt.
+    Wfi,
+    /// A CSR that affects interrupt delivery or translation changed.
+    StateChanged,
+}
+
+/// Fetches and decodes the instruction at the hart's pc.
+pub fn fetch(hart: &mut Hart, mmu: &mut Mmu) -> Result<Decoded, Exception> {
+    let raw = mmu.fetch(&mut Bare, GuestVirtAddr(hart.state.pc))?;
+    Ok(decode(raw))
+}
+
+/// Fetches, decodes and executes one instruction.
+pub fn step(hart: &mut Hart, mmu: &mut Mmu) -> Result<Retired, Exception> {
+    let d = fetch(hart, mmu)?;
+    execute(hart, mmu, &d)
+}
+
+#[inline(always)]
+fn x(hart: &Hart, r: Reg) -> u64 {
+    hart.state.x[r.idx()]
+}
+
+fn alu(op: AluOp, a: u64, b: u64) -> u64 {
+    match op {
+        AluOp::Add => a.wrapping_add(b),
+        AluOp::Sub => a.wrapping_sub(b),
+        AluOp::Sll => a << (b & 63),
+        AluOp::Slt => ((a as i64) < (b as i64)) as u64,
+        AluOp::Sltu => (a < b) as u64,
+        AluOp::Xor => a ^ b,
+        AluOp::Srl => a >> (b & 63),
+        AluOp::Sra => ((a as i64) >> (b & 63)) as u64,
+        AluOp::Or => a | b,
+        AluOp::And => a & b,
+        AluOp::Mul => a.wrapping_mul(b),
+        AluOp::Mulh => (((a as i64 as i128) * (b as i64 as i128)) >> 64) as u64,
+        AluOp::Mulhsu => (((a as i64 as i128) * (b as i128)) >> 64) as u64,
+        AluOp::Mulhu => (((a as u128) * (b as u128)) >> 64) as u64,
+        AluOp::Div => {
+            if b == 0 {
+                u64::MAX
+            } else {
+                (a as i64).wrapping_div(b as i64) as u64
+            }
+        }
+        AluOp::Divu => a.checked_div(b).unwrap_or(u64::MAX),
+        AluOp::Rem => {
+            if b == 0 {
+                a
+            } else {
+                (a as i64).wrapping_rem(b as i64) as u64
+            }
+        }
+        AluOp::Remu => {
+            if b == 0 {
+                a
+            } else {
+                a % b
+            }
+        }
+    }
+}
+
+/// 32-bit (`W`) operations: operands are the low 32 bits, results are
+/// sign-extended from bit 31.
+fn alu32(op: AluOp, a: u64, b: u64) -> u64 {
+    let (a32, b32) = (a as u32, b as u32);
+    let r: u32 = match op {
+        AluOp::Add => a32.wrapping_add(b32),
+        AluOp::Sub => a32.wrapping_sub(b32),
+        AluOp::Sll => a32 << (b & 31),
+        AluOp::Srl => a32 >> (b & 31),
+        AluOp::Sra => ((a32 as i32) >> (b & 31)) as u32,
+        AluOp::Mul => a32.wrapping_mul(b32),
+        AluOp::Div => {
+            if b32 == 0 {
+                u32::MAX
+            } else {
+                (a32 as i32).wrapping_div(b32 as i32) as u32
+            }
+        }
+        AluOp::Divu => a32.checked_div(b32).unwrap_or(u32::MAX),
+        AluOp::Rem => {
+            if b32 == 0 {
+                a32
+            } else {
+                (a32 as i32).wrapping_rem(b32 as i32) as u32
+            }
+        }
+        AluOp::Remu => {
+            if b32 == 0 {
+                a32
+            } else {
+                a32 % b32
+            }
+        }
+        // The decoder produces no other W operation.
+        _ => return alu(op, a, b) as i32 as i64 as u64,
+    };
+    r as i32 as i64 as u64
+}
+
+fn branch_taken(op: BranchOp, a: u64, b: u64) -> bool {
+    match op {
+        BranchOp::Eq => a == b,
+        BranchOp::Ne => a != b,
+        BranchOp::Lt => (a as i64) < (b as i64),
+        BranchOp::Ge => (a as i64) >= (b as i64),
+        BranchOp::Ltu => a < b,
+        BranchOp::Geu => a >= b,
+    }
+}
+
+fn sign_extend(v: u64, size: u8) -> u64 {
+    let shift = 64 - 8 * size as u32;
+    (((v << shift) as i64) >> shift) as u64
+}
+
+fn amo(op: AmoOp, width: AmoWidth, old: u64, src: u64) -> u64 {
+    let (o, s) = match width {
+        AmoWidth::W => (old as i32 as i64 as u64, src as i32 as i64 as u64),
+        AmoWidth::D => (old, src),
+    };
+    match op {
+        AmoOp::Swap => s,
+        AmoOp::Add => o.wrapping_add(s),
+        AmoOp::Xor => o ^ s,
+        AmoOp::And => o & s,
+        AmoOp::Or => o | s,
+        AmoOp::Min => (o as i64).min(s as i64) as u64,
+        AmoOp::Max => (o as i64).max(s as i64) as u64,
+        AmoOp::Minu => {
+            if width == AmoWidth::W {
+                (o as u32).min(s as u32) as u64
+            } else {
+                o.min(s)
+            }
+        }
+        AmoOp::Maxu => {
+            if width == AmoWidth::W {
+                (o as u32).max(s as u32) as u64
+            } else {
+                o.max(s)
+            }
+        }
+    }
+}
+
+/// Translates an atomic access: it must be naturally aligned (else a
+/// store/AMO misaligned fault, or a load misaligned fault for LR) and must
+/// target memory (else an access fault).
+fn atomic_pa(
+    mmu: &mut Mmu,
+    addr: u64,
+    size: u8,
+    access: AccessType,
+) -> Result<softmmu::GuestPhysAddr, Exception> {
+    let va = GuestVirtAddr(addr);
+    let fault = |kind| {
+        Exception::from(softmmu::MemFault { kind, access, addr: va })
+    };
+    if addr % size as u64 != 0 {
+        return Err(fault(MemFaultKind::Misaligned));
+    }
+    let pa = mmu.translate(&mut Bare, va, size, access)?;
+    if !mmu.space.is_ram(pa, size as u64) {
+        return Err(fault(MemFaultKind::Access));
+    }
+    Ok(pa)
+}
+
+/// Executes `d`, the instruction at the hart's pc. On success the pc points
+/// at the next instruction and the instruction is counted as retired.
+pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, Exception> {
+    let pc = hart.state.pc;
+    let mut next_pc = pc.wrapping_add(d.len as u64);
+    let illegal = Exception::Illegal(d.raw as u64);
+    let mut retired = Retired::Next;
+    match d.insn {
+        Insn::Lui { rd, imm } => hart.state.set_x(rd.idx(), imm as u64),
+        Insn::Auipc { rd, imm } => hart.state.set_x(rd.idx(), pc.wrapping_add(imm as u64)),
+        Insn::Jal { rd, offset } => {
+            hart.state.set_x(rd.idx(), next_pc);
+            next_pc = pc.wrapping_add(offset as u64);
+        }
+        Insn::Jalr { rd, rs1, offset } => {
+            let target = x(hart, rs1).wrapping_add(offset as u64) & !1;
+            hart.state.set_x(rd.idx(), next_pc);
+            next_pc = target;
+        }
+        Insn::Branch { op, rs1, rs2, offset } => {
+            if branch_taken(op, x(hart, rs1), x(hart, rs2)) {
+                next_pc = pc.wrapping_add(offset as u64);
+            }
+        }
+        Insn::Load { op, rd, rs1, offset } => {
+            let va = GuestVirtAddr(x(hart, rs1).wrapping_add(offset as u64));
+            let size = op.size();
+            let v = mmu.load(&mut Bare, va, size)?;
+            let v = if op.signed() { sign_extend(v, size) } else { v };
+            hart.state.set_x(rd.idx(), v);
+        }
+        Insn::Store { op, rs1, rs2, offset } => {
+            let va = GuestVirtAddr(x(hart, rs1).wrapping_add(offset as u64));
+            mmu.store(&mut Bare, va, op.size(), x(hart, rs2))?;
+        }
+        Insn::OpImm { op, rd, rs1, imm } => {
+            hart.state.set_x(rd.idx(), alu(op, x(hart, rs1), imm as u64))
+        }
+        Insn::OpImm32 { op, rd, rs1, imm } => {
+            hart.state.set_x(rd.idx(), alu32(op, x(hart, rs1), imm as u64))
+        }
+        Insn::Op { op, rd, rs1, rs2 } => {
+            hart.state.set_x(rd.idx(), alu(op, x(hart, rs1), x(hart, rs2)))
+        }
+        Insn::Op32 { op, rd, rs1, rs2 } => {
+            hart.state.set_x(rd.idx(), alu32(op, x(hart, rs1), x(hart, rs2)))
+        }
+        // A single hart with no caches: fences have nothing to order. The
+        // JIT issue gives fence.i its meaning (flushing translated code).
+        Insn::Fence { .. } | Insn::FenceI => {}
+        Insn::Ecall => {
+            return Err(match hart.prv {
+                Priv::U => Exception::EcallU,
+                Priv::S => Exception::EcallS,
+                Priv::M => Exception::EcallM,
+            })
+        }
+        Insn::Ebreak => return Err(Exception::Breakpoint(pc)),
+        Insn::Mret => {
+            if hart.prv != Priv::M {
+                return Err(illegal);
+            }
+            hart.mret();
+            hart.csr.retire();
+            return Ok(Retired::StateChanged);
+        }
+        Insn::Sret => {
+            let tsr = hart.csr.mstatus & MSTATUS_TSR != 0;
+            if hart.prv == Priv::U || (hart.prv == Priv::S && tsr) {
+                return Err(illegal);
+            }
+            hart.sret();
+            hart.csr.retire();
+            return Ok(Retired::StateChanged);
+        }
+        Insn::Wfi => {
+            let tw = hart.csr.mstatus & MSTATUS_TW != 0;
+            if hart.prv == Priv::U || (hart.prv == Priv::S && tw) {
+                return Err(illegal);
+            }
+            retired = Retired::Wfi;
+        }
+        Insn::SfenceVma { .. } => {
+            let tvm = hart.csr.mstatus & MSTATUS_TVM != 0;
+            if hart.prv == Priv::U || (hart.prv == Priv::S && tvm) {
+                return Err(illegal);
+            }
+        }
+        Insn::Csr { op, rd, rs1, csr } => {
+            let src = x(hart, rs1);
+            retired = csr_op(hart, op, rd, csr, src, rs1 != Reg::ZERO).ok_or(illegal)?;
+        }
+        Insn::CsrImm { op, rd, uimm, csr } => {
+            retired = csr_op(hart, op, rd, csr, uimm as u64, uimm != 0).ok_or(illegal)?;
+        }
+        Insn::Lr { width, rd, rs1, .. } => {
+            let size = width.size();
+            let pa = atomic_pa(mmu, x(hart, rs1), size, AccessType::Read)?;
+            let v = mmu.read_phys(pa, size).ok_or(Exception::LoadAccess(x(hart, rs1)))?;
+            hart.reservation = Some(Reservation { pa, size, value: v });
+            hart.state.set_x(rd.idx(), sign_extend(v, size));
+        }
+        Insn::Sc { width, rd, rs1, rs2, .. } => {
+            let size = width.size();
+            let addr = x(hart, rs1);
+            let pa = atomic_pa(mmu, addr, size, AccessType::Write)?;
+            let ok = match hart.reservation.take() {
+                Some(r) if r.pa == pa && r.size == size => {
+                    mmu.read_phys(pa, size) == Some(r.value)
+                }
+                _ => false,
+            };
+            if ok {
+                mmu.write_phys(pa, size, x(hart, rs2)).ok_or(Exception::StoreAccess(addr))?;
+            }
+            hart.state.set_x(rd.idx(), !ok as u64);
+        }
+        Insn::Amo { op, width, rd, rs1, rs2, .. } => {
+            let size = width.size();
+            let addr = x(hart, rs1);
+            let pa = atomic_pa(mmu, addr, size, AccessType::Write)?;
+            let old = mmu.read_phys(pa, size).ok_or(Exception::StoreAccess(addr))?;
+            let new = amo(op, width, old, x(hart, rs2));
+            mmu.write_phys(pa, size, new).ok_or(Exception::StoreAccess(addr))?;
+            hart.state.set_x(rd.idx(), sign_extend(old, size));
+        }
+        // F and D are decoded but not executed yet: misa does not advertise
+        // them and mstatus.FS is hardwired to Off, so they are illegal.
+        Insn::FLoad { .. }
+        | Insn::FStore { .. }
+        | Insn::FpBin { .. }
+        | Insn::Fma { .. }
+        | Insn::Fsqrt { .. }
+        | Insn::FpCmp { .. }
+        | Insn::Fclass { .. }
+        | Insn::FcvtToInt { .. }
+        | Insn::FcvtFromInt { .. }
+        | Insn::FcvtFp { .. }
+        | Insn::FmvToInt { .. }
+        | Insn::FmvFromInt { .. }
+        | Insn::Illegal => return Err(illegal),
+    }
+    hart.state.pc = next_pc;
+    hart.csr.retire();
+    Ok(retired)
+}
+
+/// Executes a Zicsr instruction. `writes` is false for csrrs/csrrc with
+/// `rs1 = x0` (or a zero immediate), which must not write (nor fault on a
+/// read-only CSR); csrrw with `rd = x0` does not read.
+fn csr_op(
+    hart: &mut Hart,
+    op: CsrOp,
+    rd: Reg,
+    csr: u16,
+    src: u64,
+    writes: bool,
+) -> Option<Retired> {
+    let do_write = op == CsrOp::Rw || writes;
+    let old = if op == CsrOp::Rw && rd == Reg::ZERO {
+        // Still check access so a csrw to a missing CSR traps.
+        hart.csr_read(csr).map(|_| 0)?
+    } else {
+        hart.csr_read(csr)?
+    };
+    if do_write {
+        let new = match op {
+            CsrOp::Rw => src,
+            CsrOp::Rs => old | src,
+            CsrOp::Rc => old & !src,
+        };
+        hart.csr_write(csr, new)?;
+    }
+    hart.state.set_x(rd.idx(), old);
+    Ok::<_, ()>(if do_write { Retired::StateChanged } else { Retired::Next }).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn division_edge_cases_follow_the_spec() {
+        assert_eq!(alu(AluOp::Div, 5, 0), u64::MAX);
+        assert_eq!(alu(AluOp::Rem, 5, 0), 5);
+        assert_eq!(alu(AluOp::Div, i64::MIN as u64, u64::MAX), i64::MIN as u64);
+        assert_eq!(alu(AluOp::Rem, i64::MIN as u64, u64::MAX), 0);
+        assert_eq!(alu32(AluOp::Div, i32::MIN as u64, u64::MAX), i32::MIN as i64 as u64);
+        assert_eq!(alu32(AluOp::Divu, 7, 0), u64::MAX);
+        assert_eq!(alu32(AluOp::Remu, 0xffff_ffff_8000_0001, 0), 0xffff_ffff_8000_0001);
+    }
+
+    #[test]
+    fn high_multiplies() {
+        assert_eq!(alu(AluOp::Mulh, u64::MAX, u64::MAX), 0);
+        assert_eq!(alu(AluOp::Mulhu, u64::MAX, u64::MAX), u64::MAX - 1);
+        assert_eq!(alu(AluOp::Mulhsu, u64::MAX, u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn word_ops_sign_extend() {
+        assert_eq!(alu32(AluOp::Add, 0x7fff_ffff, 1), 0xffff_ffff_8000_0000);
+        assert_eq!(alu32(AluOp::Sll, 1, 31), 0xffff_ffff_8000_0000);
+        assert_eq!(alu32(AluOp::Sra, 0x8000_0000, 4), 0xffff_ffff_f800_0000);
+        assert_eq!(amo(AmoOp::Minu, AmoWidth::W, 0xffff_ffff, 1), 1);
+        assert_eq!(amo(AmoOp::Min, AmoWidth::W, 0xffff_ffff, 1), u64::MAX);
+    }
+}

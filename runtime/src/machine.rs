@@ -1,0 +1,458 @@
+//! The `virt` machine: QEMU-compatible memory map, boot ROM, devices and the execution loop.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+use frontend_riscv::disasm;
+use softmmu::{AddressSpace, GuestPhysAddr, Mmu, SpaceError};
+
+use crate::devices::clint::{Clint, Clock};
+use crate::devices::finisher::{Events, Finisher, MachineEvent};
+use crate::devices::plic::Plic;
+use crate::devices::uart::Uart;
+use crate::devices::Shared;
+use crate::hart::{Hart, IrqLines};
+use crate::interp::{self, Retired};
+use crate::loader::{self, Image, LoadError};
+
+/// Physical memory map, as on QEMU's `virt` board.
+pub mod layout {
+    pub const MROM_BASE: u64 = 0x1000;
+    pub const MROM_SIZE: u64 = 0xf000;
+    pub const TEST_BASE: u64 = 0x10_0000;
+    pub const TEST_SIZE: u64 = 0x1000;
+    pub const CLINT_BASE: u64 = 0x200_0000;
+    pub const PLIC_BASE: u64 = 0xc00_0000;
+    pub const UART_BASE: u64 = 0x1000_0000;
+    pub const RAM_BASE: u64 = 0x8000_0000;
+}
+use layout::*;
+
+/// What to boot.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Bios {
+    /// No firmware: the boot ROM jumps straight to the program.
+    #[default]
+    None,
+    /// Firmware (ELF or raw binary) loaded at the start of RAM; the program
+    /// is loaded after it and its entry passed in the `fw_dynamic` info.
+    File(PathBuf),
+}
+
+/// How to build and run a machine.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub ram_size: u64,
+    pub bios: Bios,
+    pub program: PathBuf,
+    pub max_insns: Option<u64>,
+    pub bootargs: String,
+}
+
+impl Config {
+    pub fn new(program: impl Into<PathBuf>) -> Config {
+        Config {
+            ram_size: 128 << 20,
+            bios: Bios::None,
+            program: program.into(),
+            max_insns: None,
+            bootargs: String::new(),
+        }
+    }
+}
+
+/// Host-side errors building a machine.
+#[derive(Debug, thiserror::Error)]
+pub enum MachineError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("building the address space: {0}")]
+    Space(#[from] SpaceError),
+    #[error("RAM size {0:#x} is not supported (need 1 MiB .. 2^40 bytes, a multiple of 4 KiB)")]
+    RamSize(u64),
+    #[error("generating the device tree: {0}")]
+    Fdt(String),
+    #[error("the device tree ({0} bytes) does not fit in RAM")]
+    FdtTooBig(usize),
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunExit {
+    /// The guest powered off with this exit code (finisher or HTIF).
+    Exited(u32),
+    /// `max_insns` instructions ran without the guest exiting.
+    InsnLimit,
+}
+
+/// The HTIF mailbox found by ELF symbol (riscv-tests and Spike convention).
+#[derive(Clone, Copy, Debug)]
+struct Htif {
+    tohost: u64,
+    fromhost: Option<u64>,
+}
+
+/// A `virt` machine with one hart.
+pub struct Machine {
+    pub hart: Hart,
+    pub mmu: Mmu,
+    events: Events,
+    clock: Rc<Clock>,
+    clint: Rc<RefCell<Clint>>,
+    uart: Rc<RefCell<Uart>>,
+    htif: Option<Htif>,
+    /// Instructions executed so far (retired or trapped).
+    pub insns: u64,
+    trace: Option<Box<dyn Write>>,
+    input: Option<Rc<Receiver<Vec<u8>>>>,
+}
+
+/// Instructions between polls of time-driven devices and HTIF.
+const POLL_INTERVAL: u64 = 256;
+
+impl Machine {
+    /// Builds the machine and loads the program. Guest output goes to `out`.
+    pub fn new(cfg: &Config, out: Box<dyn Write>) -> Result<Machine, MachineError> {
+        if cfg.ram_size < (1 << 20) || cfg.ram_size > (1 << 40) || cfg.ram_size % 4096 != 0 {
+            return Err(MachineError::RamSize(cfg.ram_size));
+        }
+        let ram = (RAM_BASE, RAM_BASE + cfg.ram_size);
+        let (start, images, kernel_entry) = load_images(cfg, ram)?;
+        let htif = images.last().and_then(|k| {
+            k.tohost.map(|tohost| Htif { tohost, fromhost: k.fromhost })
+        });
+
+        let events = Events::default();
+        let lines = IrqLines::default();
+        let clock = Rc::new(Clock::default());
+        let clint = Rc::new(RefCell::new(Clint::new(clock.clone(), lines.clone())));
+        let plic = Rc::new(RefCell::new(Plic::new(lines.clone())));
+        let uart = Rc::new(RefCell::new(Uart::new(out, plic.clone())));
+
+        let fdt = crate::fdt::build(cfg.ram_size, &cfg.bootargs)
+            .map_err(|e| MachineError::Fdt(e.to_string()))?;
+        let fdt_addr = fdt_address(ram, fdt.len())?;
+        let rom = reset_vector(start, fdt_addr, kernel_entry);
+
+        let mut space = AddressSpace::new();
+        space.add_rom("mrom", MROM_BASE, MROM_SIZE, &rom)?;
+        space.add_mmio("test", TEST_BASE, TEST_SIZE, Box::new(Finisher::new(events.clone())))?;
+        space.add_mmio(
+            "clint",
+            CLINT_BASE,
+            crate::devices::clint::CLINT_SIZE,
+            Box::new(Shared(clint.clone())),
+        )?;
+        space.add_mmio(
+            "plic",
+            PLIC_BASE,
+            crate::devices::plic::PLIC_SIZE,
+            Box::new(Shared(plic.clone())),
+        )?;
+        space.add_mmio(
+            "uart",
+            UART_BASE,
+            crate::devices::uart::UART_SIZE,
+            Box::new(Shared(uart.clone())),
+        )?;
+        space.add_ram("ram", RAM_BASE, cfg.ram_size)?;
+        for img in &images {
+            for seg in &img.segments {
+                // Bounds were checked against RAM by the loader.
+                space
+                    .load_bytes(GuestPhysAddr(seg.addr), &seg.bytes)
+                    .map_err(|_| MachineError::RamSize(cfg.ram_size))?;
+            }
+        }
+        space
+            .load_bytes(GuestPhysAddr(fdt_addr), &fdt)
+            .map_err(|_| MachineError::FdtTooBig(fdt.len()))?;
+
+        let time_clock = clock.clone();
+        let mut hart = Hart::new(0, lines, Rc::new(move || time_clock.now()));
+        hart.reset(MROM_BASE);
+        Ok(Machine {
+            hart,
+            mmu: Mmu::new(space),
+            events,
+            clock,
+            clint,
+            uart,
+            htif,
+            insns: 0,
+            trace: None,
+            input: None,
+        })
+    }
+
+    /// Prints every executed instruction to `sink`.
+    pub fn set_trace(&mut self, sink: Box<dyn Write>) {
+        self.trace = Some(sink);
+    }
+
+    /// Feeds the guest's UART from `rx` (polled with the other devices).
+    pub fn set_input(&mut self, rx: Rc<Receiver<Vec<u8>>>) {
+        self.input = Some(rx);
+    }
+
+    /// Queues host input for the guest's UART.
+    pub fn uart_input(&mut self, bytes: &[u8]) {
+        self.uart.borrow_mut().receive(bytes);
+    }
+
+    /// Runs until the guest exits or resets, or `limit` total instructions
+    /// have executed. Returns `None` on a reset request.
+    pub fn run(&mut self, limit: Option<u64>) -> Option<RunExit> {
+        let exit = self.run_loop(limit);
+        self.uart.borrow_mut().flush();
+        if let Some(t) = self.trace.as_mut() {
+            let _ = t.flush();
+        }
+        exit
+    }
+
+    fn run_loop(&mut self, limit: Option<u64>) -> Option<RunExit> {
+        let limit = limit.unwrap_or(u64::MAX);
+        loop {
+            self.poll();
+            if let Some(e) = self.events.take() {
+                return match e {
+                    MachineEvent::Exit(code) => Some(RunExit::Exited(code)),
+                    MachineEvent::Reset => None,
+                };
+            }
+            if self.insns >= limit {
+                return Some(RunExit::InsnLimit);
+            }
+            let chunk = POLL_INTERVAL.min(limit - self.insns);
+            for _ in 0..chunk {
+                self.insns += 1;
+                if self.step() == Retired::Wfi {
+                    self.wait_for_interrupt();
+                }
+                if self.events.pending() {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Takes a pending interrupt or executes one instruction.
+    fn step(&mut self) -> Retired {
+        if let Some(irq) = self.hart.pending_interrupt() {
+            if let Some(t) = self.trace.as_mut() {
+                let _ = writeln!(t, "interrupt {irq} at pc {:#x}", self.hart.state.pc);
+            }
+            self.hart.interrupt(irq);
+        }
+        if self.trace.is_some() {
+            return self.step_traced();
+        }
+        match interp::step(&mut self.hart, &mut self.mmu) {
+            Ok(r) => r,
+            Err(e) => {
+                self.hart.raise(e);
+                Retired::Next
+            }
+        }
+    }
+
+    fn step_traced(&mut self) -> Retired {
+        let pc = self.hart.state.pc;
+        let before = self.hart.state.x;
+        let result = interp::fetch(&mut self.hart, &mut self.mmu)
+            .and_then(|d| interp::execute(&mut self.hart, &mut self.mmu, &d).map(|r| (d, r)));
+        let Some(t) = self.trace.as_mut() else { return Retired::Next };
+        match result {
+            Ok((d, r)) => {
+                let raw = if d.len == 2 { format!("{:04x}    ", d.raw) } else { format!("{:08x}", d.raw) };
+                let _ = write!(t, "{pc:016x}: {raw}  {:<32}", disasm(&d, pc));
+                if let Some(i) = (1..32).find(|&i| self.hart.state.x[i] != before[i]) {
+                    let name = frontend_riscv::Reg(i as u8);
+                    let _ = write!(t, " {name}={:#x}", self.hart.state.x[i]);
+                }
+                let _ = writeln!(t);
+                r
+            }
+            Err(e) => {
+                let _ = writeln!(
+                    t,
+                    "{pc:016x}: exception cause={} tval={:#x}",
+                    e.cause(),
+                    e.tval()
+                );
+                self.hart.raise(e);
+                Retired::Next
+            }
+        }
+    }
+
+    /// Updates time-driven interrupt lines and serves the HTIF mailbox.
+    fn poll(&mut self) {
+        self.clint.borrow_mut().update();
+        if let Some(rx) = &self.input {
+            while let Ok(bytes) = rx.try_recv() {
+                self.uart.borrow_mut().receive(&bytes);
+            }
+        }
+        if let Some(h) = self.htif {
+            self.poll_htif(h);
+        }
+    }
+
+    /// `wfi`: sleeps until an enabled interrupt is pending. With every
+    /// interrupt disabled in `mie` nothing could ever wake the hart, so
+    /// `wfi` completes at once (the spec allows it to be a no-op).
+    fn wait_for_interrupt(&mut self) {
+        if self.hart.csr.mie == 0 {
+            return;
+        }
+        loop {
+            self.poll();
+            if self.hart.wfi_wakeup() || self.events.pending() {
+                return;
+            }
+            let wait = self.clock.until(self.clint.borrow().deadline());
+            std::thread::sleep(wait.min(Duration::from_millis(5)));
+        }
+    }
+
+    fn poll_htif(&mut self, h: Htif) {
+        let space = &mut self.mmu.space;
+        let Ok(v) = space.read(GuestPhysAddr(h.tohost), 8) else { return };
+        if v == 0 {
+            return;
+        }
+        let _ = space.write(GuestPhysAddr(h.tohost), 8, 0);
+        let (dev, cmd, payload) = (v >> 56, (v >> 48) & 0xff, v & 0xffff_ffff_ffff);
+        let response = match (dev, cmd) {
+            (0, 0) if payload & 1 == 1 => {
+                self.events.post(MachineEvent::Exit((payload >> 1) as u32));
+                return;
+            }
+            (0, 0) => {
+                // Syscall: payload points at [number, arg0, arg1, arg2, ...].
+                let mut arg = |i: u64| space.read(GuestPhysAddr(payload + 8 * i), 8).unwrap_or(0);
+                let (num, a0, a1, a2) = (arg(0), arg(1), arg(2), arg(3));
+                let ret = match num {
+                    64 if a0 == 1 || a0 == 2 => {
+                        match space.peek_bytes(GuestPhysAddr(a1), a2 as usize) {
+                            Some(bytes) => {
+                                let bytes = bytes.to_vec();
+                                self.uart.borrow_mut().host_write(&bytes);
+                                a2
+                            }
+                            None => (-14i64) as u64, // EFAULT
+                        }
+                    }
+                    93 => {
+                        self.events.post(MachineEvent::Exit(a0 as u32));
+                        return;
+                    }
+                    _ => (-38i64) as u64, // ENOSYS
+                };
+                let _ = space.write(GuestPhysAddr(payload), 8, ret);
+                1
+            }
+            (1, 1) => {
+                self.uart.borrow_mut().host_write(&[payload as u8]);
+                v & !0xffff_ffff_ffff
+            }
+            _ => v & !0xffff_ffff_ffff,
+        };
+        if let Some(fh) = h.fromhost {
+            let _ = self.mmu.space.write(GuestPhysAddr(fh), 8, response);
+        }
+    }
+}
+
+/// Loads the firmware (if any) and the program; returns the address the boot
+/// ROM jumps to, the images, and the entry point handed on to firmware.
+fn load_images(cfg: &Config, ram: (u64, u64)) -> Result<(u64, Vec<Image>, u64), MachineError> {
+    let prog_data = loader::read_file(&cfg.program)?;
+    match &cfg.bios {
+        Bios::None => {
+            let img = if loader::is_elf(&prog_data) {
+                loader::parse_elf(&cfg.program, &prog_data, ram)?
+            } else {
+                return Err(LoadError::NotElf { path: cfg.program.clone() }.into());
+            };
+            Ok((img.entry, vec![img.clone()], img.entry))
+        }
+        Bios::File(fw_path) => {
+            let fw_data = loader::read_file(fw_path)?;
+            let fw = if loader::is_elf(&fw_data) {
+                loader::parse_elf(fw_path, &fw_data, ram)?
+            } else {
+                loader::raw_image(fw_path, fw_data, RAM_BASE, ram)?
+            };
+            let kernel = if loader::is_elf(&prog_data) {
+                loader::parse_elf(&cfg.program, &prog_data, ram)?
+            } else {
+                // Raw kernels go at the first 2 MiB boundary after firmware,
+                // as QEMU places them.
+                let at = fw.end().next_multiple_of(2 << 20);
+                loader::raw_image(&cfg.program, prog_data, at, ram)?
+            };
+            Ok((fw.entry, vec![fw, kernel.clone()], kernel.entry))
+        }
+    }
+}
+
+/// Where the FDT goes: the last 2 MiB-aligned slot below the end of RAM (or
+/// below 3 GiB), as QEMU 7.2 places it.
+fn fdt_address(ram: (u64, u64), len: usize) -> Result<u64, MachineError> {
+    let top = ram.1.min(3 << 30).max(ram.0);
+    let addr = top.checked_sub(len as u64).map(|a| a & !((2 << 20) - 1));
+    match addr {
+        Some(a) if a >= ram.0 => Ok(a),
+        _ => Err(MachineError::FdtTooBig(len)),
+    }
+}
+
+/// The boot ROM: sets a0 = mhartid, a1 = FDT address, a2 = fw_dynamic info,
+/// and jumps to `start` — the same contract as QEMU's reset vector.
+fn reset_vector(start: u64, fdt_addr: u64, next_addr: u64) -> Vec<u8> {
+    let code: [u32; 6] = [
+        0x0000_0297, // auipc t0, 0
+        0x0282_8613, // addi  a2, t0, 40      (fw_dynamic info below)
+        0xf140_2573, // csrr  a0, mhartid
+        0x0202_b583, // ld    a1, 32(t0)      (FDT address)
+        0x0182_b283, // ld    t0, 24(t0)      (start address)
+        0x0002_8067, // jr    t0
+    ];
+    let mut rom: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+    rom.extend(start.to_le_bytes());
+    rom.extend(fdt_addr.to_le_bytes());
+    // struct fw_dynamic_info { magic, version, next_addr, next_mode, options, boot_hart }
+    for v in [0x4942_534f_u64, 2, next_addr, 1, 0, 0] {
+        rom.extend(v.to_le_bytes());
+    }
+    rom
+}
+
+/// Builds a machine for `cfg` and runs it to the end, rebuilding it on a
+/// guest reset request (RAM is cleared on reset, unlike QEMU, which keeps it).
+/// `setup` is called on each new machine (to attach a trace sink or input).
+pub fn run_program(
+    cfg: &Config,
+    out: &dyn Fn() -> Box<dyn Write>,
+    setup: &dyn Fn(&mut Machine),
+) -> Result<(RunExit, u64), MachineError> {
+    let mut total = 0u64;
+    loop {
+        let mut m = Machine::new(cfg, out())?;
+        setup(&mut m);
+        let limit = cfg.max_insns.map(|l| l.saturating_sub(total));
+        let exit = m.run(limit);
+        total += m.insns;
+        if let Some(e) = exit {
+            return Ok((e, total));
+        }
+        tracing::info!("guest requested a reset after {total} instructions");
+    }
+}
