@@ -1,1 +1,82 @@
-//! placeholder
+//! Shared helpers for the end-to-end tests: the guest manifest and in-process runs.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use runtime::machine::{run_program, Config, RunExit};
+
+/// One guest program of `tests/guest/manifest.txt`.
+#[derive(Clone, Debug)]
+pub struct GuestProgram {
+    pub name: String,
+    pub elf: PathBuf,
+    pub expected_exit: u32,
+    pub expected_output: Vec<u8>,
+    /// Whether the program also runs on QEMU's `virt` (false for HTIF programs).
+    pub on_qemu: bool,
+}
+
+/// The directory holding the guest programs.
+pub fn guest_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("guest")
+}
+
+/// Reads the manifest: `<name> <exit code> <qemu|noqemu>` per line.
+pub fn manifest() -> Vec<GuestProgram> {
+    let dir = guest_dir();
+    let text = std::fs::read_to_string(dir.join("manifest.txt")).expect("tests/guest/manifest.txt");
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(f.len(), 3, "bad manifest line: {l}");
+            let name = f[0].to_string();
+            let expected_output = std::fs::read(dir.join("expected").join(format!("{name}.out")))
+                .unwrap_or_else(|e| panic!("expected output of {name}: {e}"));
+            GuestProgram {
+                elf: dir.join(format!("{name}.elf")),
+                expected_exit: f[1].parse().expect("exit code"),
+                on_qemu: f[2] == "qemu",
+                expected_output,
+                name,
+            }
+        })
+        .collect()
+}
+
+/// A `Write` sink that keeps what the guest printed.
+#[derive(Clone, Default)]
+pub struct Capture(pub Rc<RefCell<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The result of running a guest in-process.
+#[derive(Debug)]
+pub struct Outcome {
+    pub exit: RunExit,
+    pub output: Vec<u8>,
+    pub insns: u64,
+}
+
+/// Runs `elf` on a fresh `virt` machine with the interpreter.
+pub fn run_guest(elf: &Path, max_insns: u64) -> Outcome {
+    let mut cfg = Config::new(elf);
+    cfg.max_insns = Some(max_insns);
+    let cap = Capture::default();
+    let out_cap = cap.clone();
+    let out = move || -> Box<dyn Write> { Box::new(out_cap.clone()) };
+    let (exit, insns) = run_program(&cfg, &out, &|_| {}).expect("machine builds");
+    let output = cap.0.borrow().clone();
+    Outcome { exit, output, insns }
+}

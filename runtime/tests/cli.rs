@@ -1,0 +1,137 @@
+//! The `rvdbt` binary's behaviour on bad input, exit codes and tracing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn rvdbt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rvdbt"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run rvdbt")
+}
+
+fn guest(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/guest").join(format!("{name}.elf"))
+}
+
+fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rvdbt-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// Asserts a clean usage/input error: exit 2, a message naming `needle`, no panic.
+fn assert_input_error(out: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(err.contains(needle), "stderr should mention {needle:?}: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+}
+
+/// A minimal ELF64 little-endian header for machine `machine`.
+fn elf_header(machine: u16) -> Vec<u8> {
+    let mut h = vec![0u8; 64];
+    h[..4].copy_from_slice(b"\x7fELF");
+    h[4] = 2; // 64-bit
+    h[5] = 1; // little-endian
+    h[6] = 1; // version
+    h[16..18].copy_from_slice(&2u16.to_le_bytes()); // ET_EXEC
+    h[18..20].copy_from_slice(&machine.to_le_bytes());
+    h[20..24].copy_from_slice(&1u32.to_le_bytes());
+    h[52..54].copy_from_slice(&64u16.to_le_bytes()); // e_ehsize
+    h[54..56].copy_from_slice(&56u16.to_le_bytes()); // e_phentsize
+    h[58..60].copy_from_slice(&64u16.to_le_bytes()); // e_shentsize
+    h
+}
+
+#[test]
+fn empty_file_is_an_input_error() {
+    let p = scratch("empty.elf", b"");
+    assert_input_error(&rvdbt(&["run", p.to_str().unwrap()]), "empty");
+}
+
+#[test]
+fn missing_file_is_an_input_error() {
+    assert_input_error(&rvdbt(&["run", "/nonexistent/prog.elf"]), "/nonexistent/prog.elf");
+}
+
+#[test]
+fn non_elf_is_an_input_error() {
+    let p = scratch("text.elf", b"#!/bin/sh\necho not an elf\n");
+    assert_input_error(&rvdbt(&["run", p.to_str().unwrap()]), "not an ELF");
+}
+
+#[test]
+fn x86_elf_is_rejected_by_machine() {
+    let p = scratch("x86.elf", &elf_header(62));
+    assert_input_error(&rvdbt(&["run", p.to_str().unwrap()]), "RISC-V");
+}
+
+#[test]
+fn truncated_elf_is_an_input_error() {
+    let full = std::fs::read(guest("hello")).unwrap();
+    for len in [10, 63, 64, 200, full.len() / 2] {
+        let p = scratch(&format!("trunc{len}.elf"), &full[..len]);
+        let out = rvdbt(&["run", p.to_str().unwrap()]);
+        assert_input_error(&out, p.to_str().unwrap());
+    }
+}
+
+#[test]
+fn segment_outside_ram_is_an_input_error() {
+    let mut elf = std::fs::read(guest("hello")).unwrap();
+    let phoff = u64::from_le_bytes(elf[0x20..0x28].try_into().unwrap()) as usize;
+    let phnum = u16::from_le_bytes(elf[0x38..0x3a].try_into().unwrap()) as usize;
+    let load = (0..phnum)
+        .map(|i| phoff + 56 * i)
+        .find(|&o| u32::from_le_bytes(elf[o..o + 4].try_into().unwrap()) == 1)
+        .expect("a PT_LOAD segment");
+    elf[load + 24..load + 32].copy_from_slice(&0x4000_0000u64.to_le_bytes()); // p_paddr
+    let p = scratch("outside.elf", &elf);
+    assert_input_error(&rvdbt(&["run", p.to_str().unwrap()]), "outside guest RAM");
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let hello = guest("hello");
+    let h = hello.to_str().unwrap();
+    assert_input_error(&rvdbt(&["run", "--bogus", h]), "--bogus");
+    assert_input_error(&rvdbt(&["run", "--engine", "warp", h]), "warp");
+    assert_input_error(&rvdbt(&["run", "--mem", "lots", h]), "lots");
+    assert_input_error(&rvdbt(&["run", "--mem", "1000", h]), "RAM size");
+    assert_input_error(&rvdbt(&["run"]), "PROGRAM");
+    assert_input_error(&rvdbt(&["frobnicate"]), "frobnicate");
+}
+
+#[test]
+fn exit_code_and_output_follow_the_guest() {
+    let out = rvdbt(&["run", guest("hello").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Hello"));
+    let out = rvdbt(&["run", guest("exit_code").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn instruction_limit_exits_124() {
+    let out = rvdbt(&["run", "--max-insns", "100", guest("hello").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(124));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("after 100 instructions"));
+}
+
+#[test]
+fn trace_prints_pc_disassembly_and_written_register() {
+    let out = rvdbt(&["run", "--trace", "--max-insns", "6", guest("hello").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(124));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("00000000000010")).collect();
+    assert_eq!(lines.len(), 6, "{err}");
+    // The boot ROM: auipc t0 at 0x1000 writes t0 = 0x1000; csrr a0,mhartid.
+    assert!(lines[0].contains("auipc") && lines[0].contains("t0=0x1000"), "{}", lines[0]);
+    assert!(lines[2].contains("csrr") && lines[2].contains("mhartid"), "{}", lines[2]);
+    // Execution reaches the program's entry at the start of RAM.
+    assert!(lines[5].contains("jr") && lines[5].contains("t0"), "{}", lines[5]);
+}
