@@ -132,7 +132,8 @@ trap_reset:
 
 /* mtrap_record: M-mode handler that records mcause/mepc/mtval/mstatus and
  * the number of traps into `mtrap`.  Then:
- *   - if mtrap_resume != 0: return to M-mode at that address (and clear it);
+ *   - if mtrap_resume != 0: return to M-mode at that address (and clear it),
+ *     with mstatus.MIE = 0;
  *   - else for an exception: skip the trapping instruction (2 or 4 bytes);
  *   - else (interrupt): return to mepc unchanged.
  * Preserves all registers. */
@@ -163,6 +164,8 @@ mtrap_record:
         csrw    mepc, t1
         li      t1, MSTATUS_MPP
         csrs    mstatus, t1
+        li      t1, MSTATUS_MPIE        /* resume with MIE = 0 */
+        csrc    mstatus, t1
         j       3f
 1:      csrr    t1, mcause
         bltz    t1, 3f

@@ -220,14 +220,15 @@
         csrw    stvec, t0
 .endm
 
-/* Drop from M to privilege `mode` (PRV_U / PRV_S) at `target`.  The next
+/* Drop from M to privilege `mode` (PRV_U / PRV_S) at `target` (with
+ * mstatus.MPIE cleared first, so MIE = 0 afterwards).  The next
  * trap taken to M (typically an ecall at the end of the lower-mode code) is
  * recorded and then resumes in M-mode at `resume`. Clobbers t0, t1. */
 .macro ENTER_MODE mode, target, resume
         la      t0, \resume
         la      t1, mtrap_resume
         sd      t0, 0(t1)
-        li      t0, MSTATUS_MPP
+        li      t0, MSTATUS_MPP | MSTATUS_MPIE
         csrc    mstatus, t0
         li      t0, ((\mode) << 11)
         csrs    mstatus, t0
