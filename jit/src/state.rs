@@ -6,7 +6,7 @@
 
 /// Architectural register state of one hart that generated code touches.
 #[repr(C)]
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct CpuState {
     /// Integer registers; `x[0]` is kept zero by every writer.
     pub x: [u64; 32],
@@ -18,12 +18,6 @@ pub struct CpuState {
     pub fcsr: u32,
     /// Nonzero when the execution loop must stop at the next block boundary.
     pub exit_request: u32,
-}
-
-impl Default for CpuState {
-    fn default() -> Self {
-        CpuState { x: [0; 32], f: [0; 32], pc: 0, fcsr: 0, exit_request: 0 }
-    }
 }
 
 impl CpuState {

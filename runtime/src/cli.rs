@@ -19,7 +19,11 @@ pub const EXIT_INSN_LIMIT: u8 = 124;
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "rvdbt", version, about = "A full-system RISC-V (RV64) emulator")]
+#[command(
+    name = "rvdbt",
+    version,
+    about = "A full-system RISC-V (RV64) emulator"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -67,15 +71,21 @@ pub struct RunArgs {
 /// Parses a size with an optional K/M/G suffix (binary units).
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
-    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
     let (num, mult) = match t.char_indices().last() {
         Some((i, 'k' | 'K')) => (&t[..i], 1u64 << 10),
         Some((i, 'm' | 'M')) => (&t[..i], 1 << 20),
         Some((i, 'g' | 'G')) => (&t[..i], 1 << 30),
         _ => (t, 1),
     };
-    let n: u64 = num.parse().map_err(|_| format!("invalid size `{s}` (try 128M or 1G)"))?;
-    n.checked_mul(mult).ok_or_else(|| format!("size `{s}` is too large"))
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("invalid size `{s}` (try 128M or 1G)"))?;
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size `{s}` is too large"))
 }
 
 /// Entry point of the `rvdbt` binary.

@@ -58,19 +58,29 @@ pub fn build(ram_size: u64, bootargs: &str) -> Result<Vec<u8>, FdtError> {
     let test = f.begin_node(&format!("test@{TEST_BASE:x}"))?;
     f.property_string_list(
         "compatible",
-        vec!["sifive,test1".into(), "sifive,test0".into(), "syscon".into()],
+        vec![
+            "sifive,test1".into(),
+            "sifive,test0".into(),
+            "syscon".into(),
+        ],
     )?;
     f.property_array_u64("reg", &[TEST_BASE, TEST_SIZE])?;
     f.end_node(test)?;
 
     let clint = f.begin_node(&format!("clint@{CLINT_BASE:x}"))?;
-    f.property_string_list("compatible", vec!["sifive,clint0".into(), "riscv,clint0".into()])?;
+    f.property_string_list(
+        "compatible",
+        vec!["sifive,clint0".into(), "riscv,clint0".into()],
+    )?;
     f.property_array_u64("reg", &[CLINT_BASE, crate::devices::clint::CLINT_SIZE])?;
     f.property_array_u32("interrupts-extended", &[PH_CPU0_INTC, 3, PH_CPU0_INTC, 7])?;
     f.end_node(clint)?;
 
     let plic = f.begin_node(&format!("plic@{PLIC_BASE:x}"))?;
-    f.property_string_list("compatible", vec!["sifive,plic-1.0.0".into(), "riscv,plic0".into()])?;
+    f.property_string_list(
+        "compatible",
+        vec!["sifive,plic-1.0.0".into(), "riscv,plic0".into()],
+    )?;
     f.property_array_u64("reg", &[PLIC_BASE, crate::devices::plic::PLIC_SIZE])?;
     f.property_u32("#address-cells", 0)?;
     f.property_u32("#interrupt-cells", 1)?;
@@ -100,8 +110,13 @@ mod tests {
         let blob = super::build(128 << 20, "").unwrap();
         assert_eq!(&blob[..4], &[0xd0, 0x0d, 0xfe, 0xed], "FDT magic");
         let text = String::from_utf8_lossy(&blob);
-        for needle in ["ns16550a", "riscv,clint0", "sifive,test0", "riscv,plic0", "memory@80000000"]
-        {
+        for needle in [
+            "ns16550a",
+            "riscv,clint0",
+            "sifive,test0",
+            "riscv,plic0",
+            "memory@80000000",
+        ] {
             assert!(text.contains(needle), "missing {needle}");
         }
     }

@@ -4,9 +4,7 @@
 //! returned as an [`Exception`] value with the hart's pc still at the
 //! faulting instruction; the caller enters the trap handler.
 
-use frontend_riscv::{
-    decode, AluOp, AmoOp, AmoWidth, BranchOp, CsrOp, Decoded, Insn, Reg,
-};
+use frontend_riscv::{decode, AluOp, AmoOp, AmoWidth, BranchOp, CsrOp, Decoded, Insn, Reg};
 use softmmu::{AccessType, Bare, GuestVirtAddr, MemFaultKind, Mmu};
 
 use crate::hart::csr::{MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW};
@@ -177,9 +175,13 @@ fn atomic_pa(
 ) -> Result<softmmu::GuestPhysAddr, Exception> {
     let va = GuestVirtAddr(addr);
     let fault = |kind| {
-        Exception::from(softmmu::MemFault { kind, access, addr: va })
+        Exception::from(softmmu::MemFault {
+            kind,
+            access,
+            addr: va,
+        })
     };
-    if addr % size as u64 != 0 {
+    if !addr.is_multiple_of(size as u64) {
         return Err(fault(MemFaultKind::Misaligned));
     }
     let pa = mmu.translate(&mut Bare, va, size, access)?;
@@ -208,34 +210,49 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
             hart.state.set_x(rd.idx(), next_pc);
             next_pc = target;
         }
-        Insn::Branch { op, rs1, rs2, offset } => {
+        Insn::Branch {
+            op,
+            rs1,
+            rs2,
+            offset,
+        } => {
             if branch_taken(op, x(hart, rs1), x(hart, rs2)) {
                 next_pc = pc.wrapping_add(offset as u64);
             }
         }
-        Insn::Load { op, rd, rs1, offset } => {
+        Insn::Load {
+            op,
+            rd,
+            rs1,
+            offset,
+        } => {
             let va = GuestVirtAddr(x(hart, rs1).wrapping_add(offset as u64));
             let size = op.size();
             let v = mmu.load(&mut Bare, va, size)?;
             let v = if op.signed() { sign_extend(v, size) } else { v };
             hart.state.set_x(rd.idx(), v);
         }
-        Insn::Store { op, rs1, rs2, offset } => {
+        Insn::Store {
+            op,
+            rs1,
+            rs2,
+            offset,
+        } => {
             let va = GuestVirtAddr(x(hart, rs1).wrapping_add(offset as u64));
             mmu.store(&mut Bare, va, op.size(), x(hart, rs2))?;
         }
-        Insn::OpImm { op, rd, rs1, imm } => {
-            hart.state.set_x(rd.idx(), alu(op, x(hart, rs1), imm as u64))
-        }
-        Insn::OpImm32 { op, rd, rs1, imm } => {
-            hart.state.set_x(rd.idx(), alu32(op, x(hart, rs1), imm as u64))
-        }
-        Insn::Op { op, rd, rs1, rs2 } => {
-            hart.state.set_x(rd.idx(), alu(op, x(hart, rs1), x(hart, rs2)))
-        }
-        Insn::Op32 { op, rd, rs1, rs2 } => {
-            hart.state.set_x(rd.idx(), alu32(op, x(hart, rs1), x(hart, rs2)))
-        }
+        Insn::OpImm { op, rd, rs1, imm } => hart
+            .state
+            .set_x(rd.idx(), alu(op, x(hart, rs1), imm as u64)),
+        Insn::OpImm32 { op, rd, rs1, imm } => hart
+            .state
+            .set_x(rd.idx(), alu32(op, x(hart, rs1), imm as u64)),
+        Insn::Op { op, rd, rs1, rs2 } => hart
+            .state
+            .set_x(rd.idx(), alu(op, x(hart, rs1), x(hart, rs2))),
+        Insn::Op32 { op, rd, rs1, rs2 } => hart
+            .state
+            .set_x(rd.idx(), alu32(op, x(hart, rs1), x(hart, rs2))),
         // A single hart with no caches: fences have nothing to order. The
         // JIT issue gives fence.i its meaning (flushing translated code).
         Insn::Fence { .. } | Insn::FenceI => {}
@@ -287,32 +304,49 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
         Insn::Lr { width, rd, rs1, .. } => {
             let size = width.size();
             let pa = atomic_pa(mmu, x(hart, rs1), size, AccessType::Read)?;
-            let v = mmu.read_phys(pa, size).ok_or(Exception::LoadAccess(x(hart, rs1)))?;
+            let v = mmu
+                .read_phys(pa, size)
+                .ok_or(Exception::LoadAccess(x(hart, rs1)))?;
             hart.reservation = Some(Reservation { pa, size, value: v });
             hart.state.set_x(rd.idx(), sign_extend(v, size));
         }
-        Insn::Sc { width, rd, rs1, rs2, .. } => {
+        Insn::Sc {
+            width,
+            rd,
+            rs1,
+            rs2,
+            ..
+        } => {
             let size = width.size();
             let addr = x(hart, rs1);
             let pa = atomic_pa(mmu, addr, size, AccessType::Write)?;
             let ok = match hart.reservation.take() {
-                Some(r) if r.pa == pa && r.size == size => {
-                    mmu.read_phys(pa, size) == Some(r.value)
-                }
+                Some(r) if r.pa == pa && r.size == size => mmu.read_phys(pa, size) == Some(r.value),
                 _ => false,
             };
             if ok {
-                mmu.write_phys(pa, size, x(hart, rs2)).ok_or(Exception::StoreAccess(addr))?;
+                mmu.write_phys(pa, size, x(hart, rs2))
+                    .ok_or(Exception::StoreAccess(addr))?;
             }
             hart.state.set_x(rd.idx(), !ok as u64);
         }
-        Insn::Amo { op, width, rd, rs1, rs2, .. } => {
+        Insn::Amo {
+            op,
+            width,
+            rd,
+            rs1,
+            rs2,
+            ..
+        } => {
             let size = width.size();
             let addr = x(hart, rs1);
             let pa = atomic_pa(mmu, addr, size, AccessType::Write)?;
-            let old = mmu.read_phys(pa, size).ok_or(Exception::StoreAccess(addr))?;
+            let old = mmu
+                .read_phys(pa, size)
+                .ok_or(Exception::StoreAccess(addr))?;
             let new = amo(op, width, old, x(hart, rs2));
-            mmu.write_phys(pa, size, new).ok_or(Exception::StoreAccess(addr))?;
+            mmu.write_phys(pa, size, new)
+                .ok_or(Exception::StoreAccess(addr))?;
             hart.state.set_x(rd.idx(), sign_extend(old, size));
         }
         // F and D are decoded but not executed yet: misa does not advertise
@@ -363,7 +397,12 @@ fn csr_op(
         hart.csr_write(csr, new)?;
     }
     hart.state.set_x(rd.idx(), old);
-    Ok::<_, ()>(if do_write { Retired::StateChanged } else { Retired::Next }).ok()
+    Ok::<_, ()>(if do_write {
+        Retired::StateChanged
+    } else {
+        Retired::Next
+    })
+    .ok()
 }
 
 #[cfg(test)]
@@ -376,9 +415,15 @@ mod tests {
         assert_eq!(alu(AluOp::Rem, 5, 0), 5);
         assert_eq!(alu(AluOp::Div, i64::MIN as u64, u64::MAX), i64::MIN as u64);
         assert_eq!(alu(AluOp::Rem, i64::MIN as u64, u64::MAX), 0);
-        assert_eq!(alu32(AluOp::Div, i32::MIN as u64, u64::MAX), i32::MIN as i64 as u64);
+        assert_eq!(
+            alu32(AluOp::Div, i32::MIN as u64, u64::MAX),
+            i32::MIN as i64 as u64
+        );
         assert_eq!(alu32(AluOp::Divu, 7, 0), u64::MAX);
-        assert_eq!(alu32(AluOp::Remu, 0xffff_ffff_8000_0001, 0), 0xffff_ffff_8000_0001);
+        assert_eq!(
+            alu32(AluOp::Remu, 0xffff_ffff_8000_0001, 0),
+            0xffff_ffff_8000_0001
+        );
     }
 
     #[test]

@@ -13,7 +13,10 @@ use object::{Endianness, Object, ObjectSymbol};
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("{path}: cannot read: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: empty file")]
     Empty { path: PathBuf },
     #[error("{path}: not an ELF file (bad magic)")]
@@ -25,11 +28,30 @@ pub enum LoadError {
     #[error("{path}: ELF type {ty} is not an executable (ET_EXEC); link it statically")]
     NotExecutable { path: PathBuf, ty: u16 },
     #[error("{path}: segment {index} data (offset {offset:#x}, size {size:#x}) lies beyond the end of the file (truncated?)")]
-    Truncated { path: PathBuf, index: usize, offset: u64, size: u64 },
+    Truncated {
+        path: PathBuf,
+        index: usize,
+        offset: u64,
+        size: u64,
+    },
     #[error("{path}: segment {index} at {addr:#x}..{end:#x} lies outside guest RAM {ram_start:#x}..{ram_end:#x}")]
-    OutsideRam { path: PathBuf, index: usize, addr: u64, end: u64, ram_start: u64, ram_end: u64 },
-    #[error("{path}: segment {index} has file size {filesz:#x} larger than memory size {memsz:#x}")]
-    BadSegment { path: PathBuf, index: usize, filesz: u64, memsz: u64 },
+    OutsideRam {
+        path: PathBuf,
+        index: usize,
+        addr: u64,
+        end: u64,
+        ram_start: u64,
+        ram_end: u64,
+    },
+    #[error(
+        "{path}: segment {index} has file size {filesz:#x} larger than memory size {memsz:#x}"
+    )]
+    BadSegment {
+        path: PathBuf,
+        index: usize,
+        filesz: u64,
+        memsz: u64,
+    },
     #[error("{path}: no loadable segment")]
     NoSegments { path: PathBuf },
 }
@@ -55,13 +77,20 @@ pub struct Image {
 impl Image {
     /// The first address past the highest segment.
     pub fn end(&self) -> u64 {
-        self.segments.iter().map(|s| s.addr + s.bytes.len() as u64).max().unwrap_or(0)
+        self.segments
+            .iter()
+            .map(|s| s.addr + s.bytes.len() as u64)
+            .max()
+            .unwrap_or(0)
     }
 }
 
 /// Reads a file, with the path in the error.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    let data = std::fs::read(path).map_err(|source| LoadError::Io { path: path.into(), source })?;
+    let data = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.into(),
+        source,
+    })?;
     if data.is_empty() {
         return Err(LoadError::Empty { path: path.into() });
     }
@@ -80,11 +109,16 @@ pub fn parse_elf(path: &Path, data: &[u8], ram: (u64, u64)) -> Result<Image, Loa
     if !is_elf(data) {
         return Err(LoadError::NotElf { path: p() });
     }
-    let elf = ElfFile64::<Endianness>::parse(data)
-        .map_err(|e| LoadError::BadElf { path: p(), reason: e.to_string() })?;
+    let elf = ElfFile64::<Endianness>::parse(data).map_err(|e| LoadError::BadElf {
+        path: p(),
+        reason: e.to_string(),
+    })?;
     let endian = elf.endian();
     if endian != Endianness::Little {
-        return Err(LoadError::BadElf { path: p(), reason: "big-endian".into() });
+        return Err(LoadError::BadElf {
+            path: p(),
+            reason: "big-endian".into(),
+        });
     }
     let hdr = elf.elf_header();
     let machine = hdr.e_machine(endian);
@@ -106,13 +140,25 @@ pub fn parse_elf(path: &Path, data: &[u8], ram: (u64, u64)) -> Result<Image, Loa
             continue;
         }
         if filesz > memsz {
-            return Err(LoadError::BadSegment { path: p(), index, filesz, memsz });
+            return Err(LoadError::BadSegment {
+                path: p(),
+                index,
+                filesz,
+                memsz,
+            });
         }
-        let file_end = offset.checked_add(filesz).filter(|&e| e <= data.len() as u64);
+        let file_end = offset
+            .checked_add(filesz)
+            .filter(|&e| e <= data.len() as u64);
         let Some(file_end) = file_end else {
-            return Err(LoadError::Truncated { path: p(), index, offset, size: filesz });
+            return Err(LoadError::Truncated {
+                path: p(),
+                index,
+                offset,
+                size: filesz,
+            });
         };
-        let end = addr.checked_add(memsz).unwrap_or(u64::MAX);
+        let end = addr.saturating_add(memsz);
         if addr < ram.0 || end > ram.1 || end == u64::MAX {
             return Err(LoadError::OutsideRam {
                 path: p(),
@@ -130,7 +176,11 @@ pub fn parse_elf(path: &Path, data: &[u8], ram: (u64, u64)) -> Result<Image, Loa
     if segments.is_empty() {
         return Err(LoadError::NoSegments { path: p() });
     }
-    let sym = |name: &str| elf.symbols().find(|s| s.name() == Ok(name)).map(|s| s.address());
+    let sym = |name: &str| {
+        elf.symbols()
+            .find(|s| s.name() == Ok(name))
+            .map(|s| s.address())
+    };
     Ok(Image {
         entry: hdr.e_entry(endian),
         segments,
@@ -140,7 +190,12 @@ pub fn parse_elf(path: &Path, data: &[u8], ram: (u64, u64)) -> Result<Image, Loa
 }
 
 /// Wraps a raw binary as an image placed at `addr`.
-pub fn raw_image(path: &Path, data: Vec<u8>, addr: u64, ram: (u64, u64)) -> Result<Image, LoadError> {
+pub fn raw_image(
+    path: &Path,
+    data: Vec<u8>,
+    addr: u64,
+    ram: (u64, u64),
+) -> Result<Image, LoadError> {
     let end = addr + data.len() as u64;
     if addr < ram.0 || end > ram.1 {
         return Err(LoadError::OutsideRam {

@@ -117,13 +117,19 @@ const POLL_INTERVAL: u64 = 256;
 impl Machine {
     /// Builds the machine and loads the program. Guest output goes to `out`.
     pub fn new(cfg: &Config, out: Box<dyn Write>) -> Result<Machine, MachineError> {
-        if cfg.ram_size < (1 << 20) || cfg.ram_size > (1 << 40) || cfg.ram_size % 4096 != 0 {
+        if cfg.ram_size < (1 << 20)
+            || cfg.ram_size > (1 << 40)
+            || !cfg.ram_size.is_multiple_of(4096)
+        {
             return Err(MachineError::RamSize(cfg.ram_size));
         }
         let ram = (RAM_BASE, RAM_BASE + cfg.ram_size);
         let (start, images, kernel_entry) = load_images(cfg, ram)?;
         let htif = images.last().and_then(|k| {
-            k.tohost.map(|tohost| Htif { tohost, fromhost: k.fromhost })
+            k.tohost.map(|tohost| Htif {
+                tohost,
+                fromhost: k.fromhost,
+            })
         });
 
         let events = Events::default();
@@ -140,7 +146,12 @@ impl Machine {
 
         let mut space = AddressSpace::new();
         space.add_rom("mrom", MROM_BASE, MROM_SIZE, &rom)?;
-        space.add_mmio("test", TEST_BASE, TEST_SIZE, Box::new(Finisher::new(events.clone())))?;
+        space.add_mmio(
+            "test",
+            TEST_BASE,
+            TEST_SIZE,
+            Box::new(Finisher::new(events.clone())),
+        )?;
         space.add_mmio(
             "clint",
             CLINT_BASE,
@@ -266,10 +277,16 @@ impl Machine {
         let before = self.hart.state.x;
         let result = interp::fetch(&mut self.hart, &mut self.mmu)
             .and_then(|d| interp::execute(&mut self.hart, &mut self.mmu, &d).map(|r| (d, r)));
-        let Some(t) = self.trace.as_mut() else { return Retired::Next };
+        let Some(t) = self.trace.as_mut() else {
+            return Retired::Next;
+        };
         match result {
             Ok((d, r)) => {
-                let raw = if d.len == 2 { format!("{:04x}    ", d.raw) } else { format!("{:08x}", d.raw) };
+                let raw = if d.len == 2 {
+                    format!("{:04x}    ", d.raw)
+                } else {
+                    format!("{:08x}", d.raw)
+                };
                 let _ = write!(t, "{pc:016x}: {raw}  {:<32}", disasm(&d, pc));
                 if let Some(i) = (1..32).find(|&i| self.hart.state.x[i] != before[i]) {
                     let name = frontend_riscv::Reg(i as u8);
@@ -323,7 +340,9 @@ impl Machine {
 
     fn poll_htif(&mut self, h: Htif) {
         let space = &mut self.mmu.space;
-        let Ok(v) = space.read(GuestPhysAddr(h.tohost), 8) else { return };
+        let Ok(v) = space.read(GuestPhysAddr(h.tohost), 8) else {
+            return;
+        };
         if v == 0 {
             return;
         }
@@ -379,7 +398,10 @@ fn load_images(cfg: &Config, ram: (u64, u64)) -> Result<(u64, Vec<Image>, u64), 
             let img = if loader::is_elf(&prog_data) {
                 loader::parse_elf(&cfg.program, &prog_data, ram)?
             } else {
-                return Err(LoadError::NotElf { path: cfg.program.clone() }.into());
+                return Err(LoadError::NotElf {
+                    path: cfg.program.clone(),
+                }
+                .into());
             };
             Ok((img.entry, vec![img.clone()], img.entry))
         }

@@ -12,7 +12,9 @@ fn rvdbt(args: &[&str]) -> Output {
 }
 
 fn guest(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/guest").join(format!("{name}.elf"))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/guest")
+        .join(format!("{name}.elf"))
 }
 
 fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
@@ -27,7 +29,10 @@ fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
 fn assert_input_error(out: &Output, needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert!(err.contains(needle), "stderr should mention {needle:?}: {err}");
+    assert!(
+        err.contains(needle),
+        "stderr should mention {needle:?}: {err}"
+    );
     assert!(!err.contains("panicked"), "panic: {err}");
 }
 
@@ -55,7 +60,10 @@ fn empty_file_is_an_input_error() {
 
 #[test]
 fn missing_file_is_an_input_error() {
-    assert_input_error(&rvdbt(&["run", "/nonexistent/prog.elf"]), "/nonexistent/prog.elf");
+    assert_input_error(
+        &rvdbt(&["run", "/nonexistent/prog.elf"]),
+        "/nonexistent/prog.elf",
+    );
 }
 
 #[test]
@@ -117,21 +125,47 @@ fn exit_code_and_output_follow_the_guest() {
 
 #[test]
 fn instruction_limit_exits_124() {
-    let out = rvdbt(&["run", "--max-insns", "100", guest("hello").to_str().unwrap()]);
+    let out = rvdbt(&[
+        "run",
+        "--max-insns",
+        "100",
+        guest("hello").to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(124));
     assert!(String::from_utf8_lossy(&out.stderr).contains("after 100 instructions"));
 }
 
 #[test]
 fn trace_prints_pc_disassembly_and_written_register() {
-    let out = rvdbt(&["run", "--trace", "--max-insns", "6", guest("hello").to_str().unwrap()]);
+    let out = rvdbt(&[
+        "run",
+        "--trace",
+        "--max-insns",
+        "6",
+        guest("hello").to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(124));
     let err = String::from_utf8_lossy(&out.stderr);
-    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("00000000000010")).collect();
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("00000000000010"))
+        .collect();
     assert_eq!(lines.len(), 6, "{err}");
     // The boot ROM: auipc t0 at 0x1000 writes t0 = 0x1000; csrr a0,mhartid.
-    assert!(lines[0].contains("auipc") && lines[0].contains("t0=0x1000"), "{}", lines[0]);
-    assert!(lines[2].contains("csrr") && lines[2].contains("mhartid"), "{}", lines[2]);
+    assert!(
+        lines[0].contains("auipc") && lines[0].contains("t0=0x1000"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[2].contains("csrr") && lines[2].contains("mhartid"),
+        "{}",
+        lines[2]
+    );
     // Execution reaches the program's entry at the start of RAM.
-    assert!(lines[5].contains("jr") && lines[5].contains("t0"), "{}", lines[5]);
+    assert!(
+        lines[5].contains("jr") && lines[5].contains("t0"),
+        "{}",
+        lines[5]
+    );
 }

@@ -12,14 +12,14 @@ pub struct GuestPhysAddr(pub u64);
 
 impl GuestVirtAddr {
     /// The address `n` bytes further on, wrapping like the hardware adder.
-    pub fn add(self, n: u64) -> Self {
+    pub fn offset(self, n: u64) -> Self {
         GuestVirtAddr(self.0.wrapping_add(n))
     }
 }
 
 impl GuestPhysAddr {
     /// The address `n` bytes further on, wrapping like the hardware adder.
-    pub fn add(self, n: u64) -> Self {
+    pub fn offset(self, n: u64) -> Self {
         GuestPhysAddr(self.0.wrapping_add(n))
     }
 }

@@ -86,7 +86,9 @@ impl Mmu {
         size: u8,
         access: AccessType,
     ) -> Result<GuestPhysAddr, MemFault> {
-        let pa = tr.translate(&mut self.space, va, access).map_err(|k| fault(k, access, va))?;
+        let pa = tr
+            .translate(&mut self.space, va, access)
+            .map_err(|k| fault(k, access, va))?;
         if self.space.region(pa, size as u64).is_none() {
             return Err(fault(MemFaultKind::Access, access, va));
         }
@@ -101,9 +103,14 @@ impl Mmu {
         size: u8,
     ) -> Result<u64, MemFault> {
         let access = AccessType::Read;
-        if va.0 % size as u64 == 0 {
-            let pa = tr.translate(&mut self.space, va, access).map_err(|k| fault(k, access, va))?;
-            return self.space.read(pa, size).map_err(|_| fault(MemFaultKind::Access, access, va));
+        if va.0.is_multiple_of(size as u64) {
+            let pa = tr
+                .translate(&mut self.space, va, access)
+                .map_err(|k| fault(k, access, va))?;
+            return self
+                .space
+                .read(pa, size)
+                .map_err(|_| fault(MemFaultKind::Access, access, va));
         }
         // Misaligned: translate every byte first (so no partial effects),
         // then read them, allowing only memory-like regions.
@@ -113,7 +120,7 @@ impl Mmu {
             let b = self
                 .space
                 .read(*pa, 1)
-                .map_err(|_| fault(MemFaultKind::Access, access, va.add(i as u64)))?;
+                .map_err(|_| fault(MemFaultKind::Access, access, va.offset(i as u64)))?;
             v |= b << (8 * i);
         }
         Ok(v)
@@ -128,8 +135,10 @@ impl Mmu {
         value: u64,
     ) -> Result<(), MemFault> {
         let access = AccessType::Write;
-        if va.0 % size as u64 == 0 {
-            let pa = tr.translate(&mut self.space, va, access).map_err(|k| fault(k, access, va))?;
+        if va.0.is_multiple_of(size as u64) {
+            let pa = tr
+                .translate(&mut self.space, va, access)
+                .map_err(|k| fault(k, access, va))?;
             return self
                 .space
                 .write(pa, size, value)
@@ -139,7 +148,7 @@ impl Mmu {
         for (i, pa) in pas.iter().take(size as usize).enumerate() {
             self.space
                 .write(*pa, 1, value >> (8 * i))
-                .map_err(|_| fault(MemFaultKind::Access, access, va.add(i as u64)))?;
+                .map_err(|_| fault(MemFaultKind::Access, access, va.offset(i as u64)))?;
         }
         Ok(())
     }
@@ -155,10 +164,10 @@ impl Mmu {
         let mut pas = [GuestPhysAddr(0); 8];
         let mut page_pa: Option<(u64, GuestPhysAddr)> = None;
         for (i, slot) in pas.iter_mut().take(size as usize).enumerate() {
-            let bva = va.add(i as u64);
+            let bva = va.offset(i as u64);
             let page = bva.0 >> 12;
             let pa = match page_pa {
-                Some((p, base)) if p == page => base.add(bva.0 & 0xfff),
+                Some((p, base)) if p == page => base.offset(bva.0 & 0xfff),
                 _ => {
                     let pa = tr
                         .translate(&mut self.space, bva, access)
@@ -183,7 +192,7 @@ impl Mmu {
         if lo & 3 != 3 {
             return Ok(lo as u32);
         }
-        let hi = self.fetch_half(tr, va.add(2))?;
+        let hi = self.fetch_half(tr, va.offset(2))?;
         Ok(lo as u32 | (hi as u32) << 16)
     }
 
@@ -192,11 +201,16 @@ impl Mmu {
         if va.0 & 1 != 0 {
             return Err(fault(MemFaultKind::Misaligned, access, va));
         }
-        let pa = tr.translate(&mut self.space, va, access).map_err(|k| fault(k, access, va))?;
+        let pa = tr
+            .translate(&mut self.space, va, access)
+            .map_err(|k| fault(k, access, va))?;
         if !self.space.is_memory(pa, 2) {
             return Err(fault(MemFaultKind::Access, access, va));
         }
-        self.space.read(pa, 2).map(|v| v as u16).map_err(|_| fault(MemFaultKind::Access, access, va))
+        self.space
+            .read(pa, 2)
+            .map(|v| v as u16)
+            .map_err(|_| fault(MemFaultKind::Access, access, va))
     }
 
     /// Reads at a physical address already translated for an atomic access.
@@ -223,7 +237,7 @@ mod tests {
             va: GuestVirtAddr,
             _a: AccessType,
         ) -> Result<GuestPhysAddr, MemFaultKind> {
-            if va.0 >> 12 == 0x8000_1 {
+            if va.0 >> 12 == 0x80001 {
                 Err(MemFaultKind::Page)
             } else {
                 Ok(GuestPhysAddr(va.0))
@@ -240,28 +254,51 @@ mod tests {
     #[test]
     fn misaligned_load_store_round_trip() {
         let mut m = mmu();
-        m.store(&mut Bare, GuestVirtAddr(0x8000_0003), 8, 0x0102_0304_0506_0708).unwrap();
-        assert_eq!(m.load(&mut Bare, GuestVirtAddr(0x8000_0003), 8), Ok(0x0102_0304_0506_0708));
+        m.store(
+            &mut Bare,
+            GuestVirtAddr(0x8000_0003),
+            8,
+            0x0102_0304_0506_0708,
+        )
+        .unwrap();
+        assert_eq!(
+            m.load(&mut Bare, GuestVirtAddr(0x8000_0003), 8),
+            Ok(0x0102_0304_0506_0708)
+        );
         assert_eq!(m.load(&mut Bare, GuestVirtAddr(0x8000_0004), 2), Ok(0x0607));
     }
 
     #[test]
     fn crossing_into_faulting_page_reports_second_page_and_writes_nothing() {
         let mut m = mmu();
-        let err = m.store(&mut Hole, GuestVirtAddr(0x8000_0ffe), 4, u64::MAX).unwrap_err();
+        let err = m
+            .store(&mut Hole, GuestVirtAddr(0x8000_0ffe), 4, u64::MAX)
+            .unwrap_err();
         assert_eq!(err.kind, MemFaultKind::Page);
         assert_eq!(err.addr, GuestVirtAddr(0x8000_1000));
-        assert_eq!(m.load(&mut Bare, GuestVirtAddr(0x8000_0ffe), 2), Ok(0), "no partial store");
+        assert_eq!(
+            m.load(&mut Bare, GuestVirtAddr(0x8000_0ffe), 2),
+            Ok(0),
+            "no partial store"
+        );
     }
 
     #[test]
     fn fetch_splits_32_bit_instruction_across_pages() {
         let mut m = mmu();
-        m.store(&mut Bare, GuestVirtAddr(0x8000_2ffe), 4, 0x1234_0013).unwrap();
-        assert_eq!(m.fetch(&mut Bare, GuestVirtAddr(0x8000_2ffe)), Ok(0x1234_0013));
-        m.store(&mut Bare, GuestVirtAddr(0x8000_0ffe), 2, 0x0013).unwrap();
+        m.store(&mut Bare, GuestVirtAddr(0x8000_2ffe), 4, 0x1234_0013)
+            .unwrap();
+        assert_eq!(
+            m.fetch(&mut Bare, GuestVirtAddr(0x8000_2ffe)),
+            Ok(0x1234_0013)
+        );
+        m.store(&mut Bare, GuestVirtAddr(0x8000_0ffe), 2, 0x0013)
+            .unwrap();
         let err = m.fetch(&mut Hole, GuestVirtAddr(0x8000_0ffe)).unwrap_err();
-        assert_eq!((err.kind, err.addr), (MemFaultKind::Page, GuestVirtAddr(0x8000_1000)));
+        assert_eq!(
+            (err.kind, err.addr),
+            (MemFaultKind::Page, GuestVirtAddr(0x8000_1000))
+        );
         let unmapped = m.fetch(&mut Bare, GuestVirtAddr(0x1000)).unwrap_err();
         assert_eq!(unmapped.kind, MemFaultKind::Access);
     }

@@ -17,7 +17,9 @@ impl Ram {
     pub fn new(size: u64) -> io::Result<Ram> {
         let len = usize::try_from(size)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "RAM size too large"))?;
-        Ok(Ram { map: MmapMut::map_anon(len.max(1))? })
+        Ok(Ram {
+            map: MmapMut::map_anon(len.max(1))?,
+        })
     }
 
     /// Size in bytes.

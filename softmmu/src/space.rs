@@ -38,11 +38,20 @@ impl Region {
 #[derive(Debug, thiserror::Error)]
 pub enum SpaceError {
     #[error("region {name} at {base:#x}+{size:#x} overlaps region {other}")]
-    Overlap { name: &'static str, base: u64, size: u64, other: &'static str },
+    Overlap {
+        name: &'static str,
+        base: u64,
+        size: u64,
+        other: &'static str,
+    },
     #[error("region {name} has size 0 or wraps the address space")]
     BadSize { name: &'static str },
     #[error("cannot map {size:#x} bytes of RAM for {name}: {source}")]
-    Map { name: &'static str, size: u64, source: std::io::Error },
+    Map {
+        name: &'static str,
+        size: u64,
+        source: std::io::Error,
+    },
 }
 
 /// The regions of a machine's physical bus.
@@ -73,8 +82,10 @@ impl AddressSpace {
             return Err(SpaceError::BadSize { name: region.name });
         }
         let end = end.unwrap_or(u64::MAX);
-        if let Some(o) =
-            self.regions.iter().find(|o| region.base.0 < o.base.0 + o.size && o.base.0 < end)
+        if let Some(o) = self
+            .regions
+            .iter()
+            .find(|o| region.base.0 < o.base.0 + o.size && o.base.0 < end)
         {
             return Err(SpaceError::Overlap {
                 name: region.name,
@@ -91,7 +102,12 @@ impl AddressSpace {
     /// Adds `size` bytes of zeroed RAM at `base`.
     pub fn add_ram(&mut self, name: &'static str, base: u64, size: u64) -> Result<(), SpaceError> {
         let ram = Ram::new(size).map_err(|source| SpaceError::Map { name, size, source })?;
-        self.add(Region { name, base: GuestPhysAddr(base), size, kind: RegionKind::Ram(ram) })
+        self.add(Region {
+            name,
+            base: GuestPhysAddr(base),
+            size,
+            kind: RegionKind::Ram(ram),
+        })
     }
 
     /// Adds a read-only region holding `bytes`, padded with zeros to `size`.
@@ -106,7 +122,12 @@ impl AddressSpace {
         if let Some(dst) = ram.slice_mut(0, bytes.len()) {
             dst.copy_from_slice(bytes);
         }
-        self.add(Region { name, base: GuestPhysAddr(base), size, kind: RegionKind::Rom(ram) })
+        self.add(Region {
+            name,
+            base: GuestPhysAddr(base),
+            size,
+            kind: RegionKind::Rom(ram),
+        })
     }
 
     /// Adds a device at `base`.
@@ -117,30 +138,47 @@ impl AddressSpace {
         size: u64,
         dev: Box<dyn MmioDevice>,
     ) -> Result<(), SpaceError> {
-        self.add(Region { name, base: GuestPhysAddr(base), size, kind: RegionKind::Mmio(dev) })
+        self.add(Region {
+            name,
+            base: GuestPhysAddr(base),
+            size,
+            kind: RegionKind::Mmio(dev),
+        })
     }
 
     /// The region wholly containing `[pa, pa + len)`, if any.
     pub fn region(&self, pa: GuestPhysAddr, len: u64) -> Option<&Region> {
-        let i = self.regions.partition_point(|r| r.base.0 <= pa.0).checked_sub(1)?;
+        let i = self
+            .regions
+            .partition_point(|r| r.base.0 <= pa.0)
+            .checked_sub(1)?;
         let r = &self.regions[i];
         r.contains(pa.0, len).then_some(r)
     }
 
     fn region_mut(&mut self, pa: GuestPhysAddr, len: u64) -> Option<&mut Region> {
-        let i = self.regions.partition_point(|r| r.base.0 <= pa.0).checked_sub(1)?;
+        let i = self
+            .regions
+            .partition_point(|r| r.base.0 <= pa.0)
+            .checked_sub(1)?;
         let r = &mut self.regions[i];
         r.contains(pa.0, len).then_some(r)
     }
 
     /// Whether `[pa, pa + len)` is plain RAM or ROM (memory-like: no side effects).
     pub fn is_memory(&self, pa: GuestPhysAddr, len: u64) -> bool {
-        matches!(self.region(pa, len).map(|r| &r.kind), Some(RegionKind::Ram(_) | RegionKind::Rom(_)))
+        matches!(
+            self.region(pa, len).map(|r| &r.kind),
+            Some(RegionKind::Ram(_) | RegionKind::Rom(_))
+        )
     }
 
     /// Whether `[pa, pa + len)` is writable RAM.
     pub fn is_ram(&self, pa: GuestPhysAddr, len: u64) -> bool {
-        matches!(self.region(pa, len).map(|r| &r.kind), Some(RegionKind::Ram(_)))
+        matches!(
+            self.region(pa, len).map(|r| &r.kind),
+            Some(RegionKind::Ram(_))
+        )
     }
 
     /// Reads `size` (1, 2, 4, 8) bytes. Device accesses must be naturally aligned.
@@ -150,7 +188,7 @@ impl AddressSpace {
         match &mut r.kind {
             RegionKind::Ram(m) | RegionKind::Rom(m) => m.read(off, size).ok_or(BusError),
             RegionKind::Mmio(d) => {
-                if off % size as u64 != 0 {
+                if !off.is_multiple_of(size as u64) {
                     return Err(BusError);
                 }
                 d.read(off, size)
@@ -166,7 +204,7 @@ impl AddressSpace {
             RegionKind::Ram(m) => m.write(off, size, value).ok_or(BusError),
             RegionKind::Rom(_) => Err(BusError),
             RegionKind::Mmio(d) => {
-                if off % size as u64 != 0 {
+                if !off.is_multiple_of(size as u64) {
                     return Err(BusError);
                 }
                 d.write(off, size, value)
@@ -180,7 +218,9 @@ impl AddressSpace {
         let off = pa.0 - r.base.0;
         match &mut r.kind {
             RegionKind::Ram(m) | RegionKind::Rom(m) => {
-                m.slice_mut(off, bytes.len()).ok_or(BusError)?.copy_from_slice(bytes);
+                m.slice_mut(off, bytes.len())
+                    .ok_or(BusError)?
+                    .copy_from_slice(bytes);
                 Ok(())
             }
             RegionKind::Mmio(_) => Err(BusError),
@@ -221,9 +261,14 @@ mod tests {
     fn ram_read_write_and_bounds() {
         let mut s = AddressSpace::new();
         s.add_ram("ram", 0x8000_0000, 0x1000).unwrap();
-        s.write(GuestPhysAddr(0x8000_0ff8), 8, 0x1122_3344_5566_7788).unwrap();
+        s.write(GuestPhysAddr(0x8000_0ff8), 8, 0x1122_3344_5566_7788)
+            .unwrap();
         assert_eq!(s.read(GuestPhysAddr(0x8000_0ffc), 4), Ok(0x1122_3344));
-        assert_eq!(s.read(GuestPhysAddr(0x8000_0ffc), 8), Err(BusError), "straddles the end");
+        assert_eq!(
+            s.read(GuestPhysAddr(0x8000_0ffc), 8),
+            Err(BusError),
+            "straddles the end"
+        );
         assert_eq!(s.read(GuestPhysAddr(0x7fff_ffff), 1), Err(BusError));
         assert_eq!(s.read(GuestPhysAddr(u64::MAX), 8), Err(BusError));
     }
@@ -238,15 +283,25 @@ mod tests {
         assert_eq!(s.read(GuestPhysAddr(0x2008), 8), Ok(7));
         s.write(GuestPhysAddr(0x2000), 4, 9).unwrap();
         assert_eq!(s.read(GuestPhysAddr(0x2000), 4), Ok(9));
-        assert_eq!(s.read(GuestPhysAddr(0x2001), 4), Err(BusError), "misaligned device access");
+        assert_eq!(
+            s.read(GuestPhysAddr(0x2001), 4),
+            Err(BusError),
+            "misaligned device access"
+        );
     }
 
     #[test]
     fn overlapping_regions_are_rejected() {
         let mut s = AddressSpace::new();
         s.add_ram("a", 0x1000, 0x1000).unwrap();
-        assert!(matches!(s.add_ram("b", 0x1800, 0x1000), Err(SpaceError::Overlap { .. })));
-        assert!(matches!(s.add_ram("c", u64::MAX - 4, 0x10), Err(SpaceError::BadSize { .. })));
+        assert!(matches!(
+            s.add_ram("b", 0x1800, 0x1000),
+            Err(SpaceError::Overlap { .. })
+        ));
+        assert!(matches!(
+            s.add_ram("c", u64::MAX - 4, 0x10),
+            Err(SpaceError::BadSize { .. })
+        ));
         s.add_ram("d", 0x2000, 0x1000).unwrap();
     }
 }

@@ -78,5 +78,9 @@ pub fn run_guest(elf: &Path, max_insns: u64) -> Outcome {
     let out = move || -> Box<dyn Write> { Box::new(out_cap.clone()) };
     let (exit, insns) = run_program(&cfg, &out, &|_| {}).expect("machine builds");
     let output = cap.0.borrow().clone();
-    Outcome { exit, output, insns }
+    Outcome {
+        exit,
+        output,
+        insns,
+    }
 }

@@ -23,7 +23,10 @@ fn every_guest_program_passes_under_the_interpreter() {
             if ok_exit && ok_out { "ok" } else { "FAIL" }
         );
         if !ok_exit {
-            failures.push(format!("{}: exit {:?}, expected {}", p.name, o.exit, p.expected_exit));
+            failures.push(format!(
+                "{}: exit {:?}, expected {}",
+                p.name, o.exit, p.expected_exit
+            ));
         }
         if !ok_out {
             failures.push(format!(

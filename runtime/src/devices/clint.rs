@@ -29,7 +29,10 @@ pub struct Clock {
 
 impl Default for Clock {
     fn default() -> Self {
-        Clock { start: Instant::now(), offset: Cell::new(0) }
+        Clock {
+            start: Instant::now(),
+            offset: Cell::new(0),
+        }
     }
 }
 
@@ -64,7 +67,12 @@ pub struct Clint {
 
 impl Clint {
     pub fn new(clock: Rc<Clock>, lines: IrqLines) -> Clint {
-        Clint { clock, lines, msip: false, mtimecmp: u64::MAX }
+        Clint {
+            clock,
+            lines,
+            msip: false,
+            mtimecmp: u64::MAX,
+        }
     }
 
     /// Recomputes the timer line from the current time.
@@ -90,17 +98,16 @@ impl MmioDevice for Clint {
 
     fn write(&mut self, offset: u64, size: u8, value: u64) -> Result<(), BusError> {
         match offset {
-            MSIP..=0x3 => {
-                if offset == 0 {
-                    self.msip = value & 1 != 0;
-                    self.lines.set(irq::MSIP, self.msip);
-                }
+            MSIP..=0x3 if offset == 0 => {
+                self.msip = value & 1 != 0;
+                self.lines.set(irq::MSIP, self.msip);
             }
             MTIMECMP..=0x4007 => {
                 self.mtimecmp = reg_write(self.mtimecmp, offset, size, value);
             }
             MTIME..=0xbfff => {
-                self.clock.set(reg_write(self.clock.now(), offset, size, value));
+                self.clock
+                    .set(reg_write(self.clock.now(), offset, size, value));
             }
             _ => {}
         }

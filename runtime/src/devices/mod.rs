@@ -37,6 +37,10 @@ pub fn reg_read(reg: u64, offset: u64, size: u8) -> u64 {
 /// Replaces `size` bytes at byte `offset` of a 64-bit register value.
 pub fn reg_write(reg: u64, offset: u64, size: u8, value: u64) -> u64 {
     let shift = 8 * (offset & 7);
-    let mask = if size >= 8 { u64::MAX } else { ((1u64 << (8 * size)) - 1) << shift };
+    let mask = if size >= 8 {
+        u64::MAX
+    } else {
+        ((1u64 << (8 * size)) - 1) << shift
+    };
     (reg & !mask) | ((value << shift) & mask)
 }

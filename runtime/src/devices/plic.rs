@@ -123,7 +123,11 @@ impl MmioDevice for Plic {
             }
             0x2000..0x20_0000 => {
                 let (ctx, w) = ((o - 0x2000) / 0x80, (o - 0x2000) % 0x80 / 4);
-                self.enable.get(ctx).and_then(|e| e.get(w)).copied().unwrap_or(0) as u64
+                self.enable
+                    .get(ctx)
+                    .and_then(|e| e.get(w))
+                    .copied()
+                    .unwrap_or(0) as u64
             }
             _ => {
                 let (ctx, r) = ((o - 0x20_0000) / 0x1000, (o - 0x20_0000) % 0x1000);
@@ -193,9 +197,17 @@ mod tests {
         p.set_level(3, false);
         p.write(0x20_0004, 4, 3).unwrap();
         p.write(0x20_0004, 4, 10).unwrap();
-        assert_eq!(lines.get() & irq::MEIP, 0, "source 10 (prio 1) below threshold 5");
+        assert_eq!(
+            lines.get() & irq::MEIP,
+            0,
+            "source 10 (prio 1) below threshold 5"
+        );
         p.write(0x20_0000, 4, 0).unwrap();
-        assert_eq!(lines.get() & irq::MEIP, irq::MEIP, "level still high: re-pended");
+        assert_eq!(
+            lines.get() & irq::MEIP,
+            irq::MEIP,
+            "level still high: re-pended"
+        );
         assert_eq!(lines.get() & irq::SEIP, 0, "not enabled for S");
     }
 }

@@ -100,7 +100,11 @@ pub struct Csrs {
 
 impl Csrs {
     pub fn new(hartid: u64) -> Csrs {
-        Csrs { mhartid: hartid, mstatus: MSTATUS_XL, ..Default::default() }
+        Csrs {
+            mhartid: hartid,
+            mstatus: MSTATUS_XL,
+            ..Default::default()
+        }
     }
 
     /// Counts one retired instruction, honouring `mcountinhibit`.

@@ -116,8 +116,16 @@ impl Hart {
         let m_enabled = self.prv < Priv::M || mstatus & csr::MSTATUS_MIE != 0;
         let s_enabled =
             self.prv < Priv::S || (self.prv == Priv::S && mstatus & csr::MSTATUS_SIE != 0);
-        let m_set = if m_enabled { pending & !self.csr.mideleg } else { 0 };
-        let s_set = if s_enabled { pending & self.csr.mideleg } else { 0 };
+        let m_set = if m_enabled {
+            pending & !self.csr.mideleg
+        } else {
+            0
+        };
+        let s_set = if s_enabled {
+            pending & self.csr.mideleg
+        } else {
+            0
+        };
         let set = if m_set != 0 { m_set } else { s_set };
         irq::PRIORITY.into_iter().find(|&i| set & (1 << i) != 0)
     }
@@ -143,7 +151,11 @@ impl Hart {
     /// Trap entry: picks M or S by delegation and updates the status stack.
     fn take_trap(&mut self, cause: u64, is_interrupt: bool, tval: u64) {
         let epc = self.state.pc;
-        let deleg = if is_interrupt { self.csr.mideleg } else { self.csr.medeleg };
+        let deleg = if is_interrupt {
+            self.csr.mideleg
+        } else {
+            self.csr.medeleg
+        };
         let to_s = self.prv <= Priv::S && (deleg >> cause) & 1 != 0;
         let xcause = cause | if is_interrupt { 1 << 63 } else { 0 };
         let ms = self.csr.mstatus;
@@ -198,7 +210,11 @@ impl Hart {
     /// `sret`: returns to `SPP`, restoring `SIE`; clears `MPRV`.
     pub fn sret(&mut self) {
         let ms = self.csr.mstatus;
-        let spp = if ms & csr::MSTATUS_SPP != 0 { Priv::S } else { Priv::U };
+        let spp = if ms & csr::MSTATUS_SPP != 0 {
+            Priv::S
+        } else {
+            Priv::U
+        };
         let mut s = ms & !(csr::MSTATUS_SIE | csr::MSTATUS_SPP | csr::MSTATUS_MPRV);
         if ms & csr::MSTATUS_SPIE != 0 {
             s |= csr::MSTATUS_SIE;
