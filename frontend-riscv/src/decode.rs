@@ -842,7 +842,7 @@ fn decode_c_quadrant1(h: u32, f3: u32) -> Insn {
             rs2: Reg::ZERO,
             offset: c_b_offset(h),
         },
-        _ => unreachable!("funct3 is a 3-bit field"),
+        _ => Insn::Illegal, // Not reached: funct3 has three bits.
     }
 }
 
@@ -961,6 +961,6 @@ fn decode_c_quadrant2(h: u32, f3: u32) -> Insn {
             rs2: rs2_full,
             offset: c_sdsp_offset(h),
         },
-        _ => unreachable!("funct3 is a 3-bit field"),
+        _ => Insn::Illegal, // Not reached: funct3 has three bits.
     }
 }
