@@ -511,6 +511,8 @@ fn decode_op_fp(w: u32) -> Insn {
         return Insn::Illegal;
     };
     let (rd, rs1, rs2, rm) = (frd(w), frs1(w), frs2(w), rm(w));
+    // The integer-register views of rd and rs1, for moves, compares and conversions.
+    let (xrd, xrs1) = (self::rd(w), self::rs1(w));
     let rs2_field = bits(w, 24, 20);
     let f3 = funct3(w);
     let bin = |op| Insn::FpBin {
@@ -568,7 +570,7 @@ fn decode_op_fp(w: u32) -> Insn {
             Insn::FpCmp {
                 op,
                 fmt,
-                rd: Reg(rd.0),
+                rd: xrd,
                 rs1,
                 rs2,
             }
@@ -578,7 +580,7 @@ fn decode_op_fp(w: u32) -> Insn {
                 fmt,
                 int,
                 rm,
-                rd: Reg(rd.0),
+                rd: xrd,
                 rs1,
             },
             None => Insn::Illegal,
@@ -589,28 +591,16 @@ fn decode_op_fp(w: u32) -> Insn {
                 int,
                 rm,
                 rd,
-                rs1: Reg(rs1.0),
+                rs1: xrs1,
             },
             None => Insn::Illegal,
         },
         0b11100 if rs2_field == 0 => match f3 {
-            0b000 => Insn::FmvToInt {
-                fmt,
-                rd: Reg(rd.0),
-                rs1,
-            },
-            0b001 => Insn::Fclass {
-                fmt,
-                rd: Reg(rd.0),
-                rs1,
-            },
+            0b000 => Insn::FmvToInt { fmt, rd: xrd, rs1 },
+            0b001 => Insn::Fclass { fmt, rd: xrd, rs1 },
             _ => Insn::Illegal,
         },
-        0b11110 if rs2_field == 0 && f3 == 0b000 => Insn::FmvFromInt {
-            fmt,
-            rd,
-            rs1: Reg(rs1.0),
-        },
+        0b11110 if rs2_field == 0 && f3 == 0b000 => Insn::FmvFromInt { fmt, rd, rs1: xrs1 },
         _ => Insn::Illegal,
     }
 }
