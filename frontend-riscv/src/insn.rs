@@ -246,55 +246,207 @@ pub enum IntFmt {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Insn {
     /// `lui rd, imm`: `imm` is the final value (already shifted by 12).
-    Lui { rd: Reg, imm: i64 },
+    Lui {
+        rd: Reg,
+        imm: i64,
+    },
     /// `auipc rd, imm`: `imm` is the final offset (already shifted by 12).
-    Auipc { rd: Reg, imm: i64 },
-    Jal { rd: Reg, offset: i64 },
-    Jalr { rd: Reg, rs1: Reg, offset: i64 },
-    Branch { op: BranchOp, rs1: Reg, rs2: Reg, offset: i64 },
-    Load { op: LoadOp, rd: Reg, rs1: Reg, offset: i64 },
-    Store { op: StoreOp, rs1: Reg, rs2: Reg, offset: i64 },
+    Auipc {
+        rd: Reg,
+        imm: i64,
+    },
+    Jal {
+        rd: Reg,
+        offset: i64,
+    },
+    Jalr {
+        rd: Reg,
+        rs1: Reg,
+        offset: i64,
+    },
+    Branch {
+        op: BranchOp,
+        rs1: Reg,
+        rs2: Reg,
+        offset: i64,
+    },
+    Load {
+        op: LoadOp,
+        rd: Reg,
+        rs1: Reg,
+        offset: i64,
+    },
+    Store {
+        op: StoreOp,
+        rs1: Reg,
+        rs2: Reg,
+        offset: i64,
+    },
     /// `addi`, `slti`, ... `srai`. Shift amounts are in `imm` (0..63).
-    OpImm { op: AluOp, rd: Reg, rs1: Reg, imm: i64 },
+    OpImm {
+        op: AluOp,
+        rd: Reg,
+        rs1: Reg,
+        imm: i64,
+    },
     /// `addiw`, `slliw`, `srliw`, `sraiw`.
-    OpImm32 { op: AluOp, rd: Reg, rs1: Reg, imm: i64 },
-    Op { op: AluOp, rd: Reg, rs1: Reg, rs2: Reg },
+    OpImm32 {
+        op: AluOp,
+        rd: Reg,
+        rs1: Reg,
+        imm: i64,
+    },
+    Op {
+        op: AluOp,
+        rd: Reg,
+        rs1: Reg,
+        rs2: Reg,
+    },
     /// `addw`, `subw`, `sllw`, `srlw`, `sraw`, `mulw`, `divw`, `divuw`, `remw`, `remuw`.
-    Op32 { op: AluOp, rd: Reg, rs1: Reg, rs2: Reg },
+    Op32 {
+        op: AluOp,
+        rd: Reg,
+        rs1: Reg,
+        rs2: Reg,
+    },
     /// `fence pred, succ`; `fm` = 8 is `fence.tso`. Bits: i=8, o=4, r=2, w=1.
-    Fence { pred: u8, succ: u8, fm: u8 },
+    Fence {
+        pred: u8,
+        succ: u8,
+        fm: u8,
+    },
     FenceI,
     Ecall,
     Ebreak,
     Mret,
     Sret,
     Wfi,
-    SfenceVma { rs1: Reg, rs2: Reg },
-    Csr { op: CsrOp, rd: Reg, rs1: Reg, csr: u16 },
-    CsrImm { op: CsrOp, rd: Reg, uimm: u8, csr: u16 },
-    Lr { width: AmoWidth, aq: bool, rl: bool, rd: Reg, rs1: Reg },
-    Sc { width: AmoWidth, aq: bool, rl: bool, rd: Reg, rs1: Reg, rs2: Reg },
-    Amo { op: AmoOp, width: AmoWidth, aq: bool, rl: bool, rd: Reg, rs1: Reg, rs2: Reg },
+    SfenceVma {
+        rs1: Reg,
+        rs2: Reg,
+    },
+    Csr {
+        op: CsrOp,
+        rd: Reg,
+        rs1: Reg,
+        csr: u16,
+    },
+    CsrImm {
+        op: CsrOp,
+        rd: Reg,
+        uimm: u8,
+        csr: u16,
+    },
+    Lr {
+        width: AmoWidth,
+        aq: bool,
+        rl: bool,
+        rd: Reg,
+        rs1: Reg,
+    },
+    Sc {
+        width: AmoWidth,
+        aq: bool,
+        rl: bool,
+        rd: Reg,
+        rs1: Reg,
+        rs2: Reg,
+    },
+    Amo {
+        op: AmoOp,
+        width: AmoWidth,
+        aq: bool,
+        rl: bool,
+        rd: Reg,
+        rs1: Reg,
+        rs2: Reg,
+    },
     /// `flw` / `fld`.
-    FLoad { fmt: FpFmt, rd: FReg, rs1: Reg, offset: i64 },
+    FLoad {
+        fmt: FpFmt,
+        rd: FReg,
+        rs1: Reg,
+        offset: i64,
+    },
     /// `fsw` / `fsd`.
-    FStore { fmt: FpFmt, rs1: Reg, rs2: FReg, offset: i64 },
+    FStore {
+        fmt: FpFmt,
+        rs1: Reg,
+        rs2: FReg,
+        offset: i64,
+    },
     /// `fadd`, `fsub`, `fmul`, `fdiv` (with `rm`); `fsgnj*`, `fmin`, `fmax` (rm unused).
-    FpBin { op: FpBinOp, fmt: FpFmt, rm: RoundingMode, rd: FReg, rs1: FReg, rs2: FReg },
-    Fma { op: FmaOp, fmt: FpFmt, rm: RoundingMode, rd: FReg, rs1: FReg, rs2: FReg, rs3: FReg },
-    Fsqrt { fmt: FpFmt, rm: RoundingMode, rd: FReg, rs1: FReg },
-    FpCmp { op: FpCmpOp, fmt: FpFmt, rd: Reg, rs1: FReg, rs2: FReg },
-    Fclass { fmt: FpFmt, rd: Reg, rs1: FReg },
+    FpBin {
+        op: FpBinOp,
+        fmt: FpFmt,
+        rm: RoundingMode,
+        rd: FReg,
+        rs1: FReg,
+        rs2: FReg,
+    },
+    Fma {
+        op: FmaOp,
+        fmt: FpFmt,
+        rm: RoundingMode,
+        rd: FReg,
+        rs1: FReg,
+        rs2: FReg,
+        rs3: FReg,
+    },
+    Fsqrt {
+        fmt: FpFmt,
+        rm: RoundingMode,
+        rd: FReg,
+        rs1: FReg,
+    },
+    FpCmp {
+        op: FpCmpOp,
+        fmt: FpFmt,
+        rd: Reg,
+        rs1: FReg,
+        rs2: FReg,
+    },
+    Fclass {
+        fmt: FpFmt,
+        rd: Reg,
+        rs1: FReg,
+    },
     /// `fcvt.{w,wu,l,lu}.{s,d}`: FP -> integer.
-    FcvtToInt { fmt: FpFmt, int: IntFmt, rm: RoundingMode, rd: Reg, rs1: FReg },
+    FcvtToInt {
+        fmt: FpFmt,
+        int: IntFmt,
+        rm: RoundingMode,
+        rd: Reg,
+        rs1: FReg,
+    },
     /// `fcvt.{s,d}.{w,wu,l,lu}`: integer -> FP.
-    FcvtFromInt { fmt: FpFmt, int: IntFmt, rm: RoundingMode, rd: FReg, rs1: Reg },
+    FcvtFromInt {
+        fmt: FpFmt,
+        int: IntFmt,
+        rm: RoundingMode,
+        rd: FReg,
+        rs1: Reg,
+    },
     /// `fcvt.s.d` (`to` = S, `from` = D) and `fcvt.d.s`.
-    FcvtFp { to: FpFmt, from: FpFmt, rm: RoundingMode, rd: FReg, rs1: FReg },
+    FcvtFp {
+        to: FpFmt,
+        from: FpFmt,
+        rm: RoundingMode,
+        rd: FReg,
+        rs1: FReg,
+    },
     /// `fmv.x.w` / `fmv.x.d`.
-    FmvToInt { fmt: FpFmt, rd: Reg, rs1: FReg },
+    FmvToInt {
+        fmt: FpFmt,
+        rd: Reg,
+        rs1: FReg,
+    },
     /// `fmv.w.x` / `fmv.d.x`.
-    FmvFromInt { fmt: FpFmt, rd: FReg, rs1: Reg },
+    FmvFromInt {
+        fmt: FpFmt,
+        rd: FReg,
+        rs1: Reg,
+    },
     /// Any encoding that is not a valid instruction.
     Illegal,
 }
