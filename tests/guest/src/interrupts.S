@@ -19,7 +19,7 @@
 
 /* Wait (bounded by `ticks` of mtime) until the dword at sym == val.
  * Clobbers t0-t3. */
-.macro WAIT_FOR sym, val, ticks=200000
+.macro WAIT_FOR sym, val, ticks=2000000
         li      t0, CLINT_MTIME
         ld      t1, 0(t0)
         li      t2, \ticks
