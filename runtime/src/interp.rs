@@ -5,9 +5,10 @@
 //! faulting instruction; the caller enters the trap handler.
 
 use frontend_riscv::{decode, AluOp, AmoOp, AmoWidth, BranchOp, CsrOp, Decoded, Insn, Reg};
-use softmmu::{AccessType, Bare, GuestVirtAddr, MemFaultKind, Mmu};
+use softmmu::{AccessType, GuestVirtAddr, MemFaultKind, Mmu};
 
 use crate::hart::csr::{MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW};
+use crate::hart::walk::Walker;
 use crate::hart::{Exception, Hart, Priv, Reservation};
 
 /// What the execution loop must do after an instruction retired.
@@ -23,7 +24,8 @@ pub enum Retired {
 
 /// Fetches and decodes the instruction at the hart's pc.
 pub fn fetch(hart: &mut Hart, mmu: &mut Mmu) -> Result<Decoded, Exception> {
-    let raw = mmu.fetch(&mut Bare, GuestVirtAddr(hart.state.pc))?;
+    let idx = hart.fetch_idx();
+    let raw = mmu.fetch(&mut Walker::new(hart), idx, GuestVirtAddr(hart.state.pc))?;
     Ok(decode(raw))
 }
 
@@ -166,29 +168,25 @@ fn amo(op: AmoOp, width: AmoWidth, old: u64, src: u64) -> u64 {
 
 /// Translates an atomic access: it must be naturally aligned (else a
 /// store/AMO misaligned fault, or a load misaligned fault for LR) and must
-/// target memory (else an access fault).
+/// target main RAM (else an access fault).
 fn atomic_pa(
+    hart: &Hart,
     mmu: &mut Mmu,
     addr: u64,
     size: u8,
     access: AccessType,
 ) -> Result<softmmu::GuestPhysAddr, Exception> {
     let va = GuestVirtAddr(addr);
-    let fault = |kind| {
-        Exception::from(softmmu::MemFault {
+    if !addr.is_multiple_of(size as u64) {
+        let kind = MemFaultKind::Misaligned;
+        return Err(Exception::from(softmmu::MemFault {
             kind,
             access,
             addr: va,
-        })
-    };
-    if !addr.is_multiple_of(size as u64) {
-        return Err(fault(MemFaultKind::Misaligned));
+        }));
     }
-    let pa = mmu.translate(&mut Bare, va, size, access)?;
-    if !mmu.space.is_ram(pa, size as u64) {
-        return Err(fault(MemFaultKind::Access));
-    }
-    Ok(pa)
+    let idx = hart.data_idx();
+    Ok(mmu.translate_atomic(&mut Walker::new(hart), idx, va, size, access)?)
 }
 
 /// Executes `d`, the instruction at the hart's pc. On success the pc points
@@ -228,7 +226,8 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
         } => {
             let va = GuestVirtAddr(x(hart, rs1).wrapping_add(offset as u64));
             let size = op.size();
-            let v = mmu.load(&mut Bare, va, size)?;
+            let idx = hart.data_idx();
+            let v = mmu.load(&mut Walker::new(hart), idx, va, size)?;
             let v = if op.signed() { sign_extend(v, size) } else { v };
             hart.state.set_x(rd.idx(), v);
         }
@@ -239,7 +238,8 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
             offset,
         } => {
             let va = GuestVirtAddr(x(hart, rs1).wrapping_add(offset as u64));
-            mmu.store(&mut Bare, va, op.size(), x(hart, rs2))?;
+            let idx = hart.data_idx();
+            mmu.store(&mut Walker::new(hart), idx, va, op.size(), x(hart, rs2))?;
         }
         Insn::OpImm { op, rd, rs1, imm } => hart
             .state
@@ -263,7 +263,8 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
                 Priv::M => Exception::EcallM,
             })
         }
-        Insn::Ebreak => return Err(Exception::Breakpoint(pc)),
+        // tval = 0 for ebreak, as QEMU 7.2 writes (the spec allows 0 or the pc).
+        Insn::Ebreak => return Err(Exception::Breakpoint(0)),
         Insn::Mret => {
             if hart.prv != Priv::M {
                 return Err(illegal);
@@ -288,22 +289,36 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
             }
             retired = Retired::Wfi;
         }
-        Insn::SfenceVma { .. } => {
+        Insn::SfenceVma { rs1, rs2 } => {
             let tvm = hart.csr.mstatus & MSTATUS_TVM != 0;
             if hart.prv == Priv::U || (hart.prv == Priv::S && tvm) {
                 return Err(illegal);
             }
+            // The TLB is not ASID-tagged (it is flushed when satp changes),
+            // so it only holds entries of the current ASID.
+            match (rs1 != Reg::ZERO, rs2 != Reg::ZERO) {
+                (false, false) => mmu.flush_all(),
+                (false, true) => mmu.flush_nonglobal(),
+                (true, _) => mmu.flush_page(GuestVirtAddr(x(hart, rs1))),
+            }
+            retired = Retired::StateChanged;
         }
         Insn::Csr { op, rd, rs1, csr } => {
             let src = x(hart, rs1);
             retired = csr_op(hart, op, rd, csr, src, rs1 != Reg::ZERO).ok_or(illegal)?;
+            if std::mem::take(&mut hart.tlb_flush) {
+                mmu.flush_all();
+            }
         }
         Insn::CsrImm { op, rd, uimm, csr } => {
             retired = csr_op(hart, op, rd, csr, uimm as u64, uimm != 0).ok_or(illegal)?;
+            if std::mem::take(&mut hart.tlb_flush) {
+                mmu.flush_all();
+            }
         }
         Insn::Lr { width, rd, rs1, .. } => {
             let size = width.size();
-            let pa = atomic_pa(mmu, x(hart, rs1), size, AccessType::Read)?;
+            let pa = atomic_pa(hart, mmu, x(hart, rs1), size, AccessType::Read)?;
             let v = mmu
                 .read_phys(pa, size)
                 .ok_or(Exception::LoadAccess(x(hart, rs1)))?;
@@ -319,7 +334,7 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
         } => {
             let size = width.size();
             let addr = x(hart, rs1);
-            let pa = atomic_pa(mmu, addr, size, AccessType::Write)?;
+            let pa = atomic_pa(hart, mmu, addr, size, AccessType::Write)?;
             let ok = match hart.reservation.take() {
                 Some(r) if r.pa == pa && r.size == size => mmu.read_phys(pa, size) == Some(r.value),
                 _ => false,
@@ -340,7 +355,7 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
         } => {
             let size = width.size();
             let addr = x(hart, rs1);
-            let pa = atomic_pa(mmu, addr, size, AccessType::Write)?;
+            let pa = atomic_pa(hart, mmu, addr, size, AccessType::Write)?;
             let old = mmu
                 .read_phys(pa, size)
                 .ok_or(Exception::StoreAccess(addr))?;

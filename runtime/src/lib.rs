@@ -9,6 +9,7 @@ pub mod cli;
 pub mod devices;
 pub mod fdt;
 pub mod hart;
+pub mod icache;
 pub mod interp;
 pub mod loader;
 pub mod machine;

@@ -16,6 +16,7 @@ use crate::devices::plic::Plic;
 use crate::devices::uart::Uart;
 use crate::devices::Shared;
 use crate::hart::{Hart, IrqLines};
+use crate::icache::DecodeCache;
 use crate::interp::{self, Retired};
 use crate::loader::{self, Image, LoadError};
 
@@ -109,6 +110,7 @@ pub struct Machine {
     pub insns: u64,
     trace: Option<Box<dyn Write>>,
     input: Option<Rc<Receiver<Vec<u8>>>>,
+    pub icache: DecodeCache,
 }
 
 /// Instructions between polls of time-driven devices and HTIF.
@@ -197,6 +199,7 @@ impl Machine {
             insns: 0,
             trace: None,
             input: None,
+            icache: DecodeCache::default(),
         })
     }
 
@@ -263,7 +266,14 @@ impl Machine {
         if self.trace.is_some() {
             return self.step_traced();
         }
-        match interp::step(&mut self.hart, &mut self.mmu) {
+        let result = self
+            .icache
+            .fetch(&mut self.hart, &mut self.mmu)
+            .and_then(|d| interp::execute(&mut self.hart, &mut self.mmu, &d));
+        if self.mmu.has_dirty_code() {
+            self.icache.invalidate_dirty(&mut self.mmu);
+        }
+        match result {
             Ok(r) => r,
             Err(e) => {
                 self.hart.raise(e);
@@ -277,6 +287,9 @@ impl Machine {
         let before = self.hart.state.x;
         let result = interp::fetch(&mut self.hart, &mut self.mmu)
             .and_then(|d| interp::execute(&mut self.hart, &mut self.mmu, &d).map(|r| (d, r)));
+        if self.mmu.has_dirty_code() {
+            self.icache.invalidate_dirty(&mut self.mmu);
+        }
         let Some(t) = self.trace.as_mut() else {
             return Retired::Next;
         };

@@ -1,10 +1,10 @@
-//! The guest physical address space and the memory path every engine uses.
+//! The guest physical address space, the software TLB and the memory path every engine uses.
 //!
 //! `softmmu` owns guest RAM, the map of memory regions (RAM, ROM, MMIO
-//! devices) and the single entry point through which loads, stores and
-//! instruction fetches reach them ([`Mmu`]). It knows nothing of RISC-V page
+//! devices), the per-MMU-index TLBs ([`tlb`]) and the single entry point
+//! through which loads, stores and instruction fetches reach them ([`Mmu`]). It knows nothing of RISC-V page
 //! tables or of the JIT: virtual-to-physical translation is supplied by the
-//! caller through the [`Translate`] trait (QEMU's `tlb_fill`).
+//! caller through the [`TlbFill`] trait (QEMU's `tlb_fill`).
 #![forbid(unsafe_code)]
 
 pub mod addr;
@@ -12,9 +12,11 @@ pub mod device;
 pub mod mmu;
 pub mod ram;
 pub mod space;
+pub mod tlb;
 
 pub use addr::{GuestPhysAddr, GuestVirtAddr};
 pub use device::{BusError, MmioDevice};
-pub use mmu::{AccessType, Bare, MemFault, MemFaultKind, Mmu, Translate};
+pub use mmu::{AccessType, Bare, Fill, MemFault, MemFaultKind, Mmu, MmuStats, TlbFill};
 pub use ram::Ram;
 pub use space::{AddressSpace, RegionKind, SpaceError};
+pub use tlb::{MemAttrs, MmuIdx, TlbStats};

@@ -1,14 +1,24 @@
 //! The one memory path: every guest load, store and fetch goes through [`Mmu`].
 //!
-//! Translation is delegated to the caller's [`Translate`] implementation (the
-//! hart's page walk), the physical access to the [`AddressSpace`]. Misaligned
-//! loads and stores to RAM are emulated byte by byte, each byte translated on
-//! its own, so an access that crosses into a faulting page raises the fault
-//! with the address of the first byte in that page. Misaligned accesses to
-//! devices are access faults.
+//! An access first tries the TLB fast path of its MMU index (see
+//! [`crate::tlb`]): a compare of the page-aligned address against the entry's
+//! comparator, then `host = va + addend` into main RAM. Everything else takes
+//! the slow path here: the victim TLB, a fill through the caller's [`TlbFill`]
+//! (the hart's page walk and PMP), device dispatch, writes into pages that
+//! hold decoded code, and misaligned or page-crossing accesses.
+//!
+//! Misaligned loads and stores are emulated byte by byte after every byte has
+//! been translated, so a fault leaves memory untouched and reports the
+//! address of the first byte in the faulting page. Misaligned accesses to
+//! devices are access faults. Atomics must be aligned (the caller checks).
 
 use crate::addr::{GuestPhysAddr, GuestVirtAddr};
-use crate::space::AddressSpace;
+use crate::space::{AddressSpace, RegionKind};
+use crate::tlb::{
+    comparator, MemAttrs, MmuIdx, Tlb, TlbEntry, TlbFull, TlbStats, NUM_MMU_IDX, PAGE_BITS,
+    PAGE_MASK, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, TLB_INVALID, TLB_MMIO, TLB_NOTDIRTY,
+    TLB_NO_PERM,
+};
 
 /// The type of a memory access, as permission checks see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -38,189 +48,580 @@ pub enum MemFaultKind {
     Misaligned,
 }
 
-/// Virtual-to-physical translation, supplied by the hart (page walk, PMP).
-pub trait Translate {
-    /// Translates `va` for an access of type `access`. The implementation may
-    /// read and write guest memory (page tables, A/D bits) through `space`.
-    fn translate(
+/// The answer of a TLB fill: where `va` lives and what its page permits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fill {
+    /// Physical address of the accessed byte.
+    pub phys: GuestPhysAddr,
+    /// `PROT_*` bits the page grants in this MMU index (the requested access
+    /// must be among them).
+    pub prot: u8,
+    /// log2 of the mapping's page size (12 for 4 KiB, 21 for 2 MiB...).
+    pub lg_page_size: u8,
+    /// False when the permission holds only for this access (e.g. a PMP
+    /// region smaller than the page): the entry is then marked invalid so
+    /// the next access fills again.
+    pub cacheable: bool,
+    /// A global mapping.
+    pub global: bool,
+    pub attrs: MemAttrs,
+}
+
+/// Virtual-to-physical translation with permissions, supplied by the hart
+/// (QEMU's `tlb_fill`). Called on a TLB miss for an access of `size` bytes
+/// at `va`; may read and write guest memory (page tables, A/D bits) through
+/// `space`. Returns the fault kind when the access is not permitted.
+pub trait TlbFill {
+    fn fill(
         &mut self,
         space: &mut AddressSpace,
         va: GuestVirtAddr,
+        size: u8,
         access: AccessType,
-    ) -> Result<GuestPhysAddr, MemFaultKind>;
+        idx: MmuIdx,
+    ) -> Result<Fill, MemFaultKind>;
 }
 
-/// Translation for a hart with address translation off (M mode, `satp.MODE = Bare`).
+/// Translation with address translation and protection off: identity, all
+/// permissions, 4 KiB pages.
 pub struct Bare;
 
-impl Translate for Bare {
-    fn translate(
+impl TlbFill for Bare {
+    fn fill(
         &mut self,
         _space: &mut AddressSpace,
         va: GuestVirtAddr,
+        _size: u8,
         _access: AccessType,
-    ) -> Result<GuestPhysAddr, MemFaultKind> {
-        Ok(GuestPhysAddr(va.0))
+        _idx: MmuIdx,
+    ) -> Result<Fill, MemFaultKind> {
+        Ok(Fill {
+            phys: GuestPhysAddr(va.0),
+            prot: PROT_READ | PROT_WRITE | PROT_EXEC,
+            lg_page_size: PAGE_BITS as u8,
+            cacheable: true,
+            global: false,
+            attrs: MemAttrs::default(),
+        })
     }
+}
+
+/// A page translated for an access, as the slow path sees it.
+#[derive(Clone, Copy, Debug)]
+struct Translated {
+    pa: GuestPhysAddr,
+    /// Flag bits of the comparator used.
+    flags: u64,
+}
+
+/// Counters of the memory system beyond the per-index TLB counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MmuStats {
+    /// Device (MMIO) accesses.
+    pub mmio: u64,
+    /// Accesses split because they were misaligned or crossed a page.
+    pub split: u64,
+    /// Writes that hit a page holding decoded code.
+    pub code_writes: u64,
 }
 
 /// The guest memory system of one machine.
 pub struct Mmu {
     pub space: AddressSpace,
+    tlbs: [Tlb; NUM_MMU_IDX],
+    /// Region index, physical base, size and host base of main RAM.
+    ram_index: usize,
+    ram_base: u64,
+    ram_size: u64,
+    ram_host: u64,
+    /// One bit per main-RAM page: the page holds decoded code.
+    code_pages: Vec<u64>,
+    /// Physical pages holding code that were written since the last
+    /// [`Mmu::take_dirty_code`].
+    dirty_code: Vec<GuestPhysAddr>,
+    /// Bumped on every flush: lets callers cache translations cheaply.
+    generation: u64,
+    /// Set by any device access; the run loop clears it after reacting
+    /// (device writes can raise interrupts or end the run).
+    pub device_touched: bool,
+    pub stats: MmuStats,
 }
 
 fn fault(kind: MemFaultKind, access: AccessType, addr: GuestVirtAddr) -> MemFault {
     MemFault { kind, access, addr }
 }
 
+fn prot_bit(access: AccessType) -> u8 {
+    match access {
+        AccessType::Read => PROT_READ,
+        AccessType::Write => PROT_WRITE,
+        AccessType::Fetch => PROT_EXEC,
+    }
+}
+
 impl Mmu {
+    /// Takes over a fully built address space (regions cannot be added
+    /// afterwards). Main RAM is its largest RAM region.
     pub fn new(space: AddressSpace) -> Self {
-        Mmu { space }
+        let ram_index = space.main_ram_index().unwrap_or(usize::MAX);
+        let (ram_base, ram_size, ram_host) = space
+            .regions()
+            .nth(ram_index)
+            .and_then(|r| match &r.kind {
+                RegionKind::Ram(m) => Some((r.base.0, m.len(), m.host_base())),
+                _ => None,
+            })
+            .unwrap_or((0, 0, 0));
+        let pages = ram_size.div_ceil(PAGE_SIZE) as usize;
+        Mmu {
+            space,
+            tlbs: Default::default(),
+            ram_index,
+            ram_base,
+            ram_size,
+            ram_host,
+            code_pages: vec![0; pages.div_ceil(64)],
+            dirty_code: Vec::new(),
+            generation: 0,
+            device_touched: false,
+            stats: MmuStats::default(),
+        }
     }
 
-    /// Translates `va` and checks that `[va, va + size)` lies in one region.
-    pub fn translate(
-        &mut self,
-        tr: &mut dyn Translate,
-        va: GuestVirtAddr,
-        size: u8,
-        access: AccessType,
-    ) -> Result<GuestPhysAddr, MemFault> {
-        let pa = tr
-            .translate(&mut self.space, va, access)
-            .map_err(|k| fault(k, access, va))?;
-        if self.space.region(pa, size as u64).is_none() {
-            return Err(fault(MemFaultKind::Access, access, va));
+    /// The TLB counters of MMU index `idx`.
+    pub fn tlb_stats(&self, idx: MmuIdx) -> TlbStats {
+        self.tlbs[idx.idx()].stats
+    }
+
+    /// The TLB of MMU index `idx` (for inspection and tests).
+    pub fn tlb(&self, idx: MmuIdx) -> &Tlb {
+        &self.tlbs[idx.idx()]
+    }
+
+    /// Changes whenever any TLB is flushed.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    // ---- Flushes ----------------------------------------------------------
+
+    /// Flushes every TLB.
+    pub fn flush_all(&mut self) {
+        self.tlbs.iter_mut().for_each(Tlb::flush);
+        self.generation += 1;
+    }
+
+    /// Flushes the TLB of one MMU index.
+    pub fn flush_idx(&mut self, idx: MmuIdx) {
+        self.tlbs[idx.idx()].flush();
+        self.generation += 1;
+    }
+
+    /// Flushes `va`'s page from every TLB (large pages flush their whole TLB).
+    pub fn flush_page(&mut self, va: GuestVirtAddr) {
+        for t in &mut self.tlbs {
+            t.flush_page(va.0);
         }
-        Ok(pa)
+        self.generation += 1;
+    }
+
+    /// Flushes every non-global entry of every TLB.
+    pub fn flush_nonglobal(&mut self) {
+        self.tlbs.iter_mut().for_each(Tlb::flush_nonglobal);
+        self.generation += 1;
+    }
+
+    // ---- Fast paths -------------------------------------------------------
+
+    /// The main-RAM offset of the host address `va + addend`, if the entry's
+    /// comparator for this access matches exactly.
+    #[inline(always)]
+    fn fast_offset(&self, idx: MmuIdx, va: u64, size: u8, access: AccessType) -> Option<u64> {
+        let e = self.tlbs[idx.idx()].entry(va);
+        if va & (PAGE_MASK | (size as u64 - 1)) == e.comparator(access) {
+            Some(va.wrapping_add(e.addend).wrapping_sub(self.ram_host))
+        } else {
+            None
+        }
     }
 
     /// Loads `size` bytes (1, 2, 4, 8), zero-extended.
+    #[inline]
     pub fn load(
         &mut self,
-        tr: &mut dyn Translate,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
         va: GuestVirtAddr,
         size: u8,
     ) -> Result<u64, MemFault> {
-        let access = AccessType::Read;
-        if va.0.is_multiple_of(size as u64) {
-            let pa = tr
-                .translate(&mut self.space, va, access)
-                .map_err(|k| fault(k, access, va))?;
-            return self
+        if let Some(off) = self.fast_offset(idx, va.0, size, AccessType::Read) {
+            if let Some(v) = self
                 .space
-                .read(pa, size)
-                .map_err(|_| fault(MemFaultKind::Access, access, va));
+                .ram(self.ram_index)
+                .and_then(|r| r.read(off, size))
+            {
+                self.tlbs[idx.idx()].stats.hits += 1;
+                return Ok(v);
+            }
         }
-        // Misaligned: translate every byte first (so no partial effects),
-        // then read them, allowing only memory-like regions.
-        let pas = self.misaligned_pas(tr, va, size, access)?;
-        let mut v = 0u64;
-        for (i, pa) in pas.iter().take(size as usize).enumerate() {
-            let b = self
-                .space
-                .read(*pa, 1)
-                .map_err(|_| fault(MemFaultKind::Access, access, va.offset(i as u64)))?;
-            v |= b << (8 * i);
-        }
-        Ok(v)
+        self.load_slow(tr, idx, va, size)
     }
 
     /// Stores the low `size` bytes of `value`.
+    #[inline]
     pub fn store(
         &mut self,
-        tr: &mut dyn Translate,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
         va: GuestVirtAddr,
         size: u8,
         value: u64,
     ) -> Result<(), MemFault> {
-        let access = AccessType::Write;
-        if va.0.is_multiple_of(size as u64) {
-            let pa = tr
-                .translate(&mut self.space, va, access)
-                .map_err(|k| fault(k, access, va))?;
-            return self
+        if let Some(off) = self.fast_offset(idx, va.0, size, AccessType::Write) {
+            let ram_index = self.ram_index;
+            if let Some(()) = self
                 .space
-                .write(pa, size, value)
-                .map_err(|_| fault(MemFaultKind::Access, access, va));
+                .ram_mut(ram_index)
+                .and_then(|r| r.write(off, size, value))
+            {
+                self.tlbs[idx.idx()].stats.hits += 1;
+                return Ok(());
+            }
         }
-        let pas = self.misaligned_pas(tr, va, size, access)?;
-        for (i, pa) in pas.iter().take(size as usize).enumerate() {
-            self.space
-                .write(*pa, 1, value >> (8 * i))
-                .map_err(|_| fault(MemFaultKind::Access, access, va.offset(i as u64)))?;
-        }
-        Ok(())
+        self.store_slow(tr, idx, va, size, value)
     }
 
-    /// Physical addresses of each byte of a misaligned access, all in RAM/ROM.
-    fn misaligned_pas(
+    /// Translates `va` for instruction fetch: the physical address, and
+    /// whether it lies in main RAM (only main-RAM code may be cached by the
+    /// caller; see [`Mmu::mark_code`]).
+    #[inline]
+    pub fn translate_code(
         &mut self,
-        tr: &mut dyn Translate,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
         va: GuestVirtAddr,
-        size: u8,
-        access: AccessType,
-    ) -> Result<[GuestPhysAddr; 8], MemFault> {
-        let mut pas = [GuestPhysAddr(0); 8];
-        let mut page_pa: Option<(u64, GuestPhysAddr)> = None;
-        for (i, slot) in pas.iter_mut().take(size as usize).enumerate() {
-            let bva = va.offset(i as u64);
-            let page = bva.0 >> 12;
-            let pa = match page_pa {
-                Some((p, base)) if p == page => base.offset(bva.0 & 0xfff),
-                _ => {
-                    let pa = tr
-                        .translate(&mut self.space, bva, access)
-                        .map_err(|k| fault(k, access, bva))?;
-                    page_pa = Some((page, GuestPhysAddr(pa.0 & !0xfff)));
-                    pa
-                }
-            };
-            if !self.space.is_memory(pa, 1) {
-                return Err(fault(MemFaultKind::Access, access, bva));
-            }
-            *slot = pa;
+    ) -> Result<GuestPhysAddr, MemFault> {
+        if va.0 & 1 != 0 {
+            return Err(fault(MemFaultKind::Misaligned, AccessType::Fetch, va));
         }
-        Ok(pas)
+        if let Some(off) = self.fast_offset(idx, va.0, 2, AccessType::Fetch) {
+            if off < self.ram_size {
+                self.tlbs[idx.idx()].stats.hits += 1;
+                return Ok(GuestPhysAddr(self.ram_base + off));
+            }
+        }
+        let t = self.lookup(tr, idx, va, 2, AccessType::Fetch)?;
+        if !self.space.is_memory(t.pa, 2) {
+            return Err(fault(MemFaultKind::Access, AccessType::Fetch, va));
+        }
+        Ok(t.pa)
     }
 
     /// Fetches the instruction at `va`: 16 bits for RVC, 32 otherwise. The
     /// second half of a 32-bit instruction is translated separately when it
     /// lies on the next page.
-    pub fn fetch(&mut self, tr: &mut dyn Translate, va: GuestVirtAddr) -> Result<u32, MemFault> {
-        let lo = self.fetch_half(tr, va)?;
+    pub fn fetch(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+    ) -> Result<u32, MemFault> {
+        let lo = self.fetch_half(tr, idx, va)?;
         if lo & 3 != 3 {
             return Ok(lo as u32);
         }
-        let hi = self.fetch_half(tr, va.offset(2))?;
+        let hi = self.fetch_half(tr, idx, va.offset(2))?;
         Ok(lo as u32 | (hi as u32) << 16)
     }
 
-    fn fetch_half(&mut self, tr: &mut dyn Translate, va: GuestVirtAddr) -> Result<u16, MemFault> {
-        let access = AccessType::Fetch;
-        if va.0 & 1 != 0 {
-            return Err(fault(MemFaultKind::Misaligned, access, va));
-        }
-        let pa = tr
-            .translate(&mut self.space, va, access)
-            .map_err(|k| fault(k, access, va))?;
-        if !self.space.is_memory(pa, 2) {
-            return Err(fault(MemFaultKind::Access, access, va));
-        }
+    fn fetch_half(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+    ) -> Result<u16, MemFault> {
+        let pa = self.translate_code(tr, idx, va)?;
         self.space
             .read(pa, 2)
             .map(|v| v as u16)
-            .map_err(|_| fault(MemFaultKind::Access, access, va))
+            .map_err(|_| fault(MemFaultKind::Access, AccessType::Fetch, va))
     }
 
-    /// Reads at a physical address already translated for an atomic access.
+    /// Whether physical `pa` lies in main RAM, and its page number there.
+    fn ram_page(&self, pa: GuestPhysAddr) -> Option<usize> {
+        let off = pa.0.wrapping_sub(self.ram_base);
+        (off < self.ram_size).then_some((off >> PAGE_BITS) as usize)
+    }
+
+    /// Marks the main-RAM page holding `pa` as containing decoded code:
+    /// from now on every write to it goes through the slow path, which
+    /// records it for [`Mmu::take_dirty_code`].
+    pub fn mark_code(&mut self, pa: GuestPhysAddr) {
+        let Some(p) = self.ram_page(pa) else { return };
+        if self.code_pages[p / 64] & (1 << (p % 64)) != 0 {
+            return;
+        }
+        self.code_pages[p / 64] |= 1 << (p % 64);
+        for t in &mut self.tlbs {
+            t.set_write_flag_for_phys(pa.0 & PAGE_MASK, TLB_NOTDIRTY);
+        }
+    }
+
+    /// Whether a write to physical `pa` hits a code page; if so, records the
+    /// page as dirty and forgets it as code.
+    fn note_write(&mut self, pa: GuestPhysAddr) {
+        let Some(p) = self.ram_page(pa) else { return };
+        if self.code_pages[p / 64] & (1 << (p % 64)) != 0 {
+            self.code_pages[p / 64] &= !(1 << (p % 64));
+            self.dirty_code.push(GuestPhysAddr(pa.0 & PAGE_MASK));
+            self.stats.code_writes += 1;
+        }
+    }
+
+    /// Whether code pages were written since the last `take_dirty_code`.
+    #[inline(always)]
+    pub fn has_dirty_code(&self) -> bool {
+        !self.dirty_code.is_empty()
+    }
+
+    /// The code pages written since the last call; their decoded or
+    /// translated code is stale.
+    pub fn take_dirty_code(&mut self) -> Vec<GuestPhysAddr> {
+        std::mem::take(&mut self.dirty_code)
+    }
+
+    // ---- Slow paths -------------------------------------------------------
+
+    /// Finds or fills the TLB entry for an access, returning the physical
+    /// address and the comparator's flags.
+    fn lookup(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        access: AccessType,
+    ) -> Result<Translated, MemFault> {
+        let tlb = &mut self.tlbs[idx.idx()];
+        tlb.stats.misses += 1;
+        let page = va.0 & PAGE_MASK;
+        let hit = |tlb: &Tlb| {
+            let c = tlb.entry(va.0).comparator(access);
+            (c != TLB_NO_PERM && c & PAGE_MASK == page && c & TLB_INVALID == 0).then(|| {
+                let pa = tlb.full(va.0).phys_page.0 | (va.0 & !PAGE_MASK);
+                Translated {
+                    pa: GuestPhysAddr(pa),
+                    flags: c & !PAGE_MASK,
+                }
+            })
+        };
+        if let Some(t) = hit(tlb) {
+            return Ok(t);
+        }
+        if tlb.victim_lookup(va.0, access) {
+            if let Some(t) = hit(tlb) {
+                return Ok(t);
+            }
+        }
+        let f = tr
+            .fill(&mut self.space, va, size, access, idx)
+            .map_err(|k| fault(k, access, va))?;
+        debug_assert!(
+            f.prot & prot_bit(access) != 0,
+            "fill granted no {access:?} permission"
+        );
+        let pa_page = f.phys.0 & PAGE_MASK;
+        let (addend, mut flags) = match self.ram_page(GuestPhysAddr(pa_page)) {
+            Some(_) => (
+                self.ram_host
+                    .wrapping_add(pa_page - self.ram_base)
+                    .wrapping_sub(page),
+                0,
+            ),
+            None => (0, TLB_MMIO),
+        };
+        if !f.cacheable {
+            flags |= TLB_INVALID;
+        }
+        let code = self
+            .ram_page(GuestPhysAddr(pa_page))
+            .is_some_and(|p| self.code_pages[p / 64] & (1 << (p % 64)) != 0);
+        let vpage = GuestVirtAddr(page);
+        let entry = TlbEntry {
+            addr_read: comparator(vpage, f.prot & PROT_READ != 0, flags),
+            addr_write: comparator(
+                vpage,
+                f.prot & PROT_WRITE != 0,
+                flags | if code { TLB_NOTDIRTY } else { 0 },
+            ),
+            addr_code: comparator(vpage, f.prot & PROT_EXEC != 0, flags),
+            addend,
+        };
+        let full = TlbFull {
+            phys_page: GuestPhysAddr(pa_page),
+            prot: f.prot,
+            lg_page_size: f.lg_page_size,
+            global: f.global,
+            attrs: f.attrs,
+            slow_flags: [0; 3],
+        };
+        let tlb = &mut self.tlbs[idx.idx()];
+        tlb.install(va.0, entry, full);
+        Ok(Translated {
+            pa: GuestPhysAddr(pa_page | (va.0 & !PAGE_MASK)),
+            flags: entry.comparator(access) & !PAGE_MASK,
+        })
+    }
+
+    /// Translates `[va, va + size)` (aligned, within one page) for an atomic
+    /// access (`access` = Read for LR, Write for SC/AMO). It must be main
+    /// RAM; anything else is an access fault.
+    pub fn translate_atomic(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        access: AccessType,
+    ) -> Result<GuestPhysAddr, MemFault> {
+        let t = self.lookup(tr, idx, va, size, access)?;
+        if self.ram_page(t.pa).is_none() || !self.space.is_ram(t.pa, size as u64) {
+            return Err(fault(MemFaultKind::Access, access, va));
+        }
+        Ok(t.pa)
+    }
+
+    /// Reads main RAM at a physical address from [`Mmu::translate_atomic`].
     pub fn read_phys(&mut self, pa: GuestPhysAddr, size: u8) -> Option<u64> {
         self.space.read(pa, size).ok()
     }
 
-    /// Writes at a physical address already translated for an atomic access.
+    /// Writes main RAM at a physical address from [`Mmu::translate_atomic`].
     pub fn write_phys(&mut self, pa: GuestPhysAddr, size: u8, value: u64) -> Option<()> {
+        self.note_write(pa);
         self.space.write(pa, size, value).ok()
+    }
+
+    #[inline(never)]
+    fn load_slow(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+    ) -> Result<u64, MemFault> {
+        let access = AccessType::Read;
+        if !va.0.is_multiple_of(size as u64) {
+            return self.load_split(tr, idx, va, size);
+        }
+        let t = self.lookup(tr, idx, va, size, access)?;
+        if t.flags & TLB_MMIO != 0 {
+            self.device_access(t.pa, size);
+        }
+        self.space
+            .read(t.pa, size)
+            .map_err(|_| fault(MemFaultKind::Access, access, va))
+    }
+
+    #[inline(never)]
+    fn store_slow(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        value: u64,
+    ) -> Result<(), MemFault> {
+        let access = AccessType::Write;
+        if !va.0.is_multiple_of(size as u64) {
+            return self.store_split(tr, idx, va, size, value);
+        }
+        let t = self.lookup(tr, idx, va, size, access)?;
+        if t.flags & TLB_MMIO != 0 {
+            self.device_access(t.pa, size);
+        }
+        if t.flags & TLB_NOTDIRTY != 0 {
+            self.note_write(t.pa);
+            // The page is no longer code: later writes may take the fast path.
+            self.tlbs[idx.idx()].clear_flag(va.0, access, TLB_NOTDIRTY);
+        }
+        self.space
+            .write(t.pa, size, value)
+            .map_err(|_| fault(MemFaultKind::Access, access, va))
+    }
+
+    fn device_access(&mut self, pa: GuestPhysAddr, size: u8) {
+        if self.space.is_device(pa, size as u64) {
+            self.device_touched = true;
+            self.stats.mmio += 1;
+        }
+    }
+
+    /// Physical addresses of each byte of a misaligned access, all in RAM/ROM.
+    fn split_pas(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        access: AccessType,
+    ) -> Result<[GuestPhysAddr; 8], MemFault> {
+        self.stats.split += 1;
+        let mut pas = [GuestPhysAddr(0); 8];
+        let mut page_pa: Option<(u64, u64)> = None;
+        for (i, slot) in pas.iter_mut().take(size as usize).enumerate() {
+            let bva = va.offset(i as u64);
+            let pa = match page_pa {
+                Some((p, base)) if p == bva.0 & PAGE_MASK => base | (bva.0 & !PAGE_MASK),
+                _ => {
+                    let t = self.lookup(tr, idx, bva, 1, access)?;
+                    page_pa = Some((bva.0 & PAGE_MASK, t.pa.0 & PAGE_MASK));
+                    t.pa.0
+                }
+            };
+            if !self.space.is_memory(GuestPhysAddr(pa), 1) {
+                return Err(fault(MemFaultKind::Access, access, bva));
+            }
+            *slot = GuestPhysAddr(pa);
+        }
+        Ok(pas)
+    }
+
+    fn load_split(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+    ) -> Result<u64, MemFault> {
+        let pas = self.split_pas(tr, idx, va, size, AccessType::Read)?;
+        let mut v = 0u64;
+        for (i, pa) in pas.iter().take(size as usize).enumerate() {
+            let b = self
+                .space
+                .read(*pa, 1)
+                .map_err(|_| fault(MemFaultKind::Access, AccessType::Read, va.offset(i as u64)))?;
+            v |= b << (8 * i);
+        }
+        Ok(v)
+    }
+
+    fn store_split(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        value: u64,
+    ) -> Result<(), MemFault> {
+        let pas = self.split_pas(tr, idx, va, size, AccessType::Write)?;
+        for (i, pa) in pas.iter().take(size as usize).enumerate() {
+            self.note_write(*pa);
+            self.space
+                .write(*pa, 1, value >> (8 * i))
+                .map_err(|_| fault(MemFaultKind::Access, AccessType::Write, va.offset(i as u64)))?;
+        }
+        Ok(())
     }
 }
 
@@ -228,19 +629,27 @@ impl Mmu {
 mod tests {
     use super::*;
 
-    /// Maps every page except 0x8000_1000.
+    const IDX: MmuIdx = MmuIdx(0);
+
+    /// Maps every page except 0x8000_1000; page 0x8000_2000 is read-only.
     struct Hole;
-    impl Translate for Hole {
-        fn translate(
+    impl TlbFill for Hole {
+        fn fill(
             &mut self,
-            _s: &mut AddressSpace,
+            s: &mut AddressSpace,
             va: GuestVirtAddr,
-            _a: AccessType,
-        ) -> Result<GuestPhysAddr, MemFaultKind> {
-            if va.0 >> 12 == 0x80001 {
-                Err(MemFaultKind::Page)
-            } else {
-                Ok(GuestPhysAddr(va.0))
+            size: u8,
+            a: AccessType,
+            i: MmuIdx,
+        ) -> Result<Fill, MemFaultKind> {
+            match va.0 >> 12 {
+                0x80001 => Err(MemFaultKind::Page),
+                0x80002 if a == AccessType::Write => Err(MemFaultKind::Page),
+                0x80002 => Ok(Fill {
+                    prot: PROT_READ,
+                    ..Bare.fill(s, va, size, a, i)?
+                }),
+                _ => Bare.fill(s, va, size, a, i),
             }
         }
     }
@@ -256,28 +665,32 @@ mod tests {
         let mut m = mmu();
         m.store(
             &mut Bare,
+            IDX,
             GuestVirtAddr(0x8000_0003),
             8,
             0x0102_0304_0506_0708,
         )
         .unwrap();
         assert_eq!(
-            m.load(&mut Bare, GuestVirtAddr(0x8000_0003), 8),
+            m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_0003), 8),
             Ok(0x0102_0304_0506_0708)
         );
-        assert_eq!(m.load(&mut Bare, GuestVirtAddr(0x8000_0004), 2), Ok(0x0607));
+        assert_eq!(
+            m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_0004), 2),
+            Ok(0x0607)
+        );
     }
 
     #[test]
     fn crossing_into_faulting_page_reports_second_page_and_writes_nothing() {
         let mut m = mmu();
         let err = m
-            .store(&mut Hole, GuestVirtAddr(0x8000_0ffe), 4, u64::MAX)
+            .store(&mut Hole, IDX, GuestVirtAddr(0x8000_0ffe), 4, u64::MAX)
             .unwrap_err();
         assert_eq!(err.kind, MemFaultKind::Page);
         assert_eq!(err.addr, GuestVirtAddr(0x8000_1000));
         assert_eq!(
-            m.load(&mut Bare, GuestVirtAddr(0x8000_0ffe), 2),
+            m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_0ffe), 2),
             Ok(0),
             "no partial store"
         );
@@ -286,20 +699,94 @@ mod tests {
     #[test]
     fn fetch_splits_32_bit_instruction_across_pages() {
         let mut m = mmu();
-        m.store(&mut Bare, GuestVirtAddr(0x8000_2ffe), 4, 0x1234_0013)
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_2ffe), 4, 0x1234_0013)
             .unwrap();
         assert_eq!(
-            m.fetch(&mut Bare, GuestVirtAddr(0x8000_2ffe)),
+            m.fetch(&mut Bare, IDX, GuestVirtAddr(0x8000_2ffe)),
             Ok(0x1234_0013)
         );
-        m.store(&mut Bare, GuestVirtAddr(0x8000_0ffe), 2, 0x0013)
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0ffe), 2, 0x0013)
             .unwrap();
-        let err = m.fetch(&mut Hole, GuestVirtAddr(0x8000_0ffe)).unwrap_err();
+        m.flush_all();
+        let err = m
+            .fetch(&mut Hole, IDX, GuestVirtAddr(0x8000_0ffe))
+            .unwrap_err();
         assert_eq!(
             (err.kind, err.addr),
             (MemFaultKind::Page, GuestVirtAddr(0x8000_1000))
         );
-        let unmapped = m.fetch(&mut Bare, GuestVirtAddr(0x1000)).unwrap_err();
+        let unmapped = m.fetch(&mut Bare, IDX, GuestVirtAddr(0x1000)).unwrap_err();
         assert_eq!(unmapped.kind, MemFaultKind::Access);
+    }
+
+    #[test]
+    fn second_access_hits_and_permissions_are_per_type() {
+        let mut m = mmu();
+        assert_eq!(m.load(&mut Hole, IDX, GuestVirtAddr(0x8000_2008), 8), Ok(0));
+        let s0 = m.tlb_stats(IDX);
+        assert_eq!((s0.misses, s0.fills), (1, 1));
+        assert_eq!(m.load(&mut Hole, IDX, GuestVirtAddr(0x8000_2010), 4), Ok(0));
+        assert_eq!(m.tlb_stats(IDX).hits, 1, "same page: fast path");
+        let err = m
+            .store(&mut Hole, IDX, GuestVirtAddr(0x8000_2010), 4, 1)
+            .unwrap_err();
+        assert_eq!(
+            err.kind,
+            MemFaultKind::Page,
+            "read-only page refuses writes"
+        );
+    }
+
+    #[test]
+    fn writes_to_code_pages_are_caught_once() {
+        let mut m = mmu();
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0100), 4, 1)
+            .unwrap();
+        m.mark_code(GuestPhysAddr(0x8000_0000));
+        assert!(!m.has_dirty_code());
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0104), 4, 2)
+            .unwrap();
+        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_0000)]);
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0108), 4, 3)
+            .unwrap();
+        assert!(!m.has_dirty_code(), "page no longer code");
+        assert_eq!(
+            m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_0104), 4),
+            Ok(2),
+            "store landed"
+        );
+        // Writes through a misaligned split and through atomics are seen too.
+        m.mark_code(GuestPhysAddr(0x8000_3000));
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_2fff), 2, 0xffff)
+            .unwrap();
+        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_3000)]);
+        m.mark_code(GuestPhysAddr(0x8000_1000));
+        let pa = m
+            .translate_atomic(
+                &mut Bare,
+                IDX,
+                GuestVirtAddr(0x8000_1000),
+                8,
+                AccessType::Write,
+            )
+            .unwrap();
+        m.write_phys(pa, 8, 5).unwrap();
+        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_1000)]);
+    }
+
+    #[test]
+    fn flush_page_drops_the_translation() {
+        let mut m = mmu();
+        m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_1000), 8)
+            .unwrap();
+        m.flush_page(GuestVirtAddr(0x8000_1000));
+        let err = m
+            .load(&mut Hole, IDX, GuestVirtAddr(0x8000_1000), 8)
+            .unwrap_err();
+        assert_eq!(
+            err.kind,
+            MemFaultKind::Page,
+            "refilled through the new translation"
+        );
     }
 }

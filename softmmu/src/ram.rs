@@ -45,17 +45,37 @@ impl Ram {
     }
 
     /// Reads a little-endian value of `size` bytes (1, 2, 4 or 8).
+    #[inline(always)]
     pub fn read(&self, offset: u64, size: u8) -> Option<u64> {
-        let b = self.slice(offset, size as usize)?;
-        let mut v = [0u8; 8];
-        v[..b.len()].copy_from_slice(b);
-        Some(u64::from_le_bytes(v))
+        let o = usize::try_from(offset).ok()?;
+        let m = &self.map[..];
+        Some(match size {
+            1 => *m.get(o)? as u64,
+            2 => u16::from_le_bytes(m.get(o..o.checked_add(2)?)?.try_into().ok()?) as u64,
+            4 => u32::from_le_bytes(m.get(o..o.checked_add(4)?)?.try_into().ok()?) as u64,
+            8 => u64::from_le_bytes(m.get(o..o.checked_add(8)?)?.try_into().ok()?),
+            _ => return None,
+        })
     }
 
     /// Writes the low `size` bytes of `value`, little-endian.
+    #[inline(always)]
     pub fn write(&mut self, offset: u64, size: u8, value: u64) -> Option<()> {
-        let b = self.slice_mut(offset, size as usize)?;
-        b.copy_from_slice(&value.to_le_bytes()[..size as usize]);
+        let o = usize::try_from(offset).ok()?;
+        let b = self.map.get_mut(o..o.checked_add(size as usize)?)?;
+        match size {
+            1 => b[0] = value as u8,
+            2 => b.copy_from_slice(&(value as u16).to_le_bytes()),
+            4 => b.copy_from_slice(&(value as u32).to_le_bytes()),
+            8 => b.copy_from_slice(&value.to_le_bytes()),
+            _ => return None,
+        }
         Some(())
+    }
+
+    /// The host address of the first byte, used to form TLB addends.
+    /// (An address only: safe code never dereferences it.)
+    pub fn host_base(&self) -> u64 {
+        self.map.as_ptr() as u64
     }
 }

@@ -236,6 +236,42 @@ impl AddressSpace {
         }
     }
 
+    /// The index of the largest RAM region (the machine's main RAM), if any.
+    pub fn main_ram_index(&self) -> Option<usize> {
+        self.regions
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r.kind, RegionKind::Ram(_)))
+            .max_by_key(|(_, r)| r.size)
+            .map(|(i, _)| i)
+    }
+
+    /// The RAM of region `index`, if it is RAM.
+    #[inline(always)]
+    pub fn ram(&self, index: usize) -> Option<&Ram> {
+        match &self.regions.get(index)?.kind {
+            RegionKind::Ram(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The RAM of region `index` for writing, if it is RAM.
+    #[inline(always)]
+    pub fn ram_mut(&mut self, index: usize) -> Option<&mut Ram> {
+        match &mut self.regions.get_mut(index)?.kind {
+            RegionKind::Ram(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Whether `[pa, pa + len)` is a device (MMIO) region.
+    pub fn is_device(&self, pa: GuestPhysAddr, len: u64) -> bool {
+        matches!(
+            self.region(pa, len).map(|r| &r.kind),
+            Some(RegionKind::Mmio(_))
+        )
+    }
+
     /// Iterates over the regions in address order.
     pub fn regions(&self) -> impl Iterator<Item = &Region> {
         self.regions.iter()

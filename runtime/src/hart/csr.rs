@@ -7,6 +7,7 @@
 //! Write-any-read-legal fields keep only their legal values here, so every
 //! reader sees legal state.
 
+use super::walk::{SATP_BARE, SATP_SV39, SATP_SV48, SATP_SV57};
 use super::{irq, Hart, Priv};
 
 pub const MSTATUS_SIE: u64 = 1 << 1;
@@ -62,8 +63,10 @@ const MIE_MASK: u64 = irq::SSIP | irq::MSIP | irq::STIP | irq::MTIP | irq::SEIP 
 /// by the CLINT and PLIC, as on QEMU's virt machine.
 const MIP_WMASK: u64 = irq::SSIP | irq::STIP;
 
-/// Number of PMP entries (storage only in this version; enforcement comes
-/// with the softmmu TLB).
+/// satp fields: MODE (4 bits), ASID (16 bits), PPN (44 bits).
+const SATP_MASK: u64 = (0xf << 60) | (0xffff << 44) | ((1 << 44) - 1);
+
+/// Number of PMP entries.
 pub const PMP_ENTRIES: usize = 16;
 
 /// The CSR file of one hart.
@@ -221,10 +224,13 @@ impl Hart {
     pub fn csr_write(&mut self, csr: u16, v: u64) -> Option<()> {
         self.check_access(csr, true)?;
         let c = &mut self.csr;
+        let mut flush = false;
         match csr {
             0x100 => {
                 let mask = SSTATUS_MASK & MSTATUS_WMASK;
-                c.mstatus = (c.mstatus & !mask) | (v & mask);
+                let new = (c.mstatus & !mask) | (v & mask);
+                flush = (new ^ c.mstatus) & MSTATUS_MXR != 0;
+                c.mstatus = new;
             }
             0x104 => {
                 let mask = c.mideleg & MIE_MASK;
@@ -243,11 +249,15 @@ impl Hart {
                 c.mip = (c.mip & !mask) | (v & mask);
             }
             0x180 => {
-                // Only Bare translation is implemented so far; a write that
-                // selects another mode has no effect at all (WARL rule for
-                // unsupported modes).
-                if v >> 60 == 0 {
-                    c.satp = v;
+                // MODE is WARL: Bare, Sv39, Sv48 and Sv57 are implemented; a
+                // write selecting another mode has no effect at all.
+                let mode = v >> 60;
+                if matches!(mode, SATP_BARE | SATP_SV39 | SATP_SV48 | SATP_SV57) {
+                    let new = v & SATP_MASK;
+                    if new != c.satp {
+                        c.satp = new;
+                        flush = true;
+                    }
                 }
             }
             0x300 => {
@@ -256,6 +266,7 @@ impl Hart {
                 if (new & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT == 2 {
                     new = (new & !MSTATUS_MPP) | (c.mstatus & MSTATUS_MPP);
                 }
+                flush = (new ^ c.mstatus) & MSTATUS_MXR != 0;
                 c.mstatus = new | MSTATUS_XL;
             }
             0x301 => {} // misa is read-only (WARL with one legal value).
@@ -279,6 +290,7 @@ impl Hart {
                         c.pmpcfg[base + i] = (v >> (8 * i)) as u8 & 0x9f;
                     }
                 }
+                flush = true;
             }
             0x3b0..=0x3bf => {
                 let i = csr as usize - 0x3b0;
@@ -288,6 +300,7 @@ impl Hart {
                         && (c.pmpcfg[i + 1] >> 3) & 3 == 1);
                 if !locked {
                     c.pmpaddr[i] = v & ((1 << 54) - 1);
+                    flush = true;
                 }
             }
             0xb00 => c.mcycle = v,
@@ -295,6 +308,7 @@ impl Hart {
             0xb03..=0xb1f => {}
             _ => return None,
         }
+        self.tlb_flush |= flush;
         Some(())
     }
 }

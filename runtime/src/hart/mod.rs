@@ -6,6 +6,7 @@
 
 pub mod csr;
 pub mod trap;
+pub mod walk;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -74,6 +75,9 @@ pub struct Hart {
     pub reservation: Option<Reservation>,
     /// Set by `wfi`; cleared when an interrupt becomes pending.
     pub waiting: bool,
+    /// Set by a CSR write that invalidates cached translations (satp, PMP,
+    /// mstatus.MXR); the executor flushes the TLBs and clears it.
+    pub tlb_flush: bool,
 }
 
 impl Hart {
@@ -86,6 +90,7 @@ impl Hart {
             time,
             reservation: None,
             waiting: false,
+            tlb_flush: false,
         }
     }
 
@@ -98,6 +103,7 @@ impl Hart {
         self.csr = Csrs::new(hartid);
         self.reservation = None;
         self.waiting = false;
+        self.tlb_flush = true;
     }
 
     /// The effective `mip`: software-written bits plus device lines.

@@ -12,7 +12,7 @@ pub enum Exception {
     InsnAccess(u64),
     /// Carries the instruction bits.
     Illegal(u64),
-    /// Carries the pc.
+    /// Carries the value for tval (0 for `ebreak`; a trigger's address later).
     Breakpoint(u64),
     LoadMisaligned(u64),
     LoadAccess(u64),

@@ -1,0 +1,399 @@
+//! Address translation for the hart: MMU indexes, the Sv39/Sv48/Sv57 page walk and PMP.
+//!
+//! The walk is handed to softmmu as a [`TlbFill`] implementation (QEMU's
+//! `tlb_fill`): softmmu calls it on a TLB miss and caches the answer.
+//!
+//! A/D bits are updated by the walk itself (hardware updating, the Svadu
+//! behaviour), as QEMU does: a first access sets A, a first write sets D.
+//! Write permission is only cached for a page whose D bit is already set, so
+//! the first write to a clean page misses the TLB and comes back here.
+
+use softmmu::tlb::{PROT_EXEC, PROT_READ, PROT_WRITE};
+use softmmu::{
+    AccessType, AddressSpace, Fill, GuestPhysAddr, GuestVirtAddr, MemAttrs, MemFaultKind, MmuIdx,
+    TlbFill,
+};
+
+use super::csr::{Csrs, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_MPRV, MSTATUS_MXR, MSTATUS_SUM};
+use super::{Hart, Priv};
+
+/// MMU indexes: one TLB per translation regime.
+pub const IDX_U: MmuIdx = MmuIdx(0);
+pub const IDX_S: MmuIdx = MmuIdx(1);
+/// S mode with `mstatus.SUM` set (may touch U pages).
+pub const IDX_S_SUM: MmuIdx = MmuIdx(2);
+pub const IDX_M: MmuIdx = MmuIdx(3);
+
+const PTE_V: u64 = 1 << 0;
+const PTE_R: u64 = 1 << 1;
+const PTE_W: u64 = 1 << 2;
+const PTE_X: u64 = 1 << 3;
+const PTE_U: u64 = 1 << 4;
+const PTE_G: u64 = 1 << 5;
+const PTE_A: u64 = 1 << 6;
+const PTE_D: u64 = 1 << 7;
+/// Bits 63:54 (N, PBMT and reserved): no Svnapot/Svpbmt, so must be zero.
+const PTE_RESERVED: u64 = 0x3ff << 54;
+const PTE_PPN_MASK: u64 = (1 << 44) - 1;
+
+/// satp.MODE values.
+pub const SATP_BARE: u64 = 0;
+pub const SATP_SV39: u64 = 8;
+pub const SATP_SV48: u64 = 9;
+pub const SATP_SV57: u64 = 10;
+
+impl Hart {
+    /// The privilege data accesses use: `MPP` when `MPRV` is set in M mode.
+    pub fn data_priv(&self) -> Priv {
+        let ms = self.csr.mstatus;
+        if self.prv == Priv::M && ms & MSTATUS_MPRV != 0 {
+            Priv::from_bits((ms & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT)
+        } else {
+            self.prv
+        }
+    }
+
+    /// The MMU index of data accesses.
+    #[inline(always)]
+    pub fn data_idx(&self) -> MmuIdx {
+        idx_for(self.data_priv(), self.csr.mstatus)
+    }
+
+    /// The MMU index of instruction fetches.
+    #[inline(always)]
+    pub fn fetch_idx(&self) -> MmuIdx {
+        idx_for(self.prv, self.csr.mstatus)
+    }
+}
+
+fn idx_for(p: Priv, mstatus: u64) -> MmuIdx {
+    match p {
+        Priv::M => IDX_M,
+        Priv::S if mstatus & MSTATUS_SUM != 0 => IDX_S_SUM,
+        Priv::S => IDX_S,
+        Priv::U => IDX_U,
+    }
+}
+
+fn idx_priv(idx: MmuIdx) -> Priv {
+    match idx {
+        IDX_M => Priv::M,
+        IDX_U => Priv::U,
+        _ => Priv::S,
+    }
+}
+
+/// The hart's translation context for one access: a view of its CSRs.
+pub struct Walker<'a> {
+    pub csr: &'a Csrs,
+}
+
+impl<'a> Walker<'a> {
+    pub fn new(hart: &'a Hart) -> Self {
+        Walker { csr: &hart.csr }
+    }
+}
+
+fn prot_of(access: AccessType) -> u8 {
+    match access {
+        AccessType::Read => PROT_READ,
+        AccessType::Write => PROT_WRITE,
+        AccessType::Fetch => PROT_EXEC,
+    }
+}
+
+impl TlbFill for Walker<'_> {
+    fn fill(
+        &mut self,
+        space: &mut AddressSpace,
+        va: GuestVirtAddr,
+        size: u8,
+        access: AccessType,
+        idx: MmuIdx,
+    ) -> Result<Fill, MemFaultKind> {
+        let prv = idx_priv(idx);
+        let mode = self.csr.satp >> 60;
+        let (pa, mut prot, lg, global) = if prv == Priv::M || mode == SATP_BARE {
+            (va.0, PROT_READ | PROT_WRITE | PROT_EXEC, 12, false)
+        } else {
+            self.walk(space, va, access, idx)?
+        };
+        // PMP: uniform over the 4 KiB page -> cache its permissions;
+        // otherwise check this access alone and keep the page uncached.
+        let page = pa & !0xfff;
+        let mut cacheable = true;
+        match pmp_page_prot(self.csr, page, prv) {
+            Some(p) => prot &= p,
+            None => {
+                cacheable = false;
+                let ok = pmp_check(self.csr, pa, size as u64, access, prv);
+                prot &= if ok { prot_of(access) } else { 0 };
+            }
+        }
+        if prot & prot_of(access) == 0 {
+            return Err(MemFaultKind::Access);
+        }
+        Ok(Fill {
+            phys: GuestPhysAddr(pa),
+            prot,
+            lg_page_size: lg,
+            cacheable,
+            global,
+            attrs: MemAttrs::default(),
+        })
+    }
+}
+
+impl Walker<'_> {
+    /// Walks the page table for `va`; returns the physical address, the
+    /// permissions to cache, log2 page size and the global bit.
+    fn walk(
+        &self,
+        space: &mut AddressSpace,
+        va: GuestVirtAddr,
+        access: AccessType,
+        idx: MmuIdx,
+    ) -> Result<(u64, u8, u8, bool), MemFaultKind> {
+        let satp = self.csr.satp;
+        let levels: u32 = match satp >> 60 {
+            SATP_SV39 => 3,
+            SATP_SV48 => 4,
+            _ => 5,
+        };
+        let va_bits = 12 + 9 * levels;
+        // The address must be the sign extension of its low va_bits bits.
+        let shift = 64 - va_bits;
+        if ((va.0 << shift) as i64 >> shift) as u64 != va.0 {
+            return Err(MemFaultKind::Page);
+        }
+        let prv = idx_priv(idx);
+        let sum = idx == super::walk::IDX_S_SUM;
+        let mxr = self.csr.mstatus & MSTATUS_MXR != 0;
+        let mut table = (satp & PTE_PPN_MASK) << 12;
+        let mut global = false;
+        for level in (0..levels).rev() {
+            let vpn = (va.0 >> (12 + 9 * level)) & 0x1ff;
+            let pte_addr = table + vpn * 8;
+            // Implicit page-table reads are S-mode accesses for PMP.
+            if !pmp_check(self.csr, pte_addr, 8, AccessType::Read, Priv::S) {
+                return Err(MemFaultKind::Access);
+            }
+            let pte = space
+                .read(GuestPhysAddr(pte_addr), 8)
+                .map_err(|_| MemFaultKind::Access)?;
+            if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_RESERVED != 0
+            {
+                return Err(MemFaultKind::Page);
+            }
+            global |= pte & PTE_G != 0;
+            let ppn = (pte >> 10) & PTE_PPN_MASK;
+            if pte & (PTE_R | PTE_X) == 0 {
+                table = ppn << 12;
+                continue;
+            }
+            // A leaf. Superpages must be aligned to their size.
+            if ppn & ((1 << (9 * level)) - 1) != 0 {
+                return Err(MemFaultKind::Page);
+            }
+            let user = pte & PTE_U != 0;
+            let mut prot = 0u8;
+            if pte & PTE_R != 0 || (mxr && pte & PTE_X != 0) {
+                prot |= PROT_READ;
+            }
+            if pte & PTE_W != 0 {
+                prot |= PROT_WRITE;
+            }
+            if pte & PTE_X != 0 {
+                prot |= PROT_EXEC;
+            }
+            match prv {
+                Priv::U if !user => prot = 0,
+                Priv::S if user => prot &= if sum { PROT_READ | PROT_WRITE } else { 0 },
+                _ => {}
+            }
+            if prot & prot_of(access) == 0 {
+                return Err(MemFaultKind::Page);
+            }
+            // Hardware A/D update; write permission is cached only once D is set.
+            let mut new = pte | PTE_A;
+            if access == AccessType::Write {
+                new |= PTE_D;
+            }
+            if new != pte {
+                if !pmp_check(self.csr, pte_addr, 8, AccessType::Write, Priv::S) {
+                    return Err(MemFaultKind::Access);
+                }
+                space
+                    .write(GuestPhysAddr(pte_addr), 8, new)
+                    .map_err(|_| MemFaultKind::Access)?;
+            }
+            if new & PTE_D == 0 {
+                prot &= !PROT_WRITE;
+            }
+            let lg = 12 + 9 * level;
+            let offset_mask = (1u64 << lg) - 1;
+            let pa = ((ppn << 12) & !offset_mask) | (va.0 & offset_mask);
+            return Ok((pa, prot, lg as u8, global));
+        }
+        Err(MemFaultKind::Page)
+    }
+}
+
+// ---- PMP --------------------------------------------------------------------
+
+const PMP_R: u8 = 1;
+const PMP_W: u8 = 2;
+const PMP_X: u8 = 4;
+const PMP_A_SHIFT: u8 = 3;
+const PMP_L: u8 = 0x80;
+
+/// The byte range `[start, end)` entry `i` covers, or `None` when it is off.
+fn pmp_range(csr: &Csrs, i: usize) -> Option<(u64, u64)> {
+    let cfg = csr.pmpcfg[i];
+    let addr = csr.pmpaddr[i];
+    match (cfg >> PMP_A_SHIFT) & 3 {
+        1 => {
+            let lo = if i == 0 { 0 } else { csr.pmpaddr[i - 1] << 2 };
+            let hi = addr << 2;
+            (lo < hi).then_some((lo, hi))
+        }
+        2 => Some((addr << 2, (addr << 2) + 4)),
+        3 => {
+            let ones = addr.trailing_ones();
+            let size = 1u128 << (ones + 3);
+            let base = ((addr as u128) << 2) & !(size - 1);
+            Some((base as u64, (base + size).min(u64::MAX as u128) as u64))
+        }
+        _ => None,
+    }
+}
+
+/// Whether any PMP entry is active. With none active every access is
+/// allowed, as on QEMU (so bare-metal programs that never program PMP can
+/// still drop to S and U mode).
+fn pmp_active(csr: &Csrs) -> bool {
+    csr.pmpcfg.iter().any(|c| (c >> PMP_A_SHIFT) & 3 != 0)
+}
+
+fn cfg_prot(cfg: u8, prv: Priv) -> u8 {
+    if prv == Priv::M && cfg & PMP_L == 0 {
+        return PROT_READ | PROT_WRITE | PROT_EXEC;
+    }
+    let mut p = 0;
+    if cfg & PMP_R != 0 {
+        p |= PROT_READ;
+    }
+    if cfg & PMP_W != 0 {
+        p |= PROT_WRITE;
+    }
+    if cfg & PMP_X != 0 {
+        p |= PROT_EXEC;
+    }
+    p
+}
+
+fn default_prot(csr: &Csrs, prv: Priv) -> u8 {
+    if prv == Priv::M || !pmp_active(csr) {
+        PROT_READ | PROT_WRITE | PROT_EXEC
+    } else {
+        0
+    }
+}
+
+/// Checks one access of `size` bytes at physical `pa`: the lowest-numbered
+/// entry matching any byte decides; it must match all bytes.
+pub fn pmp_check(csr: &Csrs, pa: u64, size: u64, access: AccessType, prv: Priv) -> bool {
+    let end = pa.saturating_add(size);
+    for i in 0..csr.pmpcfg.len() {
+        let Some((lo, hi)) = pmp_range(csr, i) else {
+            continue;
+        };
+        if end <= lo || pa >= hi {
+            continue;
+        }
+        if pa < lo || end > hi {
+            return false; // partial match
+        }
+        return cfg_prot(csr.pmpcfg[i], prv) & prot_of(access) != 0;
+    }
+    default_prot(csr, prv) & prot_of(access) != 0
+}
+
+/// The PMP permissions of a whole 4 KiB page, if the same for every byte.
+fn pmp_page_prot(csr: &Csrs, page: u64, prv: Priv) -> Option<u8> {
+    let end = page + 0x1000;
+    for i in 0..csr.pmpcfg.len() {
+        let Some((lo, hi)) = pmp_range(csr, i) else {
+            continue;
+        };
+        if end <= lo || page >= hi {
+            continue;
+        }
+        if page < lo || end > hi {
+            return None;
+        }
+        return Some(cfg_prot(csr.pmpcfg[i], prv));
+    }
+    Some(default_prot(csr, prv))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csrs() -> Csrs {
+        Csrs::new(0)
+    }
+
+    #[test]
+    fn pmp_napot_tor_na4_ranges() {
+        let mut c = csrs();
+        c.pmpaddr[0] = (0x8000_0000 >> 2) | 0x1ff; // NAPOT 4 KiB at 0x8000_0000
+        c.pmpcfg[0] = (3 << PMP_A_SHIFT) | PMP_R;
+        c.pmpaddr[1] = 0x9000_0000 >> 2; // TOR [0x8000_0000 (entry 0's addr), 0x9000_0000)
+        c.pmpcfg[1] = (1 << PMP_A_SHIFT) | PMP_R | PMP_W | PMP_X;
+        c.pmpaddr[2] = 0x1000 >> 2;
+        c.pmpcfg[2] = (2 << PMP_A_SHIFT) | PMP_X;
+        assert_eq!(pmp_range(&c, 0), Some((0x8000_0000, 0x8000_1000)));
+        assert!(pmp_check(&c, 0x8000_0010, 8, AccessType::Read, Priv::S));
+        assert!(
+            !pmp_check(&c, 0x8000_0010, 8, AccessType::Write, Priv::S),
+            "entry 0 first"
+        );
+        assert!(
+            !pmp_check(&c, 0x8000_0ffc, 8, AccessType::Read, Priv::S),
+            "partial match"
+        );
+        assert!(pmp_check(&c, 0x8000_2000, 8, AccessType::Write, Priv::U));
+        assert!(pmp_check(&c, 0x1000, 4, AccessType::Fetch, Priv::U));
+        assert!(
+            !pmp_check(&c, 0x1004, 4, AccessType::Fetch, Priv::U),
+            "no match in S/U fails"
+        );
+        assert!(
+            pmp_check(&c, 0x1004, 4, AccessType::Write, Priv::M),
+            "M passes unlocked"
+        );
+        assert!(pmp_check(&c, 0x8000_0000, 4, AccessType::Write, Priv::M));
+        c.pmpcfg[0] |= PMP_L;
+        assert!(
+            !pmp_check(&c, 0x8000_0000, 4, AccessType::Write, Priv::M),
+            "locked binds M"
+        );
+        assert_eq!(
+            pmp_page_prot(&c, 0x1000, Priv::S),
+            None,
+            "NA4 inside a page"
+        );
+        assert_eq!(
+            pmp_page_prot(&c, 0x8000_3000, Priv::S),
+            Some(PROT_READ | PROT_WRITE | PROT_EXEC)
+        );
+    }
+
+    #[test]
+    fn no_active_pmp_allows_everything() {
+        let c = csrs();
+        assert!(pmp_check(&c, 0x8000_0000, 8, AccessType::Write, Priv::U));
+    }
+}
