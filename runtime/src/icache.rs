@@ -50,19 +50,35 @@ pub struct ICacheStats {
     pub invalidated_pages: u64,
 }
 
-#[derive(Default)]
 pub struct DecodeCache {
     pages: Vec<Page>,
     free: Vec<usize>,
     by_phys: HashMap<u64, usize>,
     current: Option<Current>,
+    /// Holds an instruction fetched outside the cache, so `fetch` can
+    /// always return a reference.
+    scratch: Decoded,
     pub stats: ICacheStats,
 }
 
+impl Default for DecodeCache {
+    fn default() -> Self {
+        DecodeCache {
+            pages: Vec::new(),
+            free: Vec::new(),
+            by_phys: HashMap::new(),
+            current: None,
+            scratch: EMPTY,
+            stats: ICacheStats::default(),
+        }
+    }
+}
+
 impl DecodeCache {
-    /// Fetches and decodes the instruction at the hart's pc.
+    /// Fetches and decodes the instruction at the hart's pc. Returns a
+    /// reference so the hot path copies nothing.
     #[inline]
-    pub fn fetch(&mut self, hart: &mut Hart, mmu: &mut Mmu) -> Result<Decoded, Exception> {
+    pub fn fetch(&mut self, hart: &mut Hart, mmu: &mut Mmu) -> Result<&Decoded, Exception> {
         let pc = hart.state.pc;
         let idx = hart.fetch_idx();
         let cur = match self.current {
@@ -76,14 +92,14 @@ impl DecodeCache {
             _ => self.enter_page(hart, mmu, pc, idx)?,
         };
         let Some(page) = cur.page else {
-            return interp::fetch(hart, mmu);
+            self.scratch = interp::fetch(hart, mmu)?;
+            return Ok(&self.scratch);
         };
         let off = (pc & !PAGE_MASK) as usize;
-        let d = self.pages[page].slots[off >> 1];
-        if d.len != 0 {
-            return Ok(d);
+        if self.pages[page].slots[off >> 1].len == 0 {
+            return self.decode_slot(hart, mmu, page, off);
         }
-        self.decode_slot(hart, mmu, page, off)
+        Ok(&self.pages[page].slots[off >> 1])
     }
 
     #[cold]
@@ -93,22 +109,22 @@ impl DecodeCache {
         mmu: &mut Mmu,
         page: usize,
         off: usize,
-    ) -> Result<Decoded, Exception> {
+    ) -> Result<&Decoded, Exception> {
         let pa = GuestPhysAddr(self.pages[page].pa_page + off as u64);
         let lo = mmu.space.read(pa, 2).unwrap_or(0) as u32;
         if lo & 3 == 3 && off == SLOTS * 2 - 2 {
             // Straddles the page end: the next page needs its own translation.
-            return interp::fetch(hart, mmu);
+            self.scratch = interp::fetch(hart, mmu)?;
+            return Ok(&self.scratch);
         }
         let raw = if lo & 3 == 3 {
             mmu.space.read(pa, 4).unwrap_or(0) as u32
         } else {
             lo
         };
-        let d = decode(raw);
-        self.pages[page].slots[off >> 1] = d;
+        self.pages[page].slots[off >> 1] = decode(raw);
         self.stats.decoded += 1;
-        Ok(d)
+        Ok(&self.pages[page].slots[off >> 1])
     }
 
     #[cold]

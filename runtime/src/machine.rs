@@ -266,10 +266,10 @@ impl Machine {
         if self.trace.is_some() {
             return self.step_traced();
         }
-        let result = self
-            .icache
-            .fetch(&mut self.hart, &mut self.mmu)
-            .and_then(|d| interp::execute(&mut self.hart, &mut self.mmu, &d));
+        let result = match self.icache.fetch(&mut self.hart, &mut self.mmu) {
+            Ok(d) => interp::execute(&mut self.hart, &mut self.mmu, d),
+            Err(e) => Err(e),
+        };
         if self.mmu.has_dirty_code() {
             self.icache.invalidate_dirty(&mut self.mmu);
         }
