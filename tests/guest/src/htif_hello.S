@@ -2,9 +2,9 @@
  * no HTIF, so the manifest marks it noqemu).
  * Prints two lines through the HTIF console: each is a sys_write syscall,
  * i.e. a pointer to magic_mem = [64 (SYS_write), 1 (fd), buf, len] written
- * to `tohost`, then waiting for `fromhost` != 0 (and clearing it); the host
- * returns the number of bytes written in magic_mem[0], which is checked.
- * Passes with tohost = 1; a failure writes tohost = (code << 1) | 1. */
+ * to `tohost`, then waiting for `fromhost` != 0 (and clearing it).  The
+ * syscall's return value (magic_mem[0]) is not checked.
+ * Passes with tohost = 1. */
         .section .rodata
 msg1:   .ascii  "Hello from rvdbt over HTIF!\n"
         .set    msg1_len, . - msg1
@@ -21,35 +21,21 @@ _start:
         la      a0, msg1
         li      a1, msg1_len
         call    htif_write
-        li      t0, msg1_len
-        li      a2, 2                   /* fail code 2: wrong return value */
-        bne     a0, t0, fail
 
         la      a0, msg2
         li      a1, msg2_len
         call    htif_write
-        li      t0, msg2_len
-        li      a2, 3
-        bne     a0, t0, fail
 
         li      t0, 1                   /* pass */
         la      t1, tohost
         sd      t0, 0(t1)
 1:      j       1b
 
-/* a2 = code: tohost = (code << 1) | 1 */
-fail:
-        slli    a2, a2, 1
-        ori     a2, a2, 1
-        la      t1, tohost
-        sd      a2, 0(t1)
-1:      j       1b
-
 park:
         wfi
         j       park
 
-/* htif_write(a0 = buf, a1 = len) -> a0 = magic_mem[0] after the call */
+/* htif_write(a0 = buf, a1 = len); clobbers t0-t2 */
 htif_write:
         la      t0, magic_mem
         li      t1, 64                  /* SYS_write */
@@ -66,7 +52,6 @@ htif_write:
         beqz    t2, 1b
         sd      zero, 0(t1)
         fence
-        ld      a0, 0(t0)
         ret
 
         .data
