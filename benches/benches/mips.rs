@@ -68,6 +68,7 @@ fn main() -> ExitCode {
             String::new()
         }
     );
+    println!("{}", host_line());
     println!("{}", Report::table_header());
     let mut report = Report::default();
     for p in &programs {
@@ -108,4 +109,16 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// CPUs and load: a busy host makes every number here slower.
+fn host_line() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(String::from))
+        .map_or_else(String::new, |l| {
+            format!(", load average {l} (close other jobs for stable numbers)")
+        });
+    format!("host: {cpus} CPUs{load}")
 }

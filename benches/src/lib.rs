@@ -30,6 +30,9 @@ pub const QEMU_MEM: &str = "256M";
 pub const SAFETY_MAX_INSNS: u64 = 2_000_000_000;
 /// Instruction cap per program in quick mode.
 pub const QUICK_MAX_INSNS: u64 = 20_000_000;
+/// Runs per (program, engine) by default; the fastest counts. Quick mode
+/// runs each once.
+pub const DEFAULT_REPEAT: u32 = 3;
 /// Wall-time limit of one QEMU run.
 pub const QEMU_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -285,6 +288,8 @@ pub struct Options {
     pub max_insns: Option<u64>,
     /// Runs per (program, engine); the fastest counts.
     pub repeat: u32,
+    /// Quick mode (capped runs, no QEMU, one run per row unless `--repeat`).
+    pub quick: bool,
     /// Exit nonzero when a target is missed, not only when a program fails.
     pub enforce_targets: bool,
     pub list: bool,
@@ -297,7 +302,8 @@ impl Default for Options {
             filters: Vec::new(),
             engines: Vec::new(),
             max_insns: None,
-            repeat: 1,
+            repeat: DEFAULT_REPEAT,
+            quick: false,
             enforce_targets: false,
             list: false,
             help: false,
@@ -315,6 +321,7 @@ usage: cargo bench -p rvdbt-benches --bench mips -- [OPTIONS] [PROGRAM-FILTER...
   --engine NAME       run only this engine (repeatable): interp, qemu
   --no-qemu           do not time the programs on QEMU
   --repeat N          run each program N times, report the fastest
+                      (default 3; 1 with --quick)
   --enforce-targets   exit nonzero when a MIPS target is missed
   --list              list the programs and exit
 
@@ -339,15 +346,13 @@ pub fn parse_options(
     let mut o = Options::default();
     let truthy = |v: Option<String>| v.is_some_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
     let mut no_qemu = env("RVDBT_BENCH_QEMU").is_some_and(|v| v == "0" || v == "false");
-    if truthy(env("RVDBT_BENCH_QUICK")) {
-        o.max_insns = Some(QUICK_MAX_INSNS);
-        no_qemu = true;
-    }
+    o.quick = truthy(env("RVDBT_BENCH_QUICK"));
+    let mut repeat = None;
     if let Some(v) = env("RVDBT_BENCH_MAX_INSNS") {
         o.max_insns = Some(parse_count("RVDBT_BENCH_MAX_INSNS", &v)?);
     }
     if let Some(v) = env("RVDBT_BENCH_REPEAT") {
-        o.repeat = parse_count("RVDBT_BENCH_REPEAT", &v)? as u32;
+        repeat = Some(parse_count("RVDBT_BENCH_REPEAT", &v)? as u32);
     }
     if let Some(v) = env("RVDBT_BENCH_FILTER") {
         o.filters
@@ -367,10 +372,7 @@ pub fn parse_options(
         };
         match flag.as_str() {
             "--bench" => {}
-            "--quick" => {
-                o.max_insns = Some(QUICK_MAX_INSNS);
-                no_qemu = true;
-            }
+            "--quick" => o.quick = true,
             "--no-qemu" => no_qemu = true,
             "--enforce-targets" => o.enforce_targets = true,
             "--list" => o.list = true,
@@ -378,7 +380,7 @@ pub fn parse_options(
             "--max-insns" => {
                 o.max_insns = Some(parse_count("--max-insns", &value("--max-insns")?)?)
             }
-            "--repeat" => o.repeat = parse_count("--repeat", &value("--repeat")?)? as u32,
+            "--repeat" => repeat = Some(parse_count("--repeat", &value("--repeat")?)? as u32),
             "--engine" => {
                 let v = value("--engine")?;
                 let e = Engine::from_name(&v).ok_or_else(|| format!("unknown engine {v:?}"))?;
@@ -388,6 +390,11 @@ pub fn parse_options(
             _ => o.filters.push(a),
         }
     }
+    if o.quick {
+        o.max_insns = o.max_insns.or(Some(QUICK_MAX_INSNS));
+        no_qemu = true;
+    }
+    o.repeat = repeat.unwrap_or(if o.quick { 1 } else { DEFAULT_REPEAT });
     if o.engines.is_empty() {
         o.engines.extend_from_slice(Engine::IN_PROCESS);
         if !no_qemu {
@@ -446,6 +453,11 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
         (Some(a), Some(b)) if b > 0.0 => Some(a / b),
         _ => None,
     }
+}
+
+/// A ratio, or why there is none.
+fn fmt_ratio(r: Option<f64>) -> String {
+    r.map_or_else(|| "n/a (a run failed)".to_string(), |r| format!("{r:.3}"))
 }
 
 fn fmt_opt(v: Option<f64>, prec: usize) -> String {
@@ -565,38 +577,52 @@ impl Report {
                 engines.push(m.engine);
             }
         }
-        let _ = writeln!(s, "\nratios measured in this run:");
+        let mut ratios = String::new();
         for &e in &engines {
-            let sv39 = ratio(
-                self.mips_of("intloop_sv39", e),
-                self.mips_of("intloop_bare", e),
-            );
-            let walk = ratio(self.secs_of("tlbwalk_2m", e), self.secs_of("tlbwalk_4k", e));
-            let _ = writeln!(
-                s,
-                "  {:<7} intloop_sv39/intloop_bare MIPS = {:<6}  tlbwalk_2m/tlbwalk_4k time = {}",
-                e.name(),
-                fmt_opt(sv39, 3),
-                fmt_opt(walk, 3)
-            );
+            let has = |p: &str| self.row(p, e).is_some();
+            let mut parts = Vec::new();
+            if has("intloop_sv39") && has("intloop_bare") {
+                let r = ratio(
+                    self.mips_of("intloop_sv39", e),
+                    self.mips_of("intloop_bare", e),
+                );
+                parts.push(format!("intloop_sv39/intloop_bare MIPS = {}", fmt_ratio(r)));
+            }
+            if has("tlbwalk_2m") && has("tlbwalk_4k") {
+                let r = ratio(self.secs_of("tlbwalk_2m", e), self.secs_of("tlbwalk_4k", e));
+                parts.push(format!("tlbwalk_2m/tlbwalk_4k time = {}", fmt_ratio(r)));
+            }
+            if !parts.is_empty() {
+                let _ = writeln!(ratios, "  {:<7} {}", e.name(), parts.join("   "));
+            }
         }
-        if engines.contains(&Engine::Qemu) {
-            let _ = writeln!(
-                s,
-                "  rvdbt vs QEMU speed (QEMU seconds / rvdbt seconds, same program; QEMU time includes its start-up):"
-            );
-            for &e in engines.iter().filter(|e| e.counts_insns()) {
-                for p in PROGRAMS {
-                    if self.row(p.name, e).is_none() {
-                        continue;
-                    }
+        let mut vs_qemu = String::new();
+        for &e in engines.iter().filter(|e| e.counts_insns()) {
+            for p in PROGRAMS {
+                if self.row(p.name, e).is_some() && self.row(p.name, Engine::Qemu).is_some() {
                     let r = ratio(self.secs_of(p.name, Engine::Qemu), self.secs_of(p.name, e));
-                    let _ = writeln!(s, "    {:<7} {:<14} {}x", e.name(), p.name, fmt_opt(r, 3));
+                    let _ = writeln!(
+                        vs_qemu,
+                        "    {:<7} {:<14} {}",
+                        e.name(),
+                        p.name,
+                        fmt_ratio(r)
+                    );
                 }
             }
         }
+        if !vs_qemu.is_empty() {
+            let _ = writeln!(
+                ratios,
+                "  rvdbt vs QEMU speed (QEMU seconds / rvdbt seconds, same program; QEMU time includes its start-up):"
+            );
+            ratios.push_str(&vs_qemu);
+        }
+        if !ratios.is_empty() {
+            let _ = write!(s, "\nratios measured in this run:\n{ratios}");
+        }
 
-        let _ = writeln!(s, "\ntargets:");
+        let mut targets = String::new();
         for t in TARGETS {
             let Some(m) = self.row(t.program, t.engine) else {
                 continue;
@@ -613,13 +639,16 @@ impl Report {
                 ""
             };
             let _ = writeln!(
-                s,
+                targets,
                 "  >= {:.0} MIPS {} ({} {}): {verdict}{capped}",
                 t.mips,
                 t.label,
                 t.engine.name(),
                 t.program
             );
+        }
+        if !targets.is_empty() {
+            let _ = write!(s, "\ntargets:\n{targets}");
         }
         s
     }
@@ -739,7 +768,13 @@ mod tests {
             text.contains("tlbwalk_2m/tlbwalk_4k time = 0.250"),
             "{text}"
         );
-        assert!(text.contains("intloop_bare   0.250x"), "{text}");
+        assert!(text.contains("intloop_bare   0.250"), "{text}");
+        assert!(
+            text.contains("intloop_sv39/intloop_bare MIPS = n/a (a run failed)"),
+            "{text}"
+        );
+        // no QEMU rows for the walks: no speed line for them
+        assert!(!text.contains("interp  tlbwalk_4k"), "{text}");
     }
 
     #[test]
