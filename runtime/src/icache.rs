@@ -1,14 +1,21 @@
-//! The decoded-instruction cache: instructions are decoded once per physical page.
+//! The decoded-instruction cache and the interpreter's hot loop.
 //!
-//! Each main-RAM page that the hart executes from gets an array of decoded
-//! slots, one per 2-byte position, filled lazily. The cache remembers the
-//! page the pc is on (virtual page, MMU index and TLB generation), so code
-//! that stays on one page is fetched without any TLB lookup. Pages are
-//! marked as code in softmmu; a write to one (self-modifying code, a loader
-//! in the guest) is reported by `Mmu::take_dirty_code` and drops the page.
+//! Each main-RAM page that the hart executes from gets an array of slots, one
+//! per 2-byte position, filled lazily with the decoded instruction and its
+//! flat form (`fastops::Op`). The cache remembers the page the pc is on
+//! (virtual page, MMU index and TLB generation), so code that stays on one
+//! page runs without any TLB lookup or decoding. Pages are marked as code in
+//! softmmu; a write to one (self-modifying code, a loader in the guest) is
+//! reported by `Mmu::take_dirty_code` and drops the page.
 //!
 //! Code outside main RAM (the boot ROM) and 32-bit instructions straddling
 //! a page boundary are fetched and decoded on every execution.
+//!
+//! [`DecodeCache::run`] leaves its loop whenever something may need the
+//! execution loop's attention: a trap, a CSR or system instruction (which can
+//! change privilege, translation or interrupt enables), a device access, or
+//! `wfi`. Interrupts are therefore checked before the next instruction in
+//! every case where one could have become pending.
 
 use std::collections::HashMap;
 
@@ -16,20 +23,31 @@ use frontend_riscv::{decode, Decoded, Insn};
 use softmmu::tlb::PAGE_MASK;
 use softmmu::{GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
 
+use crate::fastops::{lower, Op};
 use crate::hart::walk::Walker;
 use crate::hart::{Exception, Hart};
-use crate::interp;
+use crate::interp::{self, alu, alu32, sign_extend, Retired};
 
 const SLOTS: usize = 2048;
-const EMPTY: Decoded = Decoded {
-    insn: Insn::Illegal,
-    raw: 0,
-    len: 0,
+
+#[derive(Clone, Copy)]
+struct Slot {
+    op: Op,
+    d: Decoded,
+}
+
+const EMPTY: Slot = Slot {
+    op: Op::Empty,
+    d: Decoded {
+        insn: Insn::Illegal,
+        raw: 0,
+        len: 0,
+    },
 };
 
 struct Page {
     pa_page: u64,
-    slots: Box<[Decoded; SLOTS]>,
+    slots: Box<[Slot; SLOTS]>,
 }
 
 /// The page the pc is on, valid while the TLB generation is unchanged.
@@ -50,81 +68,293 @@ pub struct ICacheStats {
     pub invalidated_pages: u64,
 }
 
+#[derive(Default)]
 pub struct DecodeCache {
     pages: Vec<Page>,
     free: Vec<usize>,
     by_phys: HashMap<u64, usize>,
     current: Option<Current>,
-    /// Holds an instruction fetched outside the cache, so `fetch` can
-    /// always return a reference.
-    scratch: Decoded,
     pub stats: ICacheStats,
 }
 
-impl Default for DecodeCache {
-    fn default() -> Self {
-        DecodeCache {
-            pages: Vec::new(),
-            free: Vec::new(),
-            by_phys: HashMap::new(),
-            current: None,
-            scratch: EMPTY,
-            stats: ICacheStats::default(),
-        }
+/// Reads integer register `r` (the mask lets the compiler drop the bounds check).
+#[inline(always)]
+fn rx(hart: &Hart, r: u8) -> u64 {
+    hart.state.x[(r & 31) as usize]
+}
+
+#[inline(always)]
+fn wx(hart: &mut Hart, r: u8, v: u64) {
+    if r != 0 {
+        hart.state.x[(r & 31) as usize] = v;
     }
 }
 
 impl DecodeCache {
-    /// Fetches and decodes the instruction at the hart's pc. Returns a
-    /// reference so the hot path copies nothing.
-    #[inline]
-    pub fn fetch(&mut self, hart: &mut Hart, mmu: &mut Mmu) -> Result<&Decoded, Exception> {
-        let pc = hart.state.pc;
-        let idx = hart.fetch_idx();
-        let cur = match self.current {
-            Some(c)
-                if c.va_page == pc & PAGE_MASK
-                    && c.idx == idx
-                    && c.generation == mmu.generation() =>
-            {
-                c
+    /// Executes about `budget` instructions: the budget is checked at control
+    /// transfers and page changes only, so a run may exceed it by up to one
+    /// page of straight-line code (2048 instructions). Returns how many ran
+    /// (including one that trapped) and why the loop stopped
+    /// (`Retired::Next` when the budget ran out).
+    pub fn run(&mut self, hart: &mut Hart, mmu: &mut Mmu, budget: u64) -> (u64, Retired) {
+        let mut n = 0u64;
+        // Fast instructions executed since `instret`/`cycle` were last updated.
+        let mut unretired = 0u64;
+        let stop = 'outer: loop {
+            if n >= budget {
+                break Retired::Next;
             }
-            _ => self.enter_page(hart, mmu, pc, idx)?,
+            let pc = hart.state.pc;
+            let idx = hart.fetch_idx();
+            let cur = match self.current {
+                Some(c)
+                    if c.va_page == pc & PAGE_MASK
+                        && c.idx == idx
+                        && c.generation == mmu.generation() =>
+                {
+                    c
+                }
+                _ => match self.enter_page(hart, mmu, pc, idx) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        n += 1;
+                        hart.raise(e);
+                        break Retired::StateChanged;
+                    }
+                },
+            };
+            let Some(page) = cur.page else {
+                // Uncached code: one instruction through the reference path.
+                n += 1;
+                hart.csr.retire_n(std::mem::take(&mut unretired));
+                match interp::step(hart, mmu) {
+                    Ok(Retired::Next) if !mmu.device_touched => continue,
+                    Ok(r) => break r,
+                    Err(e) => {
+                        hart.raise(e);
+                        break Retired::StateChanged;
+                    }
+                }
+            };
+            // Within one page. Sequential flow cannot leave the page: an
+            // instruction that ends at the page end is lowered to `Generic`,
+            // which goes back through the page check. Control transfers
+            // check page and budget themselves.
+            loop {
+                let pc = hart.state.pc;
+                let slot = &self.pages[page].slots[((pc & !PAGE_MASK) >> 1) as usize & (SLOTS - 1)];
+                n += 1;
+                let next = pc.wrapping_add(slot.d.len as u64);
+                macro_rules! jump {
+                    ($target:expr) => {{
+                        let target: u64 = $target;
+                        hart.state.pc = target;
+                        unretired += 1;
+                        if (target ^ pc) & PAGE_MASK != 0 || n >= budget {
+                            continue 'outer;
+                        }
+                        continue;
+                    }};
+                }
+                macro_rules! branch {
+                    ($cond:expr, $off:expr) => {{
+                        if $cond {
+                            jump!(pc.wrapping_add($off as i64 as u64))
+                        }
+                        hart.state.pc = next;
+                    }};
+                }
+                macro_rules! load {
+                    ($rd:expr, $rs1:expr, $off:expr, $size:expr, $signed:expr) => {{
+                        let va = GuestVirtAddr(rx(hart, $rs1).wrapping_add($off as i64 as u64));
+                        let idx = hart.data_idx();
+                        match mmu.load(&mut Walker::new(hart), idx, va, $size) {
+                            Ok(v) => {
+                                wx(hart, $rd, if $signed { sign_extend(v, $size) } else { v });
+                                hart.state.pc = next;
+                            }
+                            Err(e) => {
+                                hart.csr.retire_n(std::mem::take(&mut unretired));
+                                hart.raise(e.into());
+                                break 'outer Retired::StateChanged;
+                            }
+                        }
+                        if mmu.device_touched {
+                            unretired += 1;
+                            break 'outer Retired::StateChanged;
+                        }
+                    }};
+                }
+                macro_rules! store {
+                    ($rs1:expr, $rs2:expr, $off:expr, $size:expr) => {{
+                        let va = GuestVirtAddr(rx(hart, $rs1).wrapping_add($off as i64 as u64));
+                        let idx = hart.data_idx();
+                        let v = rx(hart, $rs2);
+                        if let Err(e) = mmu.store(&mut Walker::new(hart), idx, va, $size, v) {
+                            hart.csr.retire_n(std::mem::take(&mut unretired));
+                            hart.raise(e.into());
+                            break 'outer Retired::StateChanged;
+                        }
+                        hart.state.pc = next;
+                        if mmu.has_dirty_code() {
+                            self.invalidate_dirty(mmu);
+                            unretired += 1;
+                            continue 'outer;
+                        }
+                        if mmu.device_touched {
+                            unretired += 1;
+                            break 'outer Retired::StateChanged;
+                        }
+                    }};
+                }
+                macro_rules! alu {
+                    ($rd:expr, $v:expr) => {{
+                        let v: u64 = $v;
+                        wx(hart, $rd, v);
+                        hart.state.pc = next;
+                    }};
+                }
+                let imm = |i: i32| i as i64 as u64;
+                match slot.op {
+                    Op::Addi { rd, rs1, imm: i } => alu!(rd, rx(hart, rs1).wrapping_add(imm(i))),
+                    Op::Andi { rd, rs1, imm: i } => alu!(rd, rx(hart, rs1) & imm(i)),
+                    Op::Ori { rd, rs1, imm: i } => alu!(rd, rx(hart, rs1) | imm(i)),
+                    Op::Xori { rd, rs1, imm: i } => alu!(rd, rx(hart, rs1) ^ imm(i)),
+                    Op::Slli { rd, rs1, imm: i } => alu!(rd, rx(hart, rs1) << (i & 63)),
+                    Op::Srli { rd, rs1, imm: i } => alu!(rd, rx(hart, rs1) >> (i & 63)),
+                    Op::Srai { rd, rs1, imm: i } => {
+                        alu!(rd, ((rx(hart, rs1) as i64) >> (i & 63)) as u64)
+                    }
+                    Op::Addiw { rd, rs1, imm: i } => {
+                        alu!(rd, (rx(hart, rs1) as i32).wrapping_add(i) as i64 as u64)
+                    }
+                    Op::AluImm {
+                        op,
+                        rd,
+                        rs1,
+                        imm: i,
+                    } => alu!(rd, alu(op, rx(hart, rs1), imm(i))),
+                    Op::AluImm32 {
+                        op,
+                        rd,
+                        rs1,
+                        imm: i,
+                    } => {
+                        alu!(rd, alu32(op, rx(hart, rs1), imm(i)))
+                    }
+                    Op::Add { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1).wrapping_add(rx(hart, rs2))),
+                    Op::Sub { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1).wrapping_sub(rx(hart, rs2))),
+                    Op::And { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1) & rx(hart, rs2)),
+                    Op::Or { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1) | rx(hart, rs2)),
+                    Op::Xor { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1) ^ rx(hart, rs2)),
+                    Op::Sll { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1) << (rx(hart, rs2) & 63)),
+                    Op::Srl { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1) >> (rx(hart, rs2) & 63)),
+                    Op::Sltu { rd, rs1, rs2 } => alu!(rd, (rx(hart, rs1) < rx(hart, rs2)) as u64),
+                    Op::Mul { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1).wrapping_mul(rx(hart, rs2))),
+                    Op::Addw { rd, rs1, rs2 } => alu!(
+                        rd,
+                        (rx(hart, rs1) as i32).wrapping_add(rx(hart, rs2) as i32) as i64 as u64
+                    ),
+                    Op::Alu { op, rd, rs1, rs2 } => alu!(rd, alu(op, rx(hart, rs1), rx(hart, rs2))),
+                    Op::Alu32 { op, rd, rs1, rs2 } => {
+                        alu!(rd, alu32(op, rx(hart, rs1), rx(hart, rs2)))
+                    }
+                    Op::Lui { rd, imm: i } => alu!(rd, imm(i)),
+                    Op::Auipc { rd, imm: i } => alu!(rd, pc.wrapping_add(imm(i))),
+                    Op::Jal { rd, off } => {
+                        wx(hart, rd, next);
+                        jump!(pc.wrapping_add(imm(off)))
+                    }
+                    Op::Jalr { rd, rs1, off } => {
+                        let target = rx(hart, rs1).wrapping_add(imm(off)) & !1;
+                        wx(hart, rd, next);
+                        jump!(target)
+                    }
+                    Op::Beq { rs1, rs2, off } => branch!(rx(hart, rs1) == rx(hart, rs2), off),
+                    Op::Bne { rs1, rs2, off } => branch!(rx(hart, rs1) != rx(hart, rs2), off),
+                    Op::Blt { rs1, rs2, off } => {
+                        branch!((rx(hart, rs1) as i64) < (rx(hart, rs2) as i64), off)
+                    }
+                    Op::Bge { rs1, rs2, off } => {
+                        branch!((rx(hart, rs1) as i64) >= (rx(hart, rs2) as i64), off)
+                    }
+                    Op::Bltu { rs1, rs2, off } => branch!(rx(hart, rs1) < rx(hart, rs2), off),
+                    Op::Bgeu { rs1, rs2, off } => branch!(rx(hart, rs1) >= rx(hart, rs2), off),
+                    Op::Ld { rd, rs1, off } => load!(rd, rs1, off, 8, false),
+                    Op::Lw { rd, rs1, off } => load!(rd, rs1, off, 4, true),
+                    Op::Load { op, rd, rs1, off } => load!(rd, rs1, off, op.size(), op.signed()),
+                    Op::Sd { rs1, rs2, off } => store!(rs1, rs2, off, 8),
+                    Op::Sw { rs1, rs2, off } => store!(rs1, rs2, off, 4),
+                    Op::Store { op, rs1, rs2, off } => store!(rs1, rs2, off, op.size()),
+                    Op::Generic => {
+                        let d = slot.d;
+                        hart.csr.retire_n(std::mem::take(&mut unretired));
+                        let r = interp::execute(hart, mmu, &d);
+                        if mmu.has_dirty_code() {
+                            self.invalidate_dirty(mmu);
+                        }
+                        match r {
+                            Ok(Retired::Next) if !mmu.device_touched => continue 'outer,
+                            Ok(r) => break 'outer r,
+                            Err(e) => {
+                                hart.raise(e);
+                                break 'outer Retired::StateChanged;
+                            }
+                        }
+                    }
+                    Op::Empty => {
+                        n -= 1;
+                        let off = (pc & !PAGE_MASK) as usize;
+                        if self.decode_slot(mmu, page, off).is_none() {
+                            // A 32-bit instruction straddling the page end.
+                            n += 1;
+                            hart.csr.retire_n(std::mem::take(&mut unretired));
+                            match interp::step(hart, mmu) {
+                                Ok(Retired::Next) if !mmu.device_touched => continue 'outer,
+                                Ok(r) => break 'outer r,
+                                Err(e) => {
+                                    hart.raise(e);
+                                    break 'outer Retired::StateChanged;
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                }
+                unretired += 1;
+            }
         };
-        let Some(page) = cur.page else {
-            self.scratch = interp::fetch(hart, mmu)?;
-            return Ok(&self.scratch);
-        };
-        let off = (pc & !PAGE_MASK) as usize;
-        if self.pages[page].slots[off >> 1].len == 0 {
-            return self.decode_slot(hart, mmu, page, off);
-        }
-        Ok(&self.pages[page].slots[off >> 1])
+        hart.csr.retire_n(unretired);
+        mmu.device_touched = false;
+        (n, stop)
     }
 
+    /// Decodes the slot at `off`; `None` for a 32-bit instruction that
+    /// straddles the page end (not cacheable: the next page needs its own
+    /// translation).
     #[cold]
-    fn decode_slot(
-        &mut self,
-        hart: &mut Hart,
-        mmu: &mut Mmu,
-        page: usize,
-        off: usize,
-    ) -> Result<&Decoded, Exception> {
+    fn decode_slot(&mut self, mmu: &mut Mmu, page: usize, off: usize) -> Option<()> {
         let pa = GuestPhysAddr(self.pages[page].pa_page + off as u64);
         let lo = mmu.space.read(pa, 2).unwrap_or(0) as u32;
         if lo & 3 == 3 && off == SLOTS * 2 - 2 {
-            // Straddles the page end: the next page needs its own translation.
-            self.scratch = interp::fetch(hart, mmu)?;
-            return Ok(&self.scratch);
+            return None;
         }
         let raw = if lo & 3 == 3 {
             mmu.space.read(pa, 4).unwrap_or(0) as u32
         } else {
             lo
         };
-        self.pages[page].slots[off >> 1] = decode(raw);
+        let d = decode(raw);
+        // An instruction ending at the page end leaves the page sequentially:
+        // `Generic` sends it through the page check of the outer loop.
+        let op = if off + d.len as usize >= SLOTS * 2 {
+            Op::Generic
+        } else {
+            lower(&d)
+        };
+        self.pages[page].slots[off >> 1] = Slot { op, d };
         self.stats.decoded += 1;
-        Ok(&self.pages[page].slots[off >> 1])
+        Some(())
     }
 
     #[cold]

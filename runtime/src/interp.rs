@@ -40,7 +40,7 @@ fn x(hart: &Hart, r: Reg) -> u64 {
     hart.state.x[r.idx()]
 }
 
-fn alu(op: AluOp, a: u64, b: u64) -> u64 {
+pub(crate) fn alu(op: AluOp, a: u64, b: u64) -> u64 {
     match op {
         AluOp::Add => a.wrapping_add(b),
         AluOp::Sub => a.wrapping_sub(b),
@@ -83,7 +83,7 @@ fn alu(op: AluOp, a: u64, b: u64) -> u64 {
 
 /// 32-bit (`W`) operations: operands are the low 32 bits, results are
 /// sign-extended from bit 31.
-fn alu32(op: AluOp, a: u64, b: u64) -> u64 {
+pub(crate) fn alu32(op: AluOp, a: u64, b: u64) -> u64 {
     let (a32, b32) = (a as u32, b as u32);
     let r: u32 = match op {
         AluOp::Add => a32.wrapping_add(b32),
@@ -120,7 +120,7 @@ fn alu32(op: AluOp, a: u64, b: u64) -> u64 {
     r as i32 as i64 as u64
 }
 
-fn branch_taken(op: BranchOp, a: u64, b: u64) -> bool {
+pub(crate) fn branch_taken(op: BranchOp, a: u64, b: u64) -> bool {
     match op {
         BranchOp::Eq => a == b,
         BranchOp::Ne => a != b,
@@ -131,7 +131,7 @@ fn branch_taken(op: BranchOp, a: u64, b: u64) -> bool {
     }
 }
 
-fn sign_extend(v: u64, size: u8) -> u64 {
+pub(crate) fn sign_extend(v: u64, size: u8) -> u64 {
     let shift = 64 - 8 * size as u32;
     (((v << shift) as i64) >> shift) as u64
 }

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod devices;
+pub mod fastops;
 pub mod fdt;
 pub mod hart;
 pub mod icache;

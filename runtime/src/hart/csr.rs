@@ -59,9 +59,10 @@ const DELEGABLE_IRQS: u64 = irq::SSIP | irq::STIP | irq::SEIP;
 const DELEGABLE_EXCS: u64 = 0xb3ff;
 /// Interrupt-enable bits that exist.
 const MIE_MASK: u64 = irq::SSIP | irq::MSIP | irq::STIP | irq::MTIP | irq::SEIP | irq::MEIP;
-/// mip bits M-mode software may write; MTIP, MSIP, MEIP and SEIP are driven
-/// by the CLINT and PLIC, as on QEMU's virt machine.
-const MIP_WMASK: u64 = irq::SSIP | irq::STIP;
+/// mip bits M-mode software may write; MTIP, MSIP and MEIP are driven by
+/// the CLINT and PLIC. The software-written SEIP is ORed with the PLIC's
+/// S-context line when mip is read.
+const MIP_WMASK: u64 = irq::SSIP | irq::STIP | irq::SEIP;
 
 /// satp fields: MODE (4 bits), ASID (16 bits), PPN (44 bits).
 const SATP_MASK: u64 = (0xf << 60) | (0xffff << 44) | ((1 << 44) - 1);
@@ -107,6 +108,17 @@ impl Csrs {
             mhartid: hartid,
             mstatus: MSTATUS_XL,
             ..Default::default()
+        }
+    }
+
+    /// Counts `n` retired instructions, honouring `mcountinhibit`.
+    #[inline(always)]
+    pub fn retire_n(&mut self, n: u64) {
+        if self.mcountinhibit & 1 == 0 {
+            self.mcycle = self.mcycle.wrapping_add(n);
+        }
+        if self.mcountinhibit & 4 == 0 {
+            self.minstret = self.minstret.wrapping_add(n);
         }
     }
 

@@ -156,6 +156,8 @@ impl Hart {
 
     /// Trap entry: picks M or S by delegation and updates the status stack.
     fn take_trap(&mut self, cause: u64, is_interrupt: bool, tval: u64) {
+        // A trap ends any LR/SC sequence (QEMU does the same; the spec allows it).
+        self.reservation = None;
         let epc = self.state.pc;
         let deleg = if is_interrupt {
             self.csr.mideleg

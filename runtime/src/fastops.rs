@@ -1,0 +1,354 @@
+//! Flat, pre-decoded forms of the common instructions, for the interpreter's hot loop.
+//!
+//! `interp::execute` is the reference semantics for every instruction. The
+//! hot loop (`DecodeCache::run`) executes the common integer instructions
+//! from this flat form instead — one jump-table dispatch, no nested
+//! operation match — using the same helper functions (`interp::alu`,
+//! `interp::alu32`, `interp::branch_taken`), so the two cannot drift apart
+//! in arithmetic. Everything else (CSRs, system, atomics, FP, illegal) is
+//! `Op::Generic` and goes through `interp::execute`.
+
+use frontend_riscv::{AluOp, BranchOp, Decoded, Insn, LoadOp, StoreOp};
+
+/// One pre-decoded instruction. Register numbers are `u8` (0..31),
+/// immediates `i32` (every RV64 immediate fits). The most frequent
+/// operations have variants of their own so the hot loop dispatches once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Not decoded yet.
+    Empty,
+    /// Use `interp::execute` on the slot's `Decoded`.
+    Generic,
+    Lui {
+        rd: u8,
+        imm: i32,
+    },
+    Auipc {
+        rd: u8,
+        imm: i32,
+    },
+    Jal {
+        rd: u8,
+        off: i32,
+    },
+    Jalr {
+        rd: u8,
+        rs1: u8,
+        off: i32,
+    },
+    Beq {
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
+    Bne {
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
+    Blt {
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
+    Bge {
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
+    Bltu {
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
+    Bgeu {
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
+    Addi {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    Andi {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    Ori {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    Xori {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    Slli {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    Srli {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    Srai {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    Addiw {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    /// Other register-immediate ALU operations.
+    AluImm {
+        op: AluOp,
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    AluImm32 {
+        op: AluOp,
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    Add {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    Sub {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    And {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    Or {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    Xor {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    Sll {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    Srl {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    Sltu {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    Mul {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    Addw {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    Alu {
+        op: AluOp,
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    Alu32 {
+        op: AluOp,
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    Ld {
+        rd: u8,
+        rs1: u8,
+        off: i32,
+    },
+    Lw {
+        rd: u8,
+        rs1: u8,
+        off: i32,
+    },
+    Load {
+        op: LoadOp,
+        rd: u8,
+        rs1: u8,
+        off: i32,
+    },
+    Sd {
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
+    Sw {
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
+    Store {
+        op: StoreOp,
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
+}
+
+const _: () = assert!(core::mem::size_of::<Op>() <= 8);
+
+fn imm32(v: i64) -> Option<i32> {
+    i32::try_from(v).ok()
+}
+
+/// The flat form of `d`, or `Generic`.
+pub fn lower(d: &Decoded) -> Op {
+    let op = match d.insn {
+        Insn::Lui { rd, imm } => imm32(imm).map(|imm| Op::Lui { rd: rd.0, imm }),
+        Insn::Auipc { rd, imm } => imm32(imm).map(|imm| Op::Auipc { rd: rd.0, imm }),
+        Insn::Jal { rd, offset } => imm32(offset).map(|off| Op::Jal { rd: rd.0, off }),
+        Insn::Jalr { rd, rs1, offset } => imm32(offset).map(|off| Op::Jalr {
+            rd: rd.0,
+            rs1: rs1.0,
+            off,
+        }),
+        Insn::Branch {
+            op,
+            rs1,
+            rs2,
+            offset,
+        } => imm32(offset).map(|off| {
+            let (rs1, rs2) = (rs1.0, rs2.0);
+            match op {
+                BranchOp::Eq => Op::Beq { rs1, rs2, off },
+                BranchOp::Ne => Op::Bne { rs1, rs2, off },
+                BranchOp::Lt => Op::Blt { rs1, rs2, off },
+                BranchOp::Ge => Op::Bge { rs1, rs2, off },
+                BranchOp::Ltu => Op::Bltu { rs1, rs2, off },
+                BranchOp::Geu => Op::Bgeu { rs1, rs2, off },
+            }
+        }),
+        Insn::OpImm { op, rd, rs1, imm } => imm32(imm).map(|imm| {
+            let (rd, rs1) = (rd.0, rs1.0);
+            match op {
+                AluOp::Add => Op::Addi { rd, rs1, imm },
+                AluOp::And => Op::Andi { rd, rs1, imm },
+                AluOp::Or => Op::Ori { rd, rs1, imm },
+                AluOp::Xor => Op::Xori { rd, rs1, imm },
+                AluOp::Sll => Op::Slli { rd, rs1, imm },
+                AluOp::Srl => Op::Srli { rd, rs1, imm },
+                AluOp::Sra => Op::Srai { rd, rs1, imm },
+                _ => Op::AluImm { op, rd, rs1, imm },
+            }
+        }),
+        Insn::OpImm32 { op, rd, rs1, imm } => imm32(imm).map(|imm| match op {
+            AluOp::Add => Op::Addiw {
+                rd: rd.0,
+                rs1: rs1.0,
+                imm,
+            },
+            _ => Op::AluImm32 {
+                op,
+                rd: rd.0,
+                rs1: rs1.0,
+                imm,
+            },
+        }),
+        Insn::Op { op, rd, rs1, rs2 } => {
+            let (rd, rs1, rs2) = (rd.0, rs1.0, rs2.0);
+            Some(match op {
+                AluOp::Add => Op::Add { rd, rs1, rs2 },
+                AluOp::Sub => Op::Sub { rd, rs1, rs2 },
+                AluOp::And => Op::And { rd, rs1, rs2 },
+                AluOp::Or => Op::Or { rd, rs1, rs2 },
+                AluOp::Xor => Op::Xor { rd, rs1, rs2 },
+                AluOp::Sll => Op::Sll { rd, rs1, rs2 },
+                AluOp::Srl => Op::Srl { rd, rs1, rs2 },
+                AluOp::Sltu => Op::Sltu { rd, rs1, rs2 },
+                AluOp::Mul => Op::Mul { rd, rs1, rs2 },
+                _ => Op::Alu { op, rd, rs1, rs2 },
+            })
+        }
+        Insn::Op32 { op, rd, rs1, rs2 } => Some(match op {
+            AluOp::Add => Op::Addw {
+                rd: rd.0,
+                rs1: rs1.0,
+                rs2: rs2.0,
+            },
+            _ => Op::Alu32 {
+                op,
+                rd: rd.0,
+                rs1: rs1.0,
+                rs2: rs2.0,
+            },
+        }),
+        Insn::Load {
+            op,
+            rd,
+            rs1,
+            offset,
+        } => imm32(offset).map(|off| match op {
+            LoadOp::Ld => Op::Ld {
+                rd: rd.0,
+                rs1: rs1.0,
+                off,
+            },
+            LoadOp::Lw => Op::Lw {
+                rd: rd.0,
+                rs1: rs1.0,
+                off,
+            },
+            _ => Op::Load {
+                op,
+                rd: rd.0,
+                rs1: rs1.0,
+                off,
+            },
+        }),
+        Insn::Store {
+            op,
+            rs1,
+            rs2,
+            offset,
+        } => imm32(offset).map(|off| match op {
+            StoreOp::Sd => Op::Sd {
+                rs1: rs1.0,
+                rs2: rs2.0,
+                off,
+            },
+            StoreOp::Sw => Op::Sw {
+                rs1: rs1.0,
+                rs2: rs2.0,
+                off,
+            },
+            _ => Op::Store {
+                op,
+                rs1: rs1.0,
+                rs2: rs2.0,
+                off,
+            },
+        }),
+        _ => None,
+    };
+    op.unwrap_or(Op::Generic)
+}
