@@ -17,9 +17,12 @@ impl Ram {
     pub fn new(size: u64) -> io::Result<Ram> {
         let len = usize::try_from(size)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "RAM size too large"))?;
-        Ok(Ram {
-            map: MmapMut::map_anon(len.max(1))?,
-        })
+        let map = MmapMut::map_anon(len.max(1))?;
+        // Transparent huge pages cut host TLB misses when the guest touches
+        // memory widely; the hint is only advice, so failure is harmless.
+        #[cfg(target_os = "linux")]
+        let _ = map.advise(memmap2::Advice::HugePage);
+        Ok(Ram { map })
     }
 
     /// Size in bytes.
