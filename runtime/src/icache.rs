@@ -136,21 +136,28 @@ impl DecodeCache {
                     }
                 }
             };
+            // Privilege and mstatus only change in `Generic` instructions and
+            // traps, which leave this loop.
+            let didx = hart.data_idx();
             // Within one page. Sequential flow cannot leave the page: an
             // instruction that ends at the page end is lowered to `Generic`,
             // which goes back through the page check. Control transfers
             // check page and budget themselves.
+            // The pc lives in a local inside this loop and is written back
+            // to the hart at every exit and before anything that reads it.
+            let mut pc = hart.state.pc;
             loop {
-                let pc = hart.state.pc;
                 let slot = &self.pages[page].slots[((pc & !PAGE_MASK) >> 1) as usize & (SLOTS - 1)];
                 n += 1;
                 let next = pc.wrapping_add(slot.d.len as u64);
                 macro_rules! jump {
                     ($target:expr) => {{
                         let target: u64 = $target;
-                        hart.state.pc = target;
+                        let new_page = (target ^ pc) & PAGE_MASK != 0;
+                        pc = target;
                         unretired += 1;
-                        if (target ^ pc) & PAGE_MASK != 0 || n >= budget {
+                        if new_page || n >= budget {
+                            hart.state.pc = pc;
                             continue 'outer;
                         }
                         continue;
@@ -161,25 +168,26 @@ impl DecodeCache {
                         if $cond {
                             jump!(pc.wrapping_add($off as i64 as u64))
                         }
-                        hart.state.pc = next;
+                        pc = next;
                     }};
                 }
                 macro_rules! load {
                     ($rd:expr, $rs1:expr, $off:expr, $size:expr, $signed:expr) => {{
                         let va = GuestVirtAddr(rx(hart, $rs1).wrapping_add($off as i64 as u64));
-                        let idx = hart.data_idx();
-                        match mmu.load(&mut Walker::new(hart), idx, va, $size) {
+                        match mmu.load(&mut Walker::new(hart), didx, va, $size) {
                             Ok(v) => {
                                 wx(hart, $rd, if $signed { sign_extend(v, $size) } else { v });
-                                hart.state.pc = next;
+                                pc = next;
                             }
                             Err(e) => {
+                                hart.state.pc = pc;
                                 hart.csr.retire_n(std::mem::take(&mut unretired));
                                 hart.raise(e.into());
                                 break 'outer Retired::StateChanged;
                             }
                         }
                         if mmu.device_touched {
+                            hart.state.pc = pc;
                             unretired += 1;
                             break 'outer Retired::StateChanged;
                         }
@@ -188,20 +196,22 @@ impl DecodeCache {
                 macro_rules! store {
                     ($rs1:expr, $rs2:expr, $off:expr, $size:expr) => {{
                         let va = GuestVirtAddr(rx(hart, $rs1).wrapping_add($off as i64 as u64));
-                        let idx = hart.data_idx();
                         let v = rx(hart, $rs2);
-                        if let Err(e) = mmu.store(&mut Walker::new(hart), idx, va, $size, v) {
+                        if let Err(e) = mmu.store(&mut Walker::new(hart), didx, va, $size, v) {
+                            hart.state.pc = pc;
                             hart.csr.retire_n(std::mem::take(&mut unretired));
                             hart.raise(e.into());
                             break 'outer Retired::StateChanged;
                         }
-                        hart.state.pc = next;
+                        pc = next;
                         if mmu.has_dirty_code() {
+                            hart.state.pc = pc;
                             self.invalidate_dirty(mmu);
                             unretired += 1;
                             continue 'outer;
                         }
                         if mmu.device_touched {
+                            hart.state.pc = pc;
                             unretired += 1;
                             break 'outer Retired::StateChanged;
                         }
@@ -211,7 +221,7 @@ impl DecodeCache {
                     ($rd:expr, $v:expr) => {{
                         let v: u64 = $v;
                         wx(hart, $rd, v);
-                        hart.state.pc = next;
+                        pc = next;
                     }};
                 }
                 let imm = |i: i32| i as i64 as u64;
@@ -288,6 +298,7 @@ impl DecodeCache {
                     Op::Store { op, rs1, rs2, off } => store!(rs1, rs2, off, op.size()),
                     Op::Generic => {
                         let d = slot.d;
+                        hart.state.pc = pc;
                         hart.csr.retire_n(std::mem::take(&mut unretired));
                         let r = interp::execute(hart, mmu, &d);
                         if mmu.has_dirty_code() {
@@ -307,6 +318,7 @@ impl DecodeCache {
                         let off = (pc & !PAGE_MASK) as usize;
                         if self.decode_slot(mmu, page, off).is_none() {
                             // A 32-bit instruction straddling the page end.
+                            hart.state.pc = pc;
                             n += 1;
                             hart.csr.retire_n(std::mem::take(&mut unretired));
                             match interp::step(hart, mmu) {
