@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::mpsc;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
-use crate::machine::{run_program, Bios, Config, RunExit};
+use crate::machine::{run_program, Bios, Config, Engine, RunExit};
 
 /// Exit code when the instruction budget ran out (as `timeout(1)` uses).
 pub const EXIT_INSN_LIMIT: u8 = 124;
@@ -33,15 +33,6 @@ pub struct Cli {
 pub enum Command {
     /// Run a guest program on the QEMU-compatible `virt` machine.
     Run(RunArgs),
-}
-
-/// Execution engines. Only the interpreter exists so far; the JIT and the
-/// tiered engine join this list when they are built.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
-pub enum Engine {
-    /// The decoding interpreter (reference semantics).
-    #[default]
-    Interp,
 }
 
 #[derive(clap::Args, Debug)]
@@ -110,8 +101,8 @@ pub fn main() -> ExitCode {
 }
 
 fn run(args: RunArgs) -> ExitCode {
-    let Engine::Interp = args.engine;
     let mut cfg = Config::new(&args.program);
+    cfg.engine = args.engine;
     cfg.ram_size = args.mem;
     cfg.max_insns = args.max_insns;
     cfg.bootargs = args.append.clone();

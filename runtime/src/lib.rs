@@ -15,4 +15,4 @@ pub mod interp;
 pub mod loader;
 pub mod machine;
 
-pub use machine::{Bios, Config, Machine, MachineError, RunExit};
+pub use machine::{Bios, Config, Engine, Machine, MachineError, RunExit};

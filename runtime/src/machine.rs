@@ -44,9 +44,21 @@ pub enum Bios {
     File(PathBuf),
 }
 
+/// How guest code is executed (`--engine`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Engine {
+    /// The interpreter: decoded-page cache and hot loop (`icache`).
+    #[default]
+    Interp,
+    /// One instruction at a time through `interp::step`, the reference
+    /// semantics; slow, for differential testing.
+    Reference,
+}
+
 /// How to build and run a machine.
 #[derive(Clone, Debug)]
 pub struct Config {
+    pub engine: Engine,
     pub ram_size: u64,
     pub bios: Bios,
     pub program: PathBuf,
@@ -57,6 +69,7 @@ pub struct Config {
 impl Config {
     pub fn new(program: impl Into<PathBuf>) -> Config {
         Config {
+            engine: Engine::default(),
             ram_size: 128 << 20,
             bios: Bios::None,
             program: program.into(),
@@ -108,6 +121,7 @@ pub struct Machine {
     htif: Option<Htif>,
     /// Instructions executed so far (retired or trapped).
     pub insns: u64,
+    pub engine: Engine,
     trace: Option<Box<dyn Write>>,
     input: Option<Rc<Receiver<Vec<u8>>>>,
     pub icache: DecodeCache,
@@ -131,6 +145,41 @@ impl Machine {
         }
         let ram = (RAM_BASE, RAM_BASE + cfg.ram_size);
         let (start, images, kernel_entry) = load_images(cfg, ram)?;
+        Self::build(cfg, images, start, kernel_entry, out)
+    }
+
+    /// Builds a machine around an in-memory image (tests, differential
+    /// harnesses): the boot ROM jumps to `image.entry`.
+    pub fn from_image(
+        cfg: &Config,
+        image: Image,
+        out: Box<dyn Write>,
+    ) -> Result<Machine, MachineError> {
+        let ram = (RAM_BASE, RAM_BASE + cfg.ram_size);
+        for s in &image.segments {
+            let end = s.addr.checked_add(s.bytes.len() as u64);
+            if s.addr < ram.0 || end.is_none_or(|e| e > ram.1) {
+                return Err(MachineError::RamSize(cfg.ram_size));
+            }
+        }
+        let entry = image.entry;
+        Self::build(cfg, vec![image], entry, entry, out)
+    }
+
+    fn build(
+        cfg: &Config,
+        images: Vec<Image>,
+        start: u64,
+        kernel_entry: u64,
+        out: Box<dyn Write>,
+    ) -> Result<Machine, MachineError> {
+        if cfg.ram_size < (1 << 20)
+            || cfg.ram_size > (1 << 40)
+            || !cfg.ram_size.is_multiple_of(4096)
+        {
+            return Err(MachineError::RamSize(cfg.ram_size));
+        }
+        let ram = (RAM_BASE, RAM_BASE + cfg.ram_size);
         let htif = images.last().and_then(|k| {
             k.tohost.map(|tohost| Htif {
                 tohost,
@@ -201,6 +250,7 @@ impl Machine {
             uart,
             htif,
             insns: 0,
+            engine: cfg.engine,
             trace: None,
             input: None,
             icache: DecodeCache::default(),
@@ -256,7 +306,7 @@ impl Machine {
             let stop = if self.trace.is_some() {
                 self.insns += 1;
                 self.step_traced()
-            } else if limit - self.insns <= PRECISE_TAIL {
+            } else if limit - self.insns <= PRECISE_TAIL || self.engine == Engine::Reference {
                 // Near the instruction limit: one at a time, so the limit is exact.
                 self.insns += 1;
                 self.step_precise()

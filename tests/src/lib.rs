@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use runtime::machine::{run_program, Config, RunExit};
+use runtime::machine::{run_program, Config, Engine, RunExit};
 
 /// One guest program of `tests/guest/manifest.txt`.
 #[derive(Clone, Debug)]
@@ -69,9 +69,13 @@ pub struct Outcome {
     pub insns: u64,
 }
 
-/// Runs `elf` on a fresh `virt` machine with the interpreter.
-pub fn run_guest(elf: &Path, max_insns: u64) -> Outcome {
+/// Every engine a guest program must pass under.
+pub const ENGINES: [Engine; 2] = [Engine::Interp, Engine::Reference];
+
+/// Runs `elf` on a fresh `virt` machine with `engine`.
+pub fn run_guest(elf: &Path, engine: Engine, max_insns: u64) -> Outcome {
     let mut cfg = Config::new(elf);
+    cfg.engine = engine;
     cfg.max_insns = Some(max_insns);
     let cap = Capture::default();
     let out_cap = cap.clone();
