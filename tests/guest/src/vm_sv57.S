@@ -1,0 +1,4 @@
+/* vm_sv57 - Sv57 translation, superpages, page faults and satp WARL
+ * (the body, shared with the other vm_sv* programs, is common/vm_paging.S). */
+#define VM_LEVELS 5
+#include "vm_paging.S"
