@@ -154,9 +154,9 @@
 
 /* Store the 64-bit constant val at label + off (M-mode). Clobbers t0, t1. */
 .macro POKE label, off, val
-        la      t0, \label
+        la      t0, \label + \off
         li      t1, \val
-        sd      t1, \off(t0)
+        sd      t1, 0(t0)
 .endm
 /* Store val at the physical address addr. Clobbers t0, t1. */
 .macro POKE_PHYS addr, val
@@ -181,6 +181,17 @@
  * and out unchanged. */
 .macro TRY mode, insn, insn2=""
         TRAP_RESET
+        TRY_NORESET \mode, "\insn", "\insn2"
+.endm
+/* TRY, with the S handler forwarding the next delegated trap to M (for
+ * faults of U code or of fetches, whose instruction the S handler cannot
+ * or must not read). */
+.macro TRY_TO_M mode, insn, insn2=""
+        TRAP_RESET
+        STRAP_TO_M
+        TRY_NORESET \mode, "\insn", "\insn2"
+.endm
+.macro TRY_NORESET mode, insn, insn2=""
         ENTER_MODE \mode, 9001f, 9002f
         .if \mode == PRV_U
         USER_CODE
