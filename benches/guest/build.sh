@@ -7,8 +7,13 @@
 #
 # Each src/<name>.S is one translation unit that #includes what it needs from
 # common/ (rt.S always; sv39.S, intloop.S, tlbwalk.S as used), linked with
-# common/link.ld.  Build-time parameters (environment; a non-default value
-# makes --check fail, since the committed ELFs use the defaults):
+# common/link.ld.  Each src/<name>.c is a freestanding C benchmark (see
+# common/cbench.h), compiled -O2 and linked with common/rt.S,
+# common/cbench.c and libgcc; before it is built for the guest it is
+# compiled for the host with gen/host_main.c and run once, which must
+# reproduce the checksum the source expects.  Build-time parameters
+# (environment; a non-default value makes --check fail, since the committed
+# ELFs use the defaults):
 #   INTLOOP_ITERS   iterations of the integer kernel (18 instructions each)
 #   TLBWALK_PASSES  passes over the 64 MiB walk region
 # The expected intloop checksum is computed by gen/intloop_model.c, built
@@ -48,6 +53,12 @@ trap 'rm -rf "$TMP"' EXIT
 INTLOOP_EXPECTED=$("$TMP/intloop_model" "$INTLOOP_ITERS")
 
 ARCH=(-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -nostdlib -static -pipe)
+# -fno-tree-loop-distribute-patterns: keep byte loops as loops (gcc would
+# turn bench_memcpy's copy, and memcpy/memset themselves, into calls)
+CFLAGS=("${ARCH[@]}" -Icommon -O2 -Wall -Wextra -Werror -ffreestanding -fno-common
+        -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -fno-unwind-tables)
+# gcc 12 has no multilib for the _zicsr_zifencei spelling: ask for rv64imac's
+LIBGCC_DIR=$(dirname "$("$CC" -march=rv64imac -mabi=lp64 -print-libgcc-file-name)")
 ASFLAGS=("${ARCH[@]}" -Icommon
          -DINTLOOP_ITERS="$INTLOOP_ITERS" -DINTLOOP_EXPECTED="$INTLOOP_EXPECTED"
          -DTLBWALK_PASSES="$TLBWALK_PASSES")
@@ -62,6 +73,19 @@ for src in src/*.S; do
   # link from inside the object directory with a bare object name so that
   # the FILE symbols the linker synthesises do not depend on $TMP
   (cd "$TMP/obj" && "$CC" "${LDFLAGS[@]}" "$name.o" -o "$name.elf")
+  cp "$TMP/obj/$name.elf" "$OUT/$name.elf"
+  (cd "$OUT" && "$OBJDUMP" -d "$name.elf" > "$name.objdump")
+  names+=("$name")
+done
+
+"$CC" "${ASFLAGS[@]}" -c common/rt.S -o "$TMP/obj/rt.o"
+"$CC" "${CFLAGS[@]}" -c common/cbench.c -o "$TMP/obj/cbench.o"
+for src in src/*.c; do
+  name=$(basename "$src" .c)
+  "$HOSTCC" -O2 -Wall -Wextra -Werror -Icommon -DBENCH_HOST -o "$TMP/$name.host" "$src" gen/host_main.c
+  "$TMP/$name.host" > "$TMP/$name.host.out" || { cat "$TMP/$name.host.out" >&2; exit 1; }
+  "$CC" "${CFLAGS[@]}" -c "$src" -o "$TMP/obj/$name.o"
+  (cd "$TMP/obj" && "$CC" "${LDFLAGS[@]}" rt.o cbench.o "$name.o" -L"$LIBGCC_DIR" -lgcc -o "$name.elf")
   cp "$TMP/obj/$name.elf" "$OUT/$name.elf"
   (cd "$OUT" && "$OBJDUMP" -d "$name.elf" > "$name.objdump")
   names+=("$name")
