@@ -8,7 +8,8 @@
  *    (also when S itself clears D and stores again);
  *  - accesses that fault on permissions (no W, U page with SUM = 0) leave
  *    the PTE alone; non-leaf PTEs are never modified;
- *  - superpage leaves get A/D too; U-mode and MPRV accesses set them. */
+ *  - superpage leaves get A/D too; U-mode and MPRV accesses set them;
+ *  - a misaligned access across two pages sets A (and D) in both PTEs. */
 #include "test.h"
 #include "vm.h"
 #include "vm_rt.S"
@@ -25,6 +26,7 @@
 #define VA_10   0x0000000300009000
 #define VA_11   0x000000030000a000
 #define VA_12   0x000000030000b000
+#define VA_13   0x000000030000c000      /* and VA_13 + 0x1000 */
 #define VA_MEGA 0x0000000300200000
 
 #define RW      (PTE_V | PTE_R | PTE_W)
@@ -262,6 +264,25 @@ test_main:
         EXPECT_MTRAP_COUNT 0
         EXPECT_PTE VA_12, 0, RW | PTE_X | PTE_A | PTE_D
 
+        /* a misaligned access across two pages updates both PTEs */
+        TEST 13
+        VM_MAP_LABEL VA_13, pg_d, RW, 0
+        VM_MAP_LABEL VA_13 + 0x1000, pg_e, RW, 0
+        sfence.vma
+        li      s1, VA_13 + 4092
+        li      a0, 0
+        TRY     PRV_S, "ld a0, 0(s1)"
+        EXPECT_OK PRV_S
+        EXPECT  a0, 0x5eed5eed00000000
+        EXPECT_PTE VA_13, 0, RW | PTE_A
+        EXPECT_PTE VA_13 + 0x1000, 0, RW | PTE_A
+        li      a2, 0x1122334455667788
+        TRY     PRV_S, "sd a2, 0(s1)"
+        EXPECT_OK PRV_S
+        EXPECT_PTE VA_13, 0, RW | PTE_A | PTE_D
+        EXPECT_PTE VA_13 + 0x1000, 0, RW | PTE_A | PTE_D
+        EXPECT_MEM pg_e, 0x5eed5eed11223344
+
         VM_OFF
         j       pass
 
@@ -270,6 +291,8 @@ test_main:
 pg_d:   .dword  MARK
         .balign 0x800
         .dword  MARK2                           /* never written */
+        .balign 4096
+pg_e:   .dword  MARK
         .balign 4096
 pg_code:
         li      a0, 0x66

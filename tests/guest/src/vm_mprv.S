@@ -4,7 +4,8 @@
  * mtval = the VA, mepc = the M-mode instruction) taken in M even when
  * medeleg would delegate them; instruction fetches are NOT translated
  * (M runs code whose identity mapping is invalid); MPRV with MPP = M, or
- * with satp = Bare, is untranslated.
+ * with satp = Bare, is untranslated; changes of MPP and MPRV apply to the
+ * very next access.
  * Each access sits between the csrs that sets MPRV and the csrc that
  * clears it, with no other memory access in between (the trap handler runs
  * with MPP = M, so it is not translated; after its mret MPP = U). */
@@ -254,6 +255,64 @@ test_main:
         MPRV_TRY PRV_S, "ld a0, 0(s1)"
         EXPECT_MTRAP_COUNT 0
         EXPECT  a0, MARK_B
+
+        /* MPP changes take effect at once for MPRV accesses: MPP = S reads
+         * an S page, MPP becomes U (MPRV stays 1), the same load faults;
+         * MPP = U reads a U page, MPP becomes S (SUM = 0), it faults */
+        TEST 12
+        VM_ON
+        li      s1, VM_B
+        li      a0, 0
+        li      a1, 0x5a5a
+        TRAP_RESET
+        li      t0, MSTATUS_MPP | MSTATUS_MPRV
+        csrc    mstatus, t0
+        li      t0, MSTATUS_MPRV | MSTATUS_MPP_S
+        csrs    mstatus, t0
+        ld      a0, 0(s1)
+        li      t0, MSTATUS_MPP
+        csrc    mstatus, t0
+1:      ld      a1, 0(s1)
+        li      t0, MSTATUS_MPRV | MSTATUS_MPP
+        csrc    mstatus, t0
+        EXPECT_MTRAP_COUNT 1
+        EXPECT_MTRAP_CAUSE CAUSE_LOAD_PAGE_FAULT
+        EXPECT_MTRAP_EPC 1b
+        EXPECT_MTRAP_TVAL VM_B
+        EXPECT  a0, MARK_B
+        EXPECT  a1, 0x5a5a
+        li      s1, VM_UB
+        li      a0, 0
+        li      a1, 0x5a5a
+        TRAP_RESET
+        li      t0, MSTATUS_MPRV
+        csrs    mstatus, t0                     /* MPP = U */
+        ld      a0, 0(s1)
+        li      t0, MSTATUS_MPP_S
+        csrs    mstatus, t0
+1:      ld      a1, 0(s1)
+        li      t0, MSTATUS_MPRV | MSTATUS_MPP
+        csrc    mstatus, t0
+        EXPECT_MTRAP_COUNT 1
+        EXPECT_MTRAP_CAUSE CAUSE_LOAD_PAGE_FAULT
+        EXPECT_MTRAP_EPC 1b
+        EXPECT_MTRAP_TVAL VM_UB
+        EXPECT  a0, MARK_B
+        EXPECT  a1, 0x5a5a
+        /* and clearing MPRV: untranslated again (VM_B is no RAM address,
+         * so read pg_unmapped, whose identity PTE is invalid) */
+        la      s1, pg_unmapped
+        li      t0, MSTATUS_MPRV | MSTATUS_MPP_S
+        csrs    mstatus, t0
+        li      t0, MSTATUS_MPRV
+        csrc    mstatus, t0
+        TRAP_RESET
+        ld      a0, 0(s1)
+        EXPECT_MTRAP_COUNT 0
+        EXPECT  a0, MARK_U
+        li      t0, MSTATUS_MPP
+        csrc    mstatus, t0
+        VM_OFF
 
         j       pass
 

@@ -11,7 +11,10 @@
  *    executes U = 1 pages, SUM or not;
  *  - MXR = 1 makes execute-only pages readable (S and U pages, S and U
  *    mode) but not writable;
- *  - the same faults delegated to S with medeleg (scause/sepc/stval).
+ *  - the same faults delegated to S with medeleg (scause/sepc/stval);
+ *  - SUM / MXR changes apply at once (no fence), both ways; translations
+ *    used by S are not usable by U after an sret (loads, fetches), nor
+ *    U's by S after a delegated ecall.
  * The root is built by common/vm_rt.S; the code run in U lives in the
  * U = 1 block (USER_CODE). */
 #include "test.h"
@@ -261,6 +264,160 @@ test_main:
         END_USER
 2:      EXPECT_SFETCH_FAULT CAUSE_FETCH_PAGE_FAULT, s1
         csrw    medeleg, zero
+
+        /* SUM changes take effect at once (no fence): S reads a U page
+         * with SUM = 1, clears SUM, reads again -> fault; and the reverse
+         * (fault delegated to S, so the session continues) */
+        TEST 28
+        li      s1, VP_URW
+        li      a0, 0
+        li      a1, 0x5a5a
+        TRAP_RESET
+        ENTER_MODE PRV_S, 1f, 3f
+1:      li      t2, MSTATUS_SUM
+        csrs    sstatus, t2
+        ld      a0, 0(s1)
+        csrc    sstatus, t2
+2:      ld      a1, 0(s1)
+        ecall
+3:      EXPECT_MTRAP_COUNT 1
+        EXPECT_MTRAP_CAUSE CAUSE_LOAD_PAGE_FAULT
+        EXPECT_MTRAP_EPC 2b
+        EXPECT_MTRAP_TVAL VP_URW
+        EXPECT  a0, MARK
+        EXPECT  a1, 0x5a5a
+        li      t0, 1 << CAUSE_LOAD_PAGE_FAULT
+        csrw    medeleg, t0
+        li      a0, 0x5a5a
+        li      a1, 0
+        TRAP_RESET
+        ENTER_MODE PRV_S, 1f, 3f
+1:      li      t2, MSTATUS_SUM
+2:      ld      a0, 0(s1)                       /* fault, skipped */
+        csrs    sstatus, t2
+        ld      a1, 0(s1)
+        csrc    sstatus, t2
+        ecall
+3:      csrw    medeleg, zero
+        EXPECT_STRAP_COUNT 1
+        EXPECT_STRAP_CAUSE CAUSE_LOAD_PAGE_FAULT
+        EXPECT_STRAP_EPC 2b
+        EXPECT_MTRAP_COUNT 1
+        EXPECT_MTRAP_CAUSE CAUSE_SUPERVISOR_ECALL
+        EXPECT  a0, 0x5a5a
+        EXPECT  a1, MARK
+
+        /* MXR changes take effect at once, both ways */
+        TEST 29
+        li      s1, VP_X
+        li      a0, 0
+        li      a1, 0x5a5a
+        TRAP_RESET
+        ENTER_MODE PRV_S, 1f, 3f
+1:      li      t2, MSTATUS_MXR
+        csrs    sstatus, t2
+        ld      a0, 0(s1)
+        csrc    sstatus, t2
+2:      ld      a1, 0(s1)
+        ecall
+3:      EXPECT_MTRAP_COUNT 1
+        EXPECT_MTRAP_CAUSE CAUSE_LOAD_PAGE_FAULT
+        EXPECT_MTRAP_EPC 2b
+        EXPECT_MTRAP_TVAL VP_X
+        EXPECT  a0, MARK
+        EXPECT  a1, 0x5a5a
+        li      t0, 1 << CAUSE_LOAD_PAGE_FAULT
+        csrw    medeleg, t0
+        li      a0, 0x5a5a
+        li      a1, 0
+        TRAP_RESET
+        ENTER_MODE PRV_S, 1f, 3f
+1:      li      t2, MSTATUS_MXR
+2:      ld      a0, 0(s1)                       /* fault, skipped */
+        csrs    sstatus, t2
+        ld      a1, 0(s1)
+        csrc    sstatus, t2
+        ecall
+3:      csrw    medeleg, zero
+        EXPECT_STRAP_COUNT 1
+        EXPECT_STRAP_CAUSE CAUSE_LOAD_PAGE_FAULT
+        EXPECT_STRAP_EPC 2b
+        EXPECT  a0, 0x5a5a
+        EXPECT  a1, MARK
+
+        /* S uses an S page (load, fetch), then srets to U, which must not
+         * get at it through whatever S left cached */
+        TEST 30
+        li      s1, VP_RWX
+        addi    s2, s1, 0x100
+        li      a0, 0
+        li      a1, 0x5a5a
+        TRAP_RESET
+        ENTER_MODE PRV_S, 1f, 3f
+1:      ld      s5, 0(s1)
+        jalr    ra, 0(s2)
+        la      t2, 2f
+        csrw    sepc, t2
+        li      t2, MSTATUS_SPP
+        csrc    sstatus, t2
+        sret
+        USER_CODE
+2:      ld      a1, 0(s1)
+        ecall
+        END_USER
+3:      EXPECT_MTRAP_COUNT 1
+        EXPECT_MTRAP_CAUSE CAUSE_LOAD_PAGE_FAULT
+        EXPECT_MTRAP_EPC 2b
+        EXPECT_MTRAP_TVAL VP_RWX
+        EXPECT  s5, MARK
+        EXPECT  a0, 0x77
+        EXPECT  a1, 0x5a5a
+        li      a0, 0
+        TRAP_RESET
+        ENTER_MODE PRV_S, 1f, 3f
+1:      jalr    ra, 0(s2)
+        la      t2, 2f
+        csrw    sepc, t2
+        li      t2, MSTATUS_SPP
+        csrc    sstatus, t2
+        li      a0, 0x5a5a
+        sret
+        USER_CODE
+2:      jalr    ra, 0(s2)
+        ecall
+        END_USER
+3:      EXPECT_FETCH_FAULT CAUSE_FETCH_PAGE_FAULT, s2
+        EXPECT  a0, 0x5a5a
+
+        /* U uses a U page, its ecall goes to S (delegated, stvec = 2f),
+         * where the same load (SUM = 0) must fault */
+        TEST 31
+        li      t0, 1 << CAUSE_USER_ECALL
+        csrw    medeleg, t0
+        la      t0, 2f
+        csrw    stvec, t0
+        li      s1, VP_URW
+        li      a0, 0
+        li      a1, 0x5a5a
+        TRAP_RESET
+        ENTER_MODE PRV_U, 1f, 3f
+        USER_CODE
+1:      ld      a0, 0(s1)
+        ecall
+        END_USER
+        .balign 4
+2:      ld      a1, 0(s1)                       /* S, from stvec */
+        ecall
+3:      csrw    medeleg, zero
+        la      t0, strap_record
+        csrw    stvec, t0
+        EXPECT_MTRAP_COUNT 1
+        EXPECT_MTRAP_CAUSE CAUSE_LOAD_PAGE_FAULT
+        EXPECT_MTRAP_EPC 2b
+        EXPECT_MTRAP_TVAL VP_URW
+        EXPECT_MTRAP_STATUS MSTATUS_MPP, MSTATUS_MPP_S
+        EXPECT  a0, MARK
+        EXPECT  a1, 0x5a5a
 
         VM_OFF
         j       pass

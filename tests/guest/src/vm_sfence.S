@@ -14,7 +14,12 @@
  *  - valid -> invalid (page fault), RW -> R (store fault), R -> RW
  *  - instruction fetch through a remapped page
  *  - a non-leaf PTE changed (sfence.vma x0, x0)
- *  - the PTE changed and sfence.vma executed by M between two S sessions */
+ *  - the PTE changed and sfence.vma executed by M between two S sessions
+ *  - X removed from a page that was executed: fetch fault after the fence
+ *  - code rewritten through a writable alias, fence.i, run through the X
+ *    alias
+ *  - a U-mode translation remapped by S (from a delegated ecall) + fence
+ *  - M with MPRV = 1: remap + fence between two translated loads */
 #include "test.h"
 #include "vm.h"
 #include "vm_rt.S"
@@ -24,6 +29,9 @@
 #define VA_C    0x0000000300002000
 #define VA_N    0x0000000300400000      /* own level-0 table */
 #define VA_M    0x0000000300600000      /* 2 MiB page */
+#define VA_C3   0x0000000300003000      /* code3, X */
+#define VA_W3   0x0000000300004000      /* code3, RW */
+#define VA_U    0x0000000300005000      /* U page */
 
 #define REGION1 0x80200000
 #define REGION2 0x80400000
@@ -374,8 +382,137 @@ test_main:
         EXPECT_OK PRV_S
         EXPECT  a0, MARK1
 
+        /* X taken away (same page): the fetch after the fence faults */
+        TEST 13
+        VM_PTE  VA_C, 0
+        mv      s3, a0
+        li      s1, VA_C
+        PTE_VAL s4, code1, RO
+        li      s6, 0
+        TRAP_RESET
+        ENTER_MODE PRV_S, 1f, 3f
+1:      jalr    ra, 0(s1)
+        mv      s6, a0
+        sd      s4, 0(s3)
+        sfence.vma s1, zero
+        li      a0, 0x5a5a
+        jalr    ra, 0(s1)
+        ecall
+3:      EXPECT_MTRAP_COUNT 1
+        EXPECT_MTRAP_CAUSE CAUSE_FETCH_PAGE_FAULT
+        EXPECT_MTRAP_EPC_VAL VA_C
+        EXPECT_MTRAP_TVAL VA_C
+        EXPECT  s6, 1
+        EXPECT  a0, 0x5a5a
+        PTE_VAL t0, code1, XO
+        sd      t0, 0(s3)
+        sfence.vma
+
+        /* code rewritten through a writable alias + fence.i: the X alias
+         * runs the new code (no PTE changed, no sfence needed) */
+        TEST 14
+        VM_MAP_LABEL VA_C3, code3, XO, 0
+        VM_MAP_LABEL VA_W3, code3, RW, 0
+        sfence.vma
+        li      s1, VA_C3
+        li      s2, VA_W3
+        li      s4, 0x00200513                  /* addi a0, zero, 2 */
+        li      s5, 0x00300513                  /* addi a0, zero, 3 */
+        S_BEGIN
+        jalr    ra, 0(s1)
+        mv      s6, a0
+        sw      s4, 0(s2)
+        fence.i
+        jalr    ra, 0(s1)
+        mv      s7, a0
+        sw      s5, 0(s2)
+        fence.i
+        jalr    ra, 0(s1)
+        mv      s8, a0
+        S_END
+        EXPECT  s6, 1
+        EXPECT  s7, 2
+        EXPECT  s8, 3
+
+        /* U's translation: U reads VA_U, its ecall goes to S (delegated,
+         * stvec = u_ecall_handler), which remaps VA_U and fences; back in
+         * U the same load sees the new page; then ebreak -> M */
+        TEST 15
+        VM_MAP_LABEL VA_U, pg1, RW | PTE_U, 0
+        mv      s3, a0
+        sfence.vma
+        li      s1, VA_U
+        PTE_VAL s4, pg2, RW | PTE_U
+        li      t0, 1 << CAUSE_USER_ECALL
+        csrw    medeleg, t0
+        la      t0, u_ecall_handler
+        csrw    stvec, t0
+        li      a0, 0
+        li      a1, 0
+        TRAP_RESET
+        ENTER_MODE PRV_U, 1f, 3f
+        USER_CODE
+1:      ld      a0, 0(s1)
+        ecall
+        ld      a1, 0(s1)
+        ebreak
+        END_USER
+3:      csrw    medeleg, zero
+        la      t0, strap_record
+        csrw    stvec, t0
+        EXPECT_MTRAP_COUNT 1
+        EXPECT_MTRAP_CAUSE CAUSE_BREAKPOINT
+        EXPECT  a0, MARK1
+        EXPECT  a1, MARK2
+
+        /* M with MPRV = 1 (MPP = S): M remaps and fences between two
+         * translated loads */
+        TEST 16
+        VM_PTE  VA_T, 0
+        mv      s3, a0
+        li      s1, VA_T
+        PTE_VAL s4, pg2, RW
+        PTE_VAL s5, pg1, RW
+        TRAP_RESET
+        li      t0, MSTATUS_MPP
+        csrc    mstatus, t0
+        li      t0, MSTATUS_MPRV | MSTATUS_MPP_S
+        csrs    mstatus, t0
+        ld      a0, 0(s1)
+        li      t0, MSTATUS_MPRV
+        csrc    mstatus, t0
+        sd      s4, 0(s3)
+        sfence.vma s1, zero
+        li      t0, MSTATUS_MPRV
+        csrs    mstatus, t0
+        ld      a1, 0(s1)
+        li      t0, MSTATUS_MPRV
+        csrc    mstatus, t0
+        sd      s5, 0(s3)
+        sfence.vma zero, zero
+        li      t0, MSTATUS_MPRV
+        csrs    mstatus, t0
+        ld      a2, 0(s1)
+        li      t0, MSTATUS_MPRV | MSTATUS_MPP
+        csrc    mstatus, t0
+        EXPECT_MTRAP_COUNT 0
+        EXPECT  a0, MARK1
+        EXPECT  a1, MARK2
+        EXPECT  a2, MARK1
+
         VM_OFF
         j       pass
+
+/* S handler for test 15: remap VA_U (s3 = PTE address, s4 = new PTE),
+ * fence, return behind the ecall */
+        .balign 4
+u_ecall_handler:
+        sd      s4, 0(s3)
+        sfence.vma s1, zero
+        csrr    t2, sepc
+        addi    t2, t2, 4
+        csrw    sepc, t2
+        sret
 
         .data
         .balign 4096
@@ -390,5 +527,11 @@ code2:  li      a0, 2
         ret
         .balign 4096
 table2: .fill   4096, 1, 0
+        .balign 4096
+        .option push
+        .option norvc
+code3:  addi    a0, zero, 1
+        ret
+        .option pop
         .balign 4096
         VM_FINISH
