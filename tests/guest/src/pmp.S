@@ -430,7 +430,7 @@ test_main:
 
         /* fetch: code at +0x700 .. +0x70f has run (it may be cached), then
          * an NA4 rule at +0x708 without X: a jump to +0x708 faults, +0x70c
-         * still runs, +0x708 is still readable.  (Falling through from
+         * still runs, +0x708 is still readable; with X the jump works.  (Falling through from
          * +0x704 into +0x708 must fault as well, but QEMU 7.2 checks PMP
          * for fetches only where a translation block starts: not tested.) */
         TEST 19
@@ -454,6 +454,13 @@ test_main:
         TRY     PRV_S, "jalr ra, 0(s2)"         /* the next word runs */
         EXPECT_OK PRV_S
         EXPECT  a0, 11
+        PMPCFG  0, PMP_NA4 | PMP_R | PMP_X      /* now with X */
+        PMP_SYNC
+        li      s2, VA_T + 0x708
+        li      a0, 0
+        TRY     PRV_S, "jalr ra, 0(s2)"
+        EXPECT_OK PRV_S
+        EXPECT  a0, 2
         PMP_CLEAR_LOW
         VM_OFF
 
