@@ -13,7 +13,9 @@
  * bits set), non-canonical VAs, reserved encodings (W without R, W+X
  * without R, bits 63 / 61 / 54 set in a leaf, bit 60 in a non-leaf PTE),
  * a level-0 PTE that is not a leaf, invalid PTEs; page faults delegated to
- * S through medeleg. */
+ * S through medeleg; sequential execution off the end of the positive
+ * canonical half (fault at the first non-canonical VA) and off the top of
+ * the address space (wraps to VA 0). */
 #include "test.h"
 #include "vm.h"
 #include "vm_rt.S"
@@ -433,6 +435,33 @@ test_main:
 2:      EXPECT_SFETCH_FAULT CAUSE_FETCH_PAGE_FAULT, s1
         csrw    medeleg, zero
 
+        /* running off the end of the positive canonical half: the next
+         * fetch is at the first non-canonical VA -> fetch page fault */
+        TEST 32
+        VM_MAP_LABEL V4K_TOP_POS, pg_end, PTE_V | PTE_X | PTE_AD, 0
+        VM_MAP_LABEL V4K_TOP_NEG, pg_end, PTE_V | PTE_X | PTE_AD, 0
+        sfence.vma
+        li      s1, V4K_TOP_POS + 0xffe
+        li      a0, 0
+        TRY     PRV_S, "jalr ra, 0(s1)"
+        EXPECT_MTRAP_COUNT 1
+        EXPECT_MTRAP_CAUSE CAUSE_FETCH_PAGE_FAULT
+        EXPECT_MTRAP_EPC_VAL 1 << (VA_BITS - 1)
+        EXPECT_MTRAP_TVAL 1 << (VA_BITS - 1)
+        EXPECT  a0, 7
+
+        /* running off the top of the address space wraps to VA 0 (mapped
+         * by the device gigapage, not executable) */
+        TEST 33
+        li      s1, V4K_TOP_NEG + 0xffe
+        li      a0, 0
+        TRY     PRV_S, "jalr ra, 0(s1)"
+        EXPECT_MTRAP_COUNT 1
+        EXPECT_MTRAP_CAUSE CAUSE_FETCH_PAGE_FAULT
+        EXPECT_MTRAP_EPC_VAL 0
+        EXPECT_MTRAP_TVAL 0
+        EXPECT  a0, 7
+
         VM_OFF
         j       pass
 
@@ -459,5 +488,8 @@ pg_c:   .dword  MARK_C
 pg_d:   .dword  MARK_D
         .fill   0xff8 - 8, 1, 0
         .dword  MARK_D2
+        .balign 4096
+pg_end: .skip   4094
+        c.li    a0, 7                           /* the last 2 bytes */
         .balign 4096
         VM_FINISH

@@ -12,7 +12,8 @@
  *    fails while other entries are active;
  *  - with Sv39: the page-table walk is checked (S-level read of the PTE):
  *    a denied table turns loads / stores / fetches into access faults
- *    (5 / 7 / 1) with mtval = the VA, also when delegated to S;
+ *    (5 / 7 / 1) with mtval = the VA, also when delegated to S, for a
+ *    level-0 and a level-1 table;
  *  - rules smaller than a page inside a page that is already in use (so a
  *    TLB may hold it): the denied bytes fault, the bytes around them keep
  *    working, in either order, with paging and in Bare mode, for loads,
@@ -359,7 +360,19 @@ test_main:
         TRY     PRV_S, "jalr ra, 0(s1)"
         EXPECT_OK PRV_S
         EXPECT  a0, 0x77
+        /* now deny the level-1 (non-leaf) table of VA_T instead; the
+         * translation used just before must not survive the fence */
+        VM_PTE  VA_T, 1
+        srli    t0, a0, 12
+        slli    t0, t0, 10
+        ori     t0, t0, 0x1ff
+        csrw    pmpaddr0, t0
+        PMPCFG  0, PMP_NAPOT
+        PMP_SYNC
+        S_ACC_FAULT CAUSE_LOAD_ACCESS, 8, "ld a0, 0(s2)"
+        S_ACC_FAULT CAUSE_STORE_ACCESS, 0x7f8, "sd a0, 0(s2)"
         PMP_CLEAR_LOW
+        S_LD_OK 8, MARK
 
         /* rules smaller than a page inside a page the S code keeps using
          * (through VA_T): NA4 at +0x608 and NAPOT 8 bytes at +0x620, no
