@@ -1,10 +1,18 @@
 //! Cranelift translation of guest blocks, and the state layout generated code uses.
 //!
-//! For now this crate defines only the `#[repr(C)]` architectural state
-//! ([`state::CpuState`]) that the interpreter already uses and that generated
-//! code will address by field offset; the translator itself lands with the
-//! JIT issue. Keeping the layout here from the start means the runtime never
-//! grows a second copy of it.
-#![forbid(unsafe_code)]
+//! - [`state`]: the `#[repr(C)]` register file shared with the interpreter.
+//! - [`ctx`]: the ABI of generated code (context, helpers, offsets).
+//! - [`translate`]: lifting one TB to Cranelift IR (`TbCx`).
+//! - [`cache`]: compiling TBs and owning their code (generations).
+//! - [`exec`]: calling a TB (the crate's only `unsafe` besides freeing code).
+//!
+//! The runtime decides what a TB contains, keys and looks TBs up, and
+//! implements the helpers; this crate knows nothing of harts or devices.
+#![deny(unsafe_code)]
 
+pub mod cache;
+pub mod ctx;
+#[allow(unsafe_code)]
+pub mod exec;
 pub mod state;
+pub mod translate;

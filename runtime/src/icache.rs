@@ -74,6 +74,10 @@ pub struct DecodeCache {
     free: Vec<usize>,
     by_phys: HashMap<u64, usize>,
     current: Option<Current>,
+    /// When another code consumer (the JIT) exists, pages this cache
+    /// invalidated are kept here for it.
+    forwarding: bool,
+    forwarded: Vec<GuestPhysAddr>,
     pub stats: ICacheStats,
 }
 
@@ -419,7 +423,16 @@ impl DecodeCache {
 
     /// Drops the pages softmmu reports as written since they were decoded.
     pub fn invalidate_dirty(&mut self, mmu: &mut Mmu) {
-        for pa in mmu.take_dirty_code() {
+        let pages = mmu.take_dirty_code();
+        self.invalidate_pages(&pages);
+        if self.forwarding {
+            self.forwarded.extend(pages);
+        }
+    }
+
+    /// Drops the decoded pages among `pages`.
+    pub fn invalidate_pages(&mut self, pages: &[GuestPhysAddr]) {
+        for pa in pages {
             if let Some(i) = self.by_phys.remove(&pa.0) {
                 self.pages[i].slots.fill(EMPTY);
                 self.free.push(i);
@@ -429,5 +442,20 @@ impl DecodeCache {
                 }
             }
         }
+    }
+
+    /// Keeps invalidated pages for [`DecodeCache::take_forwarded`].
+    pub fn set_forwarding(&mut self, on: bool) {
+        self.forwarding = on;
+    }
+
+    /// Whether invalidated pages wait for another consumer.
+    pub fn has_forwarded(&self) -> bool {
+        !self.forwarded.is_empty()
+    }
+
+    /// Pages this cache invalidated since the last call.
+    pub fn take_forwarded(&mut self) -> Vec<GuestPhysAddr> {
+        std::mem::take(&mut self.forwarded)
     }
 }

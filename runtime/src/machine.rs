@@ -18,6 +18,7 @@ use crate::devices::Shared;
 use crate::hart::{Hart, IrqLines};
 use crate::icache::DecodeCache;
 use crate::interp::{self, Retired};
+use crate::jit_engine::JitEngine;
 use crate::loader::{self, Image, LoadError};
 
 /// Physical memory map, as on QEMU's `virt` board.
@@ -53,6 +54,10 @@ pub enum Engine {
     /// One instruction at a time through `interp::step`, the reference
     /// semantics; slow, for differential testing.
     Reference,
+    /// Every block compiled with Cranelift on first execution.
+    Jit,
+    /// Cold blocks interpreted, hot blocks compiled.
+    Tiered,
 }
 
 /// How to build and run a machine.
@@ -92,6 +97,8 @@ pub enum MachineError {
     Fdt(String),
     #[error("the device tree ({0} bytes) does not fit in RAM")]
     FdtTooBig(usize),
+    #[error("starting the JIT: {0}")]
+    Jit(String),
 }
 
 /// How a run ended.
@@ -125,6 +132,7 @@ pub struct Machine {
     trace: Option<Box<dyn Write>>,
     input: Option<Rc<Receiver<Vec<u8>>>>,
     pub icache: DecodeCache,
+    pub jit: Option<JitEngine>,
 }
 
 /// Instructions between polls of time-driven devices and HTIF.
@@ -254,6 +262,13 @@ impl Machine {
             trace: None,
             input: None,
             icache: DecodeCache::default(),
+            jit: match cfg.engine {
+                Engine::Jit | Engine::Tiered => Some(
+                    JitEngine::new(cfg.engine == Engine::Tiered)
+                        .map_err(|e| MachineError::Jit(e.to_string()))?,
+                ),
+                _ => None,
+            },
         })
     }
 
@@ -310,6 +325,10 @@ impl Machine {
                 // Near the instruction limit: one at a time, so the limit is exact.
                 self.insns += 1;
                 self.step_precise()
+            } else if let Some(jit) = self.jit.as_mut() {
+                let (n, stop) = jit.run(&mut self.hart, &mut self.mmu, &mut self.icache, chunk);
+                self.insns += n;
+                stop
             } else {
                 let (n, stop) = self.icache.run(&mut self.hart, &mut self.mmu, chunk);
                 self.insns += n;

@@ -198,6 +198,13 @@ impl Mmu {
         &self.tlbs[idx.idx()]
     }
 
+    /// Where generated code finds the fast table of `idx`: the address of
+    /// its first entry and the index mask. Valid until the next flush (a
+    /// flush may resize the table).
+    pub fn tlb_view(&self, idx: MmuIdx) -> (u64, u64) {
+        self.tlbs[idx.idx()].view()
+    }
+
     /// Changes whenever any TLB is flushed.
     pub fn generation(&self) -> u64 {
         self.generation

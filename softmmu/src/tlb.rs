@@ -230,6 +230,11 @@ impl Tlb {
         self.fast.is_empty()
     }
 
+    /// The address of the fast table and its index mask, for generated code.
+    pub fn view(&self) -> (u64, u64) {
+        (self.fast.as_ptr() as u64, self.mask as u64)
+    }
+
     /// The fast-table slot for `va`.
     #[inline(always)]
     pub fn index(&self, va: u64) -> usize {

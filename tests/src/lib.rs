@@ -7,6 +7,8 @@ use std::rc::Rc;
 
 use runtime::machine::{run_program, Config, Engine, RunExit};
 
+pub mod difftest;
+
 /// One guest program of `tests/guest/manifest.txt`.
 #[derive(Clone, Debug)]
 pub struct GuestProgram {
@@ -70,7 +72,12 @@ pub struct Outcome {
 }
 
 /// Every engine a guest program must pass under.
-pub const ENGINES: [Engine; 2] = [Engine::Interp, Engine::Reference];
+pub const ENGINES: [Engine; 4] = [
+    Engine::Interp,
+    Engine::Reference,
+    Engine::Jit,
+    Engine::Tiered,
+];
 
 /// Runs `elf` on a fresh `virt` machine with `engine`.
 pub fn run_guest(elf: &Path, engine: Engine, max_insns: u64) -> Outcome {

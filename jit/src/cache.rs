@@ -1,0 +1,200 @@
+//! The code cache: compiles TBs with Cranelift and owns their machine code.
+//!
+//! Cranelift's `JITModule` cannot free single functions, so code lives in
+//! *generations*: one module per generation. When the generation holds
+//! more than [`CODE_BUDGET`] bytes, the owner calls [`CodeCache::flush`]
+//! (between TB executions, never while generated code runs), which drops
+//! every TB and starts a fresh module.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use cranelift_codegen::isa::TargetFrontendConfig;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::FunctionBuilderContext;
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, Module};
+
+use crate::translate::{annotate, build, Sigs, TbSource};
+
+/// Bytes of machine code per generation before a full flush.
+pub const CODE_BUDGET: usize = 64 << 20;
+
+/// A compiled TB: an opaque handle to its entry point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TbCode {
+    pub(crate) entry: *const u8,
+    /// The generation that owns the code (stale after a flush).
+    pub generation: u64,
+}
+
+/// Why a TB could not be compiled (a host-side bug, never guest-caused).
+#[derive(Debug, thiserror::Error)]
+pub enum JitError {
+    #[error("cranelift: {0}")]
+    Module(String),
+}
+
+/// Compile-time counters.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JitStats {
+    pub compiled: u64,
+    pub compile_time: Duration,
+    pub code_bytes: usize,
+    pub flushes: u64,
+}
+
+/// Compiler settings.
+#[derive(Clone, Copy, Debug)]
+pub struct JitOptions {
+    /// Cranelift `opt_level`: "none", "speed" or "speed_and_size".
+    pub opt_level: &'static str,
+    /// Run Cranelift's IR verifier (on in debug builds by default).
+    pub verify: bool,
+}
+
+impl Default for JitOptions {
+    fn default() -> Self {
+        JitOptions {
+            opt_level: "speed",
+            verify: cfg!(debug_assertions),
+        }
+    }
+}
+
+pub struct CodeCache {
+    opts: JitOptions,
+    module: Option<JITModule>,
+    ctx: Context,
+    fbc: FunctionBuilderContext,
+    sigs: Sigs,
+    generation: u64,
+    bytes: usize,
+    pub stats: JitStats,
+}
+
+/// The frontend configuration of the host (pointer width, call convention).
+pub fn frontend_config() -> TargetFrontendConfig {
+    TargetFrontendConfig {
+        default_call_conv: cranelift_codegen::isa::CallConv::triple_default(
+            &target_lexicon::Triple::host(),
+        ),
+        pointer_width: target_lexicon::PointerWidth::U64,
+        page_size_align_log2: 12,
+    }
+}
+
+fn new_module(opts: JitOptions) -> Result<JITModule, JitError> {
+    let mut flags = settings::builder();
+    let set = |f: &mut settings::Builder, k: &str, v: &str| {
+        f.set(k, v)
+            .map_err(|e| JitError::Module(format!("setting {k}={v}: {e}")))
+    };
+    set(&mut flags, "opt_level", opts.opt_level)?;
+    set(
+        &mut flags,
+        "enable_verifier",
+        if opts.verify { "true" } else { "false" },
+    )?;
+    set(&mut flags, "use_colocated_libcalls", "false")?;
+    set(&mut flags, "is_pic", "false")?;
+    let isa = cranelift_native::builder()
+        .map_err(|e| JitError::Module(format!("host not supported: {e}")))?
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| JitError::Module(e.to_string()))?;
+    Ok(JITModule::new(JITBuilder::with_isa(
+        isa,
+        default_libcall_names(),
+    )))
+}
+
+impl CodeCache {
+    pub fn new(opts: JitOptions) -> Result<CodeCache, JitError> {
+        let module = new_module(opts)?;
+        let sigs = Sigs::new(module.isa().default_call_conv());
+        Ok(CodeCache {
+            opts,
+            ctx: module.make_context(),
+            module: Some(module),
+            fbc: FunctionBuilderContext::new(),
+            sigs,
+            generation: 0,
+            bytes: 0,
+            stats: JitStats::default(),
+        })
+    }
+
+    /// The current generation; TBs of older generations must not run.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Whether the generation is over its code budget.
+    pub fn is_full(&self) -> bool {
+        self.bytes > CODE_BUDGET
+    }
+
+    /// Drops every TB and starts a new generation.
+    ///
+    /// The caller guarantees that no code of the current generation is
+    /// executing and that it will not call any `TbCode` obtained before.
+    #[allow(unsafe_code)]
+    pub fn flush(&mut self) -> Result<(), JitError> {
+        let old = self.module.replace(new_module(self.opts)?);
+        if let Some(m) = old {
+            // SAFETY: the caller's contract: no pointer into the old
+            // module's code is used again, and none is executing.
+            unsafe { m.free_memory() };
+        }
+        self.generation += 1;
+        self.bytes = 0;
+        self.stats.flushes += 1;
+        Ok(())
+    }
+
+    /// Compiles `src`.
+    pub fn compile(&mut self, src: &TbSource) -> Result<TbCode, JitError> {
+        let t0 = Instant::now();
+        let module = self
+            .module
+            .as_mut()
+            .expect("a module exists between flushes");
+        self.ctx.clear();
+        build(&mut self.ctx.func, &mut self.fbc, &self.sigs, src);
+        let id = module
+            .declare_anonymous_function(&self.ctx.func.signature)
+            .map_err(|e| JitError::Module(e.to_string()))?;
+        module
+            .define_function(id, &mut self.ctx)
+            .map_err(|e| JitError::Module(format!("{e:?}")))?;
+        let size = self
+            .ctx
+            .compiled_code()
+            .map_or(0, |c| c.code_buffer().len());
+        module.clear_context(&mut self.ctx);
+        module
+            .finalize_definitions()
+            .map_err(|e| JitError::Module(e.to_string()))?;
+        let entry = module.get_finalized_function(id);
+        self.bytes += size;
+        self.stats.compiled += 1;
+        self.stats.code_bytes += size;
+        self.stats.compile_time += t0.elapsed();
+        Ok(TbCode {
+            entry,
+            generation: self.generation,
+        })
+    }
+
+    /// The annotated CLIF of `src` (before optimisation), for golden tests
+    /// and `--dump-ir`.
+    pub fn clif(&mut self, src: &TbSource) -> String {
+        let mut func = cranelift_codegen::ir::Function::new();
+        let notes = build(&mut func, &mut self.fbc, &self.sigs, src);
+        annotate(&func, &notes)
+    }
+}
+
+/// A map from a TB key to its code, valid for one generation.
+pub type TbMap<K> = HashMap<K, TbCode>;

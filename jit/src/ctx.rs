@@ -1,0 +1,103 @@
+//! The ABI between generated code and the runtime: the `#[repr(C)]` context and its helpers.
+//!
+//! Generated code receives one argument, a pointer to [`JitCtx`]. From it
+//! it reads the guest register file ([`CpuState`]), the fast TLB table of
+//! each MMU index, and the slow-path helpers, which the runtime fills in.
+//! Every offset generated code uses comes from [`offsets`], derived with
+//! `offset_of!`; tests pin them.
+
+use core::ffi::c_void;
+
+use softmmu::tlb::NUM_MMU_IDX;
+
+use crate::state::CpuState;
+
+/// Where generated code finds one MMU index's fast TLB table.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TlbView {
+    /// Address of the first `softmmu::tlb::TlbEntry`.
+    pub base: u64,
+    /// Number of entries minus one (a power of two minus one).
+    pub mask: u64,
+}
+
+/// Slow-path load: `(ctx, va, next_pc, size) -> zero-extended value`. On a
+/// guest exception the helper enters the trap handler and sets `ctx.exit`;
+/// generated code then returns at once. Generated code has stored the
+/// instruction's pc in `cpu.pc` before the call.
+pub type LoadHelper = extern "C" fn(*mut JitCtx, u64, u64, u32) -> u64;
+/// Slow-path store: `(ctx, va, value, next_pc, size)`; same exit protocol.
+pub type StoreHelper = extern "C" fn(*mut JitCtx, u64, u64, u64, u32);
+/// Executes one instruction through the interpreter: `(ctx, raw bits)`.
+/// Always ends the block: the helper leaves `cpu.pc` at the next pc to run.
+pub type ExecHelper = extern "C" fn(*mut JitCtx, u32);
+
+/// The context generated code runs against.
+#[repr(C)]
+pub struct JitCtx {
+    pub cpu: *mut CpuState,
+    pub tlb: [TlbView; NUM_MMU_IDX],
+    /// Instructions retired by generated code and not yet added to the
+    /// hart's counters (the runtime drains it).
+    pub icount: u64,
+    /// Nonzero when a helper asks generated code to return now.
+    pub exit: u64,
+    pub load: LoadHelper,
+    pub store: StoreHelper,
+    pub exec: ExecHelper,
+    /// The runtime's own data (the hart and memory system).
+    pub opaque: *mut c_void,
+}
+
+/// Byte offsets of [`JitCtx`] and [`softmmu::tlb::TlbEntry`] fields.
+pub mod offsets {
+    use core::mem::{offset_of, size_of};
+
+    use softmmu::tlb::TlbEntry;
+
+    use super::{JitCtx, TlbView};
+
+    pub const CPU: i32 = offset_of!(JitCtx, cpu) as i32;
+    pub const TLB: i32 = offset_of!(JitCtx, tlb) as i32;
+    pub const TLB_VIEW_SIZE: i32 = size_of::<TlbView>() as i32;
+    pub const TLB_BASE: i32 = offset_of!(TlbView, base) as i32;
+    pub const TLB_MASK: i32 = offset_of!(TlbView, mask) as i32;
+    pub const ICOUNT: i32 = offset_of!(JitCtx, icount) as i32;
+    pub const EXIT: i32 = offset_of!(JitCtx, exit) as i32;
+    pub const LOAD: i32 = offset_of!(JitCtx, load) as i32;
+    pub const STORE: i32 = offset_of!(JitCtx, store) as i32;
+    pub const EXEC: i32 = offset_of!(JitCtx, exec) as i32;
+
+    pub const ENTRY_SIZE_LOG2: i64 = 5;
+    pub const ENTRY_ADDR_READ: i32 = offset_of!(TlbEntry, addr_read) as i32;
+    pub const ENTRY_ADDR_WRITE: i32 = offset_of!(TlbEntry, addr_write) as i32;
+    pub const ENTRY_ADDR_CODE: i32 = offset_of!(TlbEntry, addr_code) as i32;
+    pub const ENTRY_ADDEND: i32 = offset_of!(TlbEntry, addend) as i32;
+}
+
+const _: () =
+    assert!(core::mem::size_of::<softmmu::tlb::TlbEntry>() == 1 << offsets::ENTRY_SIZE_LOG2);
+
+#[cfg(test)]
+mod tests {
+    use super::offsets::*;
+
+    #[test]
+    fn ctx_layout_is_pinned() {
+        assert_eq!(
+            (CPU, TLB, TLB_VIEW_SIZE, TLB_BASE, TLB_MASK),
+            (0, 8, 16, 0, 8)
+        );
+        assert_eq!((ICOUNT, EXIT, LOAD, STORE, EXEC), (72, 80, 88, 96, 104));
+        assert_eq!(
+            (
+                ENTRY_ADDR_READ,
+                ENTRY_ADDR_WRITE,
+                ENTRY_ADDR_CODE,
+                ENTRY_ADDEND
+            ),
+            (0, 8, 16, 24)
+        );
+    }
+}

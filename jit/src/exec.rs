@@ -1,0 +1,22 @@
+//! Entering generated code: the one place the runtime calls into a TB.
+
+use crate::cache::TbCode;
+use crate::ctx::JitCtx;
+
+/// Runs one TB.
+///
+/// # Safety
+///
+/// `tb` must come from the `CodeCache` of the current generation (not
+/// flushed since), and `ctx` must point to a `JitCtx` whose `cpu` points to
+/// a live `CpuState`, whose TLB views describe the current fast tables of
+/// the memory system (so every host address formed from an addend lies in
+/// guest RAM), whose helpers are valid, and which nothing else accesses
+/// while the TB runs except the helpers it calls.
+pub unsafe fn run_tb(tb: TbCode, ctx: *mut JitCtx) {
+    // SAFETY: `tb.entry` was produced by Cranelift for the signature
+    // `extern "C" fn(*mut JitCtx)` (see `translate::Sigs::tb`, default call
+    // convention of the host), and the caller upholds the contract above.
+    let f: extern "C" fn(*mut JitCtx) = unsafe { core::mem::transmute(tb.entry) };
+    f(ctx)
+}

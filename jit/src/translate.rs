@@ -1,0 +1,644 @@
+//! Translation of one guest block (TB) to Cranelift IR.
+//!
+//! A [`TbCx`] holds the `FunctionBuilder` and the per-block state while the
+//! guest instructions of one TB are lifted in order. Guest registers live in
+//! `CpuState` in memory: every read is a load and every write a store, so
+//! the architectural state is exact at every helper call and exit without
+//! any write-back bookkeeping.
+//!
+//! Exits: a TB returns to the dispatcher after storing the next guest pc in
+//! `cpu.pc` and adding the instructions it retired to `ctx.icount`. A helper
+//! that raises a guest exception sets `ctx.exit`; generated code checks it
+//! after every helper call and returns at once (the helper already set the
+//! pc to the trap handler).
+//!
+//! WARNING: the inline TLB sequence in [`TbCx::tlb_access`] is the memory
+//! safety boundary of generated code. A host access happens only when the
+//! page-aligned address (with the access's alignment bits) equals the
+//! comparator of the entry *exactly*; softmmu only stores a plain page
+//! address there for main-RAM pages whose addend points into the RAM
+//! mapping. Any flag, misalignment or miss takes the slow path.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::{I32, I64, I8};
+use cranelift_codegen::ir::{
+    AbiParam, Block, BlockArg, Function, Inst, InstBuilder, MemFlagsData, SigRef, Signature,
+    UserFuncName, Value,
+};
+use cranelift_codegen::isa::CallConv;
+use cranelift_codegen::write::{FuncWriter, PlainWriter};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use frontend_riscv::{disasm, AluOp, BranchOp, Decoded, Insn, LoadOp, Reg, StoreOp};
+use softmmu::tlb::PAGE_MASK;
+
+use crate::ctx::offsets as o;
+use crate::state::offsets as so;
+
+/// The guest instructions of one TB, as the runtime collected them.
+#[derive(Clone, Debug)]
+pub struct TbSource {
+    /// Guest virtual pc of the first instruction.
+    pub pc: u64,
+    pub insns: Vec<Decoded>,
+    /// MMU index of the TB's data accesses.
+    pub data_idx: usize,
+}
+
+/// Whether the TB must end after `d` (control transfer or an instruction
+/// that only the interpreter executes).
+pub fn ends_block(d: &Decoded) -> bool {
+    !matches!(
+        d.insn,
+        Insn::Lui { .. }
+            | Insn::Auipc { .. }
+            | Insn::OpImm { .. }
+            | Insn::OpImm32 { .. }
+            | Insn::Op { .. }
+            | Insn::Op32 { .. }
+            | Insn::Load { .. }
+            | Insn::Store { .. }
+            | Insn::Fence { .. }
+    )
+}
+
+/// Signatures of the TB function and the helpers.
+pub struct Sigs {
+    pub tb: Signature,
+    pub load: Signature,
+    pub store: Signature,
+    pub exec: Signature,
+}
+
+impl Sigs {
+    pub fn new(call_conv: CallConv) -> Sigs {
+        let sig = |params: &[cranelift_codegen::ir::Type],
+                   ret: Option<cranelift_codegen::ir::Type>| {
+            let mut s = Signature::new(call_conv);
+            s.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+            s.returns.extend(ret.map(AbiParam::new));
+            s
+        };
+        Sigs {
+            tb: sig(&[I64], None),
+            load: sig(&[I64, I64, I64, I32], Some(I64)),
+            store: sig(&[I64, I64, I64, I64, I32], None),
+            exec: sig(&[I64, I32], None),
+        }
+    }
+}
+
+/// Per-TB translation context.
+pub struct TbCx<'a> {
+    b: FunctionBuilder<'a>,
+    ctx: Value,
+    cpu: Value,
+    /// Instructions retired since `ctx.icount` was last updated.
+    pending: u64,
+    ret_block: Block,
+    load_sig: SigRef,
+    store_sig: SigRef,
+    exec_sig: SigRef,
+    data_idx: usize,
+    /// First IR instruction of each guest instruction, for annotation.
+    pub notes: Vec<(Option<Inst>, String)>,
+}
+
+/// Flags for accesses to the context and the register file.
+fn trusted() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+/// Builds the IR of `src` into `func`. Returns the per-instruction notes
+/// (first IR instruction, "pc: disassembly") used by [`annotate`].
+pub fn build(
+    func: &mut Function,
+    fbc: &mut FunctionBuilderContext,
+    sigs: &Sigs,
+    src: &TbSource,
+) -> Vec<(Option<Inst>, String)> {
+    func.signature = sigs.tb.clone();
+    func.name = UserFuncName::testcase(format!("tb_{:x}", src.pc));
+    let mut b = FunctionBuilder::new(func, fbc);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let ctx = b.block_params(entry)[0];
+    let cpu = b.ins().load(I64, trusted(), ctx, o::CPU);
+    let ret_block = b.create_block();
+    let load_sig = b.import_signature(sigs.load.clone());
+    let store_sig = b.import_signature(sigs.store.clone());
+    let exec_sig = b.import_signature(sigs.exec.clone());
+    let mut cx = TbCx {
+        b,
+        ctx,
+        cpu,
+        pending: 0,
+        ret_block,
+        load_sig,
+        store_sig,
+        exec_sig,
+        data_idx: src.data_idx,
+        notes: Vec::new(),
+    };
+    let mut pc = src.pc;
+    let mut ended = false;
+    for d in &src.insns {
+        let note = format!("{pc:#x}: {}", disasm(d, pc));
+        let start_len = cx.b.func.dfg.num_insts();
+        ended = cx.insn(pc, d);
+        // The first instruction created for this guest instruction.
+        let created =
+            (start_len < cx.b.func.dfg.num_insts()).then(|| Inst::from_u32(start_len as u32));
+        cx.notes.push((created, note));
+        pc = pc.wrapping_add(d.len as u64);
+        if ended {
+            break;
+        }
+    }
+    if !ended {
+        let next = cx.b.ins().iconst(I64, pc as i64);
+        cx.exit_with_pc(next);
+    }
+    cx.b.switch_to_block(cx.ret_block);
+    cx.b.ins().return_(&[]);
+    cx.b.seal_all_blocks();
+    let notes = std::mem::take(&mut cx.notes);
+    cx.b.finalize(crate::cache::frontend_config());
+    notes
+}
+
+/// The CLIF text of `func`, with each guest instruction's pc and
+/// disassembly as a comment before its first IR instruction.
+pub fn annotate(func: &Function, notes: &[(Option<Inst>, String)]) -> String {
+    struct Annotator<'n> {
+        notes: HashMap<Inst, Vec<&'n str>>,
+    }
+    impl FuncWriter for Annotator<'_> {
+        fn write_block_header(
+            &mut self,
+            w: &mut dyn std::fmt::Write,
+            func: &Function,
+            block: Block,
+            indent: usize,
+        ) -> std::fmt::Result {
+            PlainWriter.write_block_header(w, func, block, indent)
+        }
+        fn write_instruction(
+            &mut self,
+            w: &mut dyn std::fmt::Write,
+            func: &Function,
+            aliases: &cranelift_codegen::entity::SecondaryMap<Value, Vec<Value>>,
+            inst: Inst,
+            indent: usize,
+        ) -> std::fmt::Result {
+            if let Some(ns) = self.notes.get(&inst) {
+                for n in ns {
+                    writeln!(w, "{:indent$}; guest {n}", "")?;
+                }
+            }
+            PlainWriter.write_instruction(w, func, aliases, inst, indent)
+        }
+    }
+    let mut map: HashMap<Inst, Vec<&str>> = HashMap::new();
+    for (inst, n) in notes {
+        if let Some(i) = inst {
+            map.entry(*i).or_default().push(n);
+        }
+    }
+    let mut out = String::new();
+    let _ =
+        cranelift_codegen::write::decorate_function(&mut Annotator { notes: map }, &mut out, func);
+    for (inst, n) in notes {
+        if inst.is_none() {
+            let _ = writeln!(out, "; guest {n} (no IR: nop)");
+        }
+    }
+    out
+}
+
+impl TbCx<'_> {
+    fn iconst(&mut self, v: u64) -> Value {
+        self.b.ins().iconst(I64, v as i64)
+    }
+
+    /// Reads guest register `r` (x0 is the constant zero).
+    fn x(&mut self, r: Reg) -> Value {
+        if r.0 == 0 {
+            return self.iconst(0);
+        }
+        self.b
+            .ins()
+            .load(I64, trusted(), self.cpu, so::X as i32 + 8 * r.0 as i32)
+    }
+
+    /// Writes guest register `r` (writes to x0 are dropped).
+    fn set_x(&mut self, r: Reg, v: Value) {
+        if r.0 != 0 {
+            self.b
+                .ins()
+                .store(trusted(), v, self.cpu, so::X as i32 + 8 * r.0 as i32);
+        }
+    }
+
+    fn store_pc(&mut self, pc: Value) {
+        self.b.ins().store(trusted(), pc, self.cpu, so::PC as i32);
+    }
+
+    /// Adds `n` to `ctx.icount` (a negative `n` takes back a provisional add).
+    fn add_icount(&mut self, n: i64) {
+        if n != 0 {
+            let c = self.b.ins().load(I64, trusted(), self.ctx, o::ICOUNT);
+            let c = self.b.ins().iadd_imm_s(c, n);
+            self.b.ins().store(trusted(), c, self.ctx, o::ICOUNT);
+        }
+    }
+
+    /// Leaves the TB with `pc` as the next guest pc.
+    fn exit_with_pc(&mut self, pc: Value) {
+        self.store_pc(pc);
+        self.add_icount(self.pending as i64);
+        self.b.ins().jump(self.ret_block, &[]);
+    }
+
+    /// After a helper call: return at once if the helper set `ctx.exit`.
+    fn check_exit(&mut self) {
+        let e = self.b.ins().load(I64, trusted(), self.ctx, o::EXIT);
+        let cont = self.b.create_block();
+        self.b.ins().brif(e, self.ret_block, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+    }
+
+    /// Lifts one instruction; returns true when the TB ends with it.
+    fn insn(&mut self, pc: u64, d: &Decoded) -> bool {
+        let next = pc.wrapping_add(d.len as u64);
+        match d.insn {
+            Insn::Lui { rd, imm } => {
+                let v = self.iconst(imm as u64);
+                self.set_x(rd, v);
+            }
+            Insn::Auipc { rd, imm } => {
+                let v = self.iconst(pc.wrapping_add(imm as u64));
+                self.set_x(rd, v);
+            }
+            Insn::OpImm { op, rd, rs1, imm } => {
+                let a = self.x(rs1);
+                let v = self.alu_imm(op, a, imm);
+                self.set_x(rd, v);
+            }
+            Insn::OpImm32 { op, rd, rs1, imm } => {
+                let a = self.x(rs1);
+                let b = self.iconst(imm as u64);
+                let v = self.alu32(op, a, b);
+                self.set_x(rd, v);
+            }
+            Insn::Op { op, rd, rs1, rs2 } => {
+                let a = self.x(rs1);
+                let b = self.x(rs2);
+                let v = self.alu(op, a, b);
+                self.set_x(rd, v);
+            }
+            Insn::Op32 { op, rd, rs1, rs2 } => {
+                let a = self.x(rs1);
+                let b = self.x(rs2);
+                let v = self.alu32(op, a, b);
+                self.set_x(rd, v);
+            }
+            Insn::Fence { .. } => {}
+            Insn::Load {
+                op,
+                rd,
+                rs1,
+                offset,
+            } => {
+                let base = self.x(rs1);
+                let va = self.b.ins().iadd_imm_s(base, offset);
+                let v = self.load(pc, next, va, op);
+                self.set_x(rd, v);
+            }
+            Insn::Store {
+                op,
+                rs1,
+                rs2,
+                offset,
+            } => {
+                let base = self.x(rs1);
+                let va = self.b.ins().iadd_imm_s(base, offset);
+                let v = self.x(rs2);
+                self.store(pc, next, va, v, op);
+            }
+            Insn::Jal { rd, offset } => {
+                let link = self.iconst(next);
+                self.set_x(rd, link);
+                self.pending += 1;
+                let t = self.iconst(pc.wrapping_add(offset as u64));
+                self.exit_with_pc(t);
+                return true;
+            }
+            Insn::Jalr { rd, rs1, offset } => {
+                let base = self.x(rs1);
+                let t = self.b.ins().iadd_imm_s(base, offset);
+                let t = self.b.ins().band_imm_s(t, !1);
+                let link = self.iconst(next);
+                self.set_x(rd, link);
+                self.pending += 1;
+                self.exit_with_pc(t);
+                return true;
+            }
+            Insn::Branch {
+                op,
+                rs1,
+                rs2,
+                offset,
+            } => {
+                let a = self.x(rs1);
+                let b = self.x(rs2);
+                let cc = match op {
+                    BranchOp::Eq => IntCC::Equal,
+                    BranchOp::Ne => IntCC::NotEqual,
+                    BranchOp::Lt => IntCC::SignedLessThan,
+                    BranchOp::Ge => IntCC::SignedGreaterThanOrEqual,
+                    BranchOp::Ltu => IntCC::UnsignedLessThan,
+                    BranchOp::Geu => IntCC::UnsignedGreaterThanOrEqual,
+                };
+                let c = self.b.ins().icmp(cc, a, b);
+                let taken = self.b.create_block();
+                let not_taken = self.b.create_block();
+                self.b.ins().brif(c, taken, &[], not_taken, &[]);
+                self.pending += 1;
+                self.b.switch_to_block(taken);
+                let t = self.iconst(pc.wrapping_add(offset as u64));
+                self.exit_with_pc(t);
+                self.b.switch_to_block(not_taken);
+                let n = self.iconst(next);
+                self.exit_with_pc(n);
+                return true;
+            }
+            _ => {
+                // Everything else runs in the interpreter, which leaves the
+                // pc (next instruction, jump target or trap handler) in
+                // cpu.pc; the TB ends here.
+                let pcv = self.iconst(pc);
+                self.store_pc(pcv);
+                self.add_icount(self.pending as i64);
+                self.pending = 0;
+                let f = self.b.ins().load(I64, trusted(), self.ctx, o::EXEC);
+                let raw = self.b.ins().iconst(I32, d.raw as i64);
+                self.b
+                    .ins()
+                    .call_indirect(self.exec_sig, f, &[self.ctx, raw]);
+                self.b.ins().jump(self.ret_block, &[]);
+                return true;
+            }
+        }
+        self.pending += 1;
+        false
+    }
+
+    fn alu_imm(&mut self, op: AluOp, a: Value, imm: i64) -> Value {
+        let ins = self.b.ins();
+        match op {
+            AluOp::Add => ins.iadd_imm_s(a, imm),
+            AluOp::Xor => ins.bxor_imm_s(a, imm),
+            AluOp::Or => ins.bor_imm_s(a, imm),
+            AluOp::And => ins.band_imm_s(a, imm),
+            AluOp::Sll => ins.ishl_imm_u(a, imm & 63),
+            AluOp::Srl => ins.ushr_imm_u(a, imm & 63),
+            AluOp::Sra => ins.sshr_imm_u(a, imm & 63),
+            AluOp::Slt => {
+                let c = ins.icmp_imm_s(IntCC::SignedLessThan, a, imm);
+                self.b.ins().uextend(I64, c)
+            }
+            AluOp::Sltu => {
+                let c = ins.icmp_imm_s(IntCC::UnsignedLessThan, a, imm);
+                self.b.ins().uextend(I64, c)
+            }
+            _ => {
+                let b = self.iconst(imm as u64);
+                self.alu(op, a, b)
+            }
+        }
+    }
+
+    fn alu(&mut self, op: AluOp, a: Value, b: Value) -> Value {
+        match op {
+            AluOp::Add => self.b.ins().iadd(a, b),
+            AluOp::Sub => self.b.ins().isub(a, b),
+            AluOp::Sll => self.b.ins().ishl(a, b),
+            AluOp::Srl => self.b.ins().ushr(a, b),
+            AluOp::Sra => self.b.ins().sshr(a, b),
+            AluOp::Xor => self.b.ins().bxor(a, b),
+            AluOp::Or => self.b.ins().bor(a, b),
+            AluOp::And => self.b.ins().band(a, b),
+            AluOp::Slt => {
+                let c = self.b.ins().icmp(IntCC::SignedLessThan, a, b);
+                self.b.ins().uextend(I64, c)
+            }
+            AluOp::Sltu => {
+                let c = self.b.ins().icmp(IntCC::UnsignedLessThan, a, b);
+                self.b.ins().uextend(I64, c)
+            }
+            AluOp::Mul => self.b.ins().imul(a, b),
+            AluOp::Mulh => self.b.ins().smulhi(a, b),
+            AluOp::Mulhu => self.b.ins().umulhi(a, b),
+            AluOp::Mulhsu => {
+                // mulhsu(a, b) = mulhu(a, b) - (a < 0 ? b : 0)
+                let hi = self.b.ins().umulhi(a, b);
+                let sign = self.b.ins().sshr_imm_u(a, 63);
+                let corr = self.b.ins().band(sign, b);
+                self.b.ins().isub(hi, corr)
+            }
+            AluOp::Div | AluOp::Divu | AluOp::Rem | AluOp::Remu => self.divrem(op, a, b, I64),
+        }
+    }
+
+    /// The `W` operations: on the low 32 bits, result sign-extended.
+    fn alu32(&mut self, op: AluOp, a: Value, b: Value) -> Value {
+        let a32 = self.b.ins().ireduce(I32, a);
+        let b32 = self.b.ins().ireduce(I32, b);
+        let r = match op {
+            AluOp::Add => self.b.ins().iadd(a32, b32),
+            AluOp::Sub => self.b.ins().isub(a32, b32),
+            AluOp::Sll => self.b.ins().ishl(a32, b32),
+            AluOp::Srl => self.b.ins().ushr(a32, b32),
+            AluOp::Sra => self.b.ins().sshr(a32, b32),
+            AluOp::Mul => self.b.ins().imul(a32, b32),
+            AluOp::Div | AluOp::Divu | AluOp::Rem | AluOp::Remu => self.divrem(op, a32, b32, I32),
+            // The decoder produces no other W operation.
+            _ => {
+                let r = self.alu(op, a, b);
+                self.b.ins().ireduce(I32, r)
+            }
+        };
+        self.b.ins().sextend(I64, r)
+    }
+
+    /// Division and remainder with RISC-V's results for division by zero
+    /// (quotient all ones, remainder the dividend) and signed overflow
+    /// (quotient MIN, remainder 0). The divisor is replaced by 1 in those
+    /// cases so the host instruction never traps.
+    fn divrem(&mut self, op: AluOp, a: Value, d: Value, ty: cranelift_codegen::ir::Type) -> Value {
+        let min = if ty == I64 { i64::MIN } else { i32::MIN as i64 };
+        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, d, 0);
+        let one = self.b.ins().iconst(ty, 1);
+        let signed = matches!(op, AluOp::Div | AluOp::Rem);
+        let overflow = if signed {
+            let a_min = self.b.ins().icmp_imm_s(IntCC::Equal, a, min);
+            let d_m1 = self.b.ins().icmp_imm_s(IntCC::Equal, d, -1);
+            Some(self.b.ins().band(a_min, d_m1))
+        } else {
+            None
+        };
+        let bad = match overflow {
+            Some(ov) => self.b.ins().bor(zero, ov),
+            None => zero,
+        };
+        let dsafe = self.b.ins().select(bad, one, d);
+        let (r, on_zero, on_ov): (Value, Value, Option<Value>) = match op {
+            AluOp::Div => {
+                let q = self.b.ins().sdiv(a, dsafe);
+                let m1 = self.b.ins().iconst(ty, -1);
+                let minv = self.b.ins().iconst(ty, min);
+                (q, m1, Some(minv))
+            }
+            AluOp::Divu => {
+                let q = self.b.ins().udiv(a, dsafe);
+                let m1 = self.b.ins().iconst(ty, -1);
+                (q, m1, None)
+            }
+            AluOp::Rem => {
+                let r = self.b.ins().srem(a, dsafe);
+                let z = self.b.ins().iconst(ty, 0);
+                (r, a, Some(z))
+            }
+            _ => {
+                let r = self.b.ins().urem(a, dsafe);
+                (r, a, None)
+            }
+        };
+        let r = match (overflow, on_ov) {
+            (Some(ov), Some(v)) => self.b.ins().select(ov, v, r),
+            _ => r,
+        };
+        self.b.ins().select(zero, on_zero, r)
+    }
+
+    /// The inline TLB lookup. Branches to a fast block (with the host
+    /// address as parameter) or a cold slow block; returns both.
+    ///
+    /// ```text
+    /// view  = ctx.tlb[data_idx]                  ; base, mask
+    /// entry = base + ((va >> 12) & mask) << 5    ; 32-byte entries
+    /// tag   = va & (PAGE_MASK | (size - 1))      ; alignment bits make misaligned accesses miss
+    /// if tag == entry.<comparator> { host = va + entry.addend } else { slow path }
+    /// ```
+    fn tlb_access(&mut self, va: Value, size: u8, comparator: i32) -> (Block, Value, Block) {
+        let view = o::TLB + o::TLB_VIEW_SIZE * self.data_idx as i32;
+        let base = self
+            .b
+            .ins()
+            .load(I64, trusted(), self.ctx, view + o::TLB_BASE);
+        let mask = self
+            .b
+            .ins()
+            .load(I64, trusted(), self.ctx, view + o::TLB_MASK);
+        let vpn = self.b.ins().ushr_imm_u(va, 12);
+        let idx = self.b.ins().band(vpn, mask);
+        let off = self.b.ins().ishl_imm_u(idx, o::ENTRY_SIZE_LOG2);
+        let entry = self.b.ins().iadd(base, off);
+        let cmp = self.b.ins().load(I64, trusted(), entry, comparator);
+        let tag = self
+            .b
+            .ins()
+            .band_imm_s(va, (PAGE_MASK | (size as u64 - 1)) as i64);
+        let hit = self.b.ins().icmp(IntCC::Equal, tag, cmp);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(hit, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        let addend = self.b.ins().load(I64, trusted(), entry, o::ENTRY_ADDEND);
+        let host = self.b.ins().iadd(va, addend);
+        (fast, host, slow)
+    }
+
+    /// Before a slow-path call: the pc of the faulting instruction and the
+    /// retired count must be exact, as the helper may raise an exception.
+    /// The count is added provisionally and taken back on success (the fast
+    /// path never updates it mid-block).
+    fn slow_prologue(&mut self, pc: u64) {
+        let pcv = self.iconst(pc);
+        self.store_pc(pcv);
+        self.add_icount(self.pending as i64);
+    }
+
+    fn load(&mut self, pc: u64, next: u64, va: Value, op: LoadOp) -> Value {
+        let size = op.size();
+        let (_fast, host, slow) = self.tlb_access(va, size, o::ENTRY_ADDR_READ);
+        let merge = self.b.create_block();
+        let raw = self.b.append_block_param(merge, I64);
+        let v = match size {
+            1 => self.b.ins().uload8(I64, trusted(), host, 0),
+            2 => self.b.ins().uload16(I64, trusted(), host, 0),
+            4 => self.b.ins().uload32(trusted(), host, 0),
+            _ => self.b.ins().load(I64, trusted(), host, 0),
+        };
+        self.b.ins().jump(merge, &[BlockArg::Value(v)]);
+
+        self.b.switch_to_block(slow);
+        self.slow_prologue(pc);
+        let f = self.b.ins().load(I64, trusted(), self.ctx, o::LOAD);
+        let nextv = self.iconst(next);
+        let sz = self.b.ins().iconst(I32, size as i64);
+        let call = self
+            .b
+            .ins()
+            .call_indirect(self.load_sig, f, &[self.ctx, va, nextv, sz]);
+        let v = self.b.inst_results(call)[0];
+        self.check_exit();
+        self.add_icount(-(self.pending as i64));
+        self.b.ins().jump(merge, &[BlockArg::Value(v)]);
+
+        self.b.switch_to_block(merge);
+        if op.signed() && size < 8 {
+            let ty = match size {
+                1 => I8,
+                2 => cranelift_codegen::ir::types::I16,
+                _ => I32,
+            };
+            let n = self.b.ins().ireduce(ty, raw);
+            self.b.ins().sextend(I64, n)
+        } else {
+            raw
+        }
+    }
+
+    fn store(&mut self, pc: u64, next: u64, va: Value, v: Value, op: StoreOp) {
+        let size = op.size();
+        let (_fast, host, slow) = self.tlb_access(va, size, o::ENTRY_ADDR_WRITE);
+        let merge = self.b.create_block();
+        match size {
+            1 => self.b.ins().istore8(trusted(), v, host, 0),
+            2 => self.b.ins().istore16(trusted(), v, host, 0),
+            4 => self.b.ins().istore32(trusted(), v, host, 0),
+            _ => self.b.ins().store(trusted(), v, host, 0),
+        };
+        self.b.ins().jump(merge, &[]);
+
+        self.b.switch_to_block(slow);
+        self.slow_prologue(pc);
+        let f = self.b.ins().load(I64, trusted(), self.ctx, o::STORE);
+        let nextv = self.iconst(next);
+        let sz = self.b.ins().iconst(I32, size as i64);
+        self.b
+            .ins()
+            .call_indirect(self.store_sig, f, &[self.ctx, va, v, nextv, sz]);
+        self.check_exit();
+        self.add_icount(-(self.pending as i64));
+        self.b.ins().jump(merge, &[]);
+
+        self.b.switch_to_block(merge);
+    }
+}

@@ -1,0 +1,457 @@
+//! The JIT engine: TB formation, the dispatcher, and the helpers generated code calls.
+//!
+//! This is the runtime's only module with `unsafe` code: it hands raw
+//! pointers to the hart and the memory system to generated code (through
+//! `jit::ctx::JitCtx`) and turns them back into references in the
+//! `extern "C"` helpers.
+//!
+//! TBs are keyed by virtual pc, physical pc and the fetch and data MMU
+//! indexes, so a TB is only reused where it was translated for the same
+//! translation regime (its inline TLB accesses bake in the data index). A
+//! direct-mapped jump cache by virtual pc makes the common lookup a few
+//! loads; it is cleared whenever the TLB generation changes (any flush) or
+//! code is invalidated, so a cached TB never outlives the translation that
+//! found it.
+
+#![allow(unsafe_code)]
+
+use std::collections::HashMap;
+
+use frontend_riscv::decode;
+use jit::cache::{CodeCache, JitError, JitOptions, TbCode};
+use jit::ctx::{JitCtx, TlbView};
+use jit::translate::{ends_block, TbSource};
+use softmmu::tlb::{NUM_MMU_IDX, PAGE_MASK};
+use softmmu::{GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
+
+use crate::hart::walk::Walker;
+use crate::hart::Hart;
+use crate::icache::DecodeCache;
+use crate::interp::{self, Retired};
+
+/// Longest TB, in guest instructions.
+pub const MAX_TB_INSNS: usize = 64;
+/// Executions in the interpreter before a block is compiled (tiered engine).
+pub const HOT_THRESHOLD: u32 = 32;
+const JC_SIZE: usize = 4096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct TbKey {
+    vpc: u64,
+    ppc: u64,
+    fetch_idx: u8,
+    data_idx: u8,
+}
+
+#[derive(Clone, Copy)]
+struct JcEntry {
+    vpc: u64,
+    fetch_idx: u8,
+    data_idx: u8,
+    code: Option<TbCode>,
+}
+
+const JC_EMPTY: JcEntry = JcEntry {
+    vpc: u64::MAX,
+    fetch_idx: 0,
+    data_idx: 0,
+    code: None,
+};
+
+/// What the helpers need, reached through `JitCtx::opaque`.
+struct Glue {
+    hart: *mut Hart,
+    mmu: *mut Mmu,
+    /// Result of the last instruction run by `helper_exec`.
+    last: Retired,
+    /// Instructions that trapped in a helper (not counted as retired).
+    traps: u64,
+    /// Instructions run by `helper_exec` (they retire themselves).
+    execs: u64,
+}
+
+/// Counters of the JIT engine.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JitEngineStats {
+    pub tb_runs: u64,
+    pub jc_hits: u64,
+    pub interp_blocks: u64,
+    pub invalidated_tbs: u64,
+}
+
+pub struct JitEngine {
+    cache: CodeCache,
+    tiered: bool,
+    tbs: HashMap<TbKey, TbCode>,
+    by_page: HashMap<u64, Vec<TbKey>>,
+    hot: HashMap<TbKey, u32>,
+    jc: Vec<JcEntry>,
+    jc_mmu_generation: u64,
+    ctx: Box<JitCtx>,
+    glue: Box<Glue>,
+    pub stats: JitEngineStats,
+}
+
+/// Turns the context back into the hart and memory system.
+///
+/// # Safety
+///
+/// `ctx` must be the engine's own context while `JitEngine::run` is
+/// executing a TB: `opaque` then points to its `Glue`, whose pointers were
+/// derived from the `&mut Hart` and `&mut Mmu` that `run` holds and does not
+/// use until the TB returns. Generated code does not touch them while a
+/// helper runs.
+unsafe fn glue<'a>(ctx: *mut JitCtx) -> (&'a mut JitCtx, &'a mut Glue, &'a mut Hart, &'a mut Mmu) {
+    // SAFETY: per the function's contract.
+    unsafe {
+        let c = &mut *ctx;
+        let g = &mut *(c.opaque as *mut Glue);
+        let hart = &mut *g.hart;
+        let mmu = &mut *g.mmu;
+        (c, g, hart, mmu)
+    }
+}
+
+extern "C" fn helper_load(ctx: *mut JitCtx, va: u64, _next: u64, size: u32) -> u64 {
+    // SAFETY: only generated code calls this, with the engine's context.
+    let (c, g, hart, mmu) = unsafe { glue(ctx) };
+    let idx = hart.data_idx();
+    match mmu.load(&mut Walker::new(hart), idx, GuestVirtAddr(va), size as u8) {
+        // A device read may raise an interrupt: the TB still finishes (it
+        // is short and bounded) and the dispatcher reacts after it, so the
+        // loaded value always reaches its register.
+        Ok(v) => v,
+        Err(e) => {
+            hart.raise(e.into());
+            g.traps += 1;
+            c.exit = 1;
+            0
+        }
+    }
+}
+
+extern "C" fn helper_store(ctx: *mut JitCtx, va: u64, value: u64, next: u64, size: u32) {
+    // SAFETY: only generated code calls this, with the engine's context.
+    let (c, g, hart, mmu) = unsafe { glue(ctx) };
+    let idx = hart.data_idx();
+    match mmu.store(
+        &mut Walker::new(hart),
+        idx,
+        GuestVirtAddr(va),
+        size as u8,
+        value,
+    ) {
+        Ok(()) => {
+            if mmu.device_touched || mmu.has_dirty_code() {
+                // A device event, or a write into translated code: the rest
+                // of this TB may be stale, so leave it.
+                hart.state.pc = next;
+                c.icount += 1;
+                c.exit = 1;
+            }
+        }
+        Err(e) => {
+            hart.raise(e.into());
+            g.traps += 1;
+            c.exit = 1;
+        }
+    }
+}
+
+extern "C" fn helper_exec(ctx: *mut JitCtx, raw: u32) {
+    // SAFETY: only generated code calls this, with the engine's context.
+    let (c, g, hart, mmu) = unsafe { glue(ctx) };
+    g.execs += 1;
+    // Counters the instruction may read must include the TB's instructions.
+    hart.csr.retire_n(std::mem::take(&mut c.icount));
+    g.last = match interp::execute(hart, mmu, &decode(raw)) {
+        Ok(r) => r,
+        Err(e) => {
+            hart.raise(e);
+            g.traps += 1;
+            Retired::StateChanged
+        }
+    };
+    c.exit = 1;
+}
+
+impl JitEngine {
+    pub fn new(tiered: bool) -> Result<JitEngine, JitError> {
+        let mut glue = Box::new(Glue {
+            hart: std::ptr::null_mut(),
+            mmu: std::ptr::null_mut(),
+            last: Retired::Next,
+            traps: 0,
+            execs: 0,
+        });
+        let ctx = Box::new(JitCtx {
+            cpu: std::ptr::null_mut(),
+            tlb: [TlbView::default(); NUM_MMU_IDX],
+            icount: 0,
+            exit: 0,
+            load: helper_load,
+            store: helper_store,
+            exec: helper_exec,
+            opaque: (&mut *glue as *mut Glue).cast(),
+        });
+        Ok(JitEngine {
+            cache: CodeCache::new(JitOptions::default())?,
+            tiered,
+            tbs: HashMap::new(),
+            by_page: HashMap::new(),
+            hot: HashMap::new(),
+            jc: vec![JC_EMPTY; JC_SIZE],
+            jc_mmu_generation: u64::MAX,
+            ctx,
+            glue,
+            stats: JitEngineStats::default(),
+        })
+    }
+
+    /// Compiler counters (TBs compiled, compile time, code size).
+    pub fn jit_stats(&self) -> jit::cache::JitStats {
+        self.cache.stats
+    }
+
+    /// Drops every TB of the given physical pages.
+    pub fn invalidate_pages(&mut self, pages: &[GuestPhysAddr]) {
+        if pages.is_empty() {
+            return;
+        }
+        for p in pages {
+            if let Some(keys) = self.by_page.remove(&(p.0 & PAGE_MASK)) {
+                for k in keys {
+                    self.tbs.remove(&k);
+                    self.hot.remove(&k);
+                    self.stats.invalidated_tbs += 1;
+                }
+            }
+        }
+        self.jc.fill(JC_EMPTY);
+    }
+
+    fn flush_code(&mut self) {
+        self.tbs.clear();
+        self.by_page.clear();
+        self.jc.fill(JC_EMPTY);
+        if let Err(e) = self.cache.flush() {
+            // Keeps the old generation's code; correctness is unaffected.
+            tracing::error!("JIT code cache flush failed: {e}");
+        }
+    }
+
+    /// Moves code invalidations between the interpreter's decode cache and
+    /// the TBs, so both drop whatever was written.
+    fn sync_invalidations(&mut self, mmu: &mut Mmu, icache: &mut DecodeCache) {
+        let mut pages = mmu.take_dirty_code();
+        icache.invalidate_pages(&pages);
+        pages.extend(icache.take_forwarded());
+        self.invalidate_pages(&pages);
+    }
+
+    /// Executes about `budget` instructions (checked between blocks).
+    pub fn run(
+        &mut self,
+        hart: &mut Hart,
+        mmu: &mut Mmu,
+        icache: &mut DecodeCache,
+        budget: u64,
+    ) -> (u64, Retired) {
+        icache.set_forwarding(true);
+        let mut n = 0u64;
+        while n < budget {
+            if mmu.generation() != self.jc_mmu_generation {
+                self.jc.fill(JC_EMPTY);
+                self.jc_mmu_generation = mmu.generation();
+            }
+            let pc = hart.state.pc;
+            let fetch_idx = hart.fetch_idx();
+            let data_idx = hart.data_idx();
+            let slot = (pc >> 1) as usize & (JC_SIZE - 1);
+            let e = self.jc[slot];
+            let code = match e.code {
+                Some(code)
+                    if e.vpc == pc
+                        && e.fetch_idx == fetch_idx.0
+                        && e.data_idx == data_idx.0
+                        && code.generation == self.cache.generation() =>
+                {
+                    self.stats.jc_hits += 1;
+                    code
+                }
+                _ => match self.lookup(hart, mmu, icache, fetch_idx, data_idx) {
+                    Lookup::Code(code) => {
+                        self.jc[slot] = JcEntry {
+                            vpc: pc,
+                            fetch_idx: fetch_idx.0,
+                            data_idx: data_idx.0,
+                            code: Some(code),
+                        };
+                        code
+                    }
+                    Lookup::Ran(k, r) => {
+                        n += k;
+                        self.sync_invalidations(mmu, icache);
+                        if r != Retired::Next {
+                            return (n, r);
+                        }
+                        continue;
+                    }
+                },
+            };
+            let (ran, stop) = self.run_tb(hart, mmu, code);
+            n += ran;
+            if mmu.has_dirty_code() || icache.has_forwarded() {
+                self.sync_invalidations(mmu, icache);
+            }
+            if let Some(r) = stop {
+                return (n, r);
+            }
+        }
+        (n, Retired::Next)
+    }
+
+    /// Runs one TB; returns the instructions it executed and, if the
+    /// execution loop must look at the machine now, why.
+    fn run_tb(&mut self, hart: &mut Hart, mmu: &mut Mmu, code: TbCode) -> (u64, Option<Retired>) {
+        for (i, v) in self.ctx.tlb.iter_mut().enumerate() {
+            let (base, mask) = mmu.tlb_view(MmuIdx(i as u8));
+            *v = TlbView { base, mask };
+        }
+        let hart_ptr: *mut Hart = hart;
+        self.glue.hart = hart_ptr;
+        self.glue.mmu = mmu;
+        self.glue.last = Retired::Next;
+        self.glue.traps = 0;
+        self.glue.execs = 0;
+        // SAFETY: `hart_ptr` is valid (derived from `hart` above).
+        self.ctx.cpu = unsafe { &raw mut (*hart_ptr).state };
+        self.ctx.icount = 0;
+        self.ctx.exit = 0;
+        let ctx: *mut JitCtx = &mut *self.ctx;
+        // SAFETY: `code` belongs to the current generation (checked by the
+        // caller); the context points at this hart's registers, the TLB
+        // views were just read from `mmu`, and `hart`/`mmu` are not used
+        // until the TB returns: the helpers reach them through `glue`.
+        unsafe { jit::exec::run_tb(code, ctx) };
+        self.stats.tb_runs += 1;
+        let icount = self.ctx.icount;
+        hart.csr.retire_n(icount);
+        let ran = icount + self.glue.traps + self.glue.execs;
+        let stop = if self.glue.execs > 0 && self.glue.last != Retired::Next {
+            Some(self.glue.last)
+        } else if self.glue.traps > 0 || mmu.device_touched {
+            Some(Retired::StateChanged)
+        } else {
+            None
+        };
+        mmu.device_touched = false;
+        (ran, stop)
+    }
+
+    /// Finds or builds the TB at the hart's pc. In the tiered engine, cold
+    /// blocks run in the interpreter instead.
+    fn lookup(
+        &mut self,
+        hart: &mut Hart,
+        mmu: &mut Mmu,
+        icache: &mut DecodeCache,
+        fetch_idx: MmuIdx,
+        data_idx: MmuIdx,
+    ) -> Lookup {
+        let pc = hart.state.pc;
+        let pa = match mmu.translate_code(&mut Walker::new(hart), fetch_idx, GuestVirtAddr(pc)) {
+            Ok(pa) => pa,
+            Err(e) => {
+                hart.raise(e.into());
+                return Lookup::Ran(1, Retired::StateChanged);
+            }
+        };
+        let key = TbKey {
+            vpc: pc,
+            ppc: pa.0,
+            fetch_idx: fetch_idx.0,
+            data_idx: data_idx.0,
+        };
+        if let Some(&code) = self.tbs.get(&key) {
+            return Lookup::Code(code);
+        }
+        let interpret = |icache: &mut DecodeCache, hart: &mut Hart, mmu: &mut Mmu, n| {
+            let (k, r) = icache.run(hart, mmu, n);
+            Lookup::Ran(k, r)
+        };
+        if !mmu.space.is_ram(GuestPhysAddr(pa.0 & PAGE_MASK), 1 << 12) {
+            // Code outside RAM (the boot ROM) is never compiled.
+            return interpret(icache, hart, mmu, 1);
+        }
+        if self.tiered {
+            let c = self.hot.entry(key).or_insert(0);
+            *c += 1;
+            if *c < HOT_THRESHOLD {
+                self.stats.interp_blocks += 1;
+                return interpret(icache, hart, mmu, 1);
+            }
+        }
+        let Some(src) = form_tb(mmu, pc, pa, data_idx) else {
+            // The first instruction straddles the page end.
+            return interpret(icache, hart, mmu, 1);
+        };
+        if self.cache.is_full() {
+            self.flush_code();
+        }
+        match self.cache.compile(&src) {
+            Ok(code) => {
+                mmu.mark_code(pa);
+                self.tbs.insert(key, code);
+                self.by_page.entry(pa.0 & PAGE_MASK).or_default().push(key);
+                Lookup::Code(code)
+            }
+            Err(e) => {
+                // A compiler failure is a host bug; the guest still runs.
+                tracing::error!("JIT compile of TB at {pc:#x} failed: {e}");
+                interpret(icache, hart, mmu, 1)
+            }
+        }
+    }
+}
+
+enum Lookup {
+    Code(TbCode),
+    /// The interpreter ran this many instructions instead.
+    Ran(u64, Retired),
+}
+
+/// Collects the instructions of the TB starting at `pc` (physical `pa`):
+/// up to a control transfer or interpreter-only instruction (included), the
+/// page end, or `MAX_TB_INSNS`. `None` when the first instruction
+/// straddles the page end.
+fn form_tb(mmu: &mut Mmu, pc: u64, pa: GuestPhysAddr, data_idx: MmuIdx) -> Option<TbSource> {
+    let page_end = (pa.0 & PAGE_MASK) + (1 << 12);
+    let mut insns = Vec::new();
+    let mut p = pa.0;
+    while insns.len() < MAX_TB_INSNS {
+        if p + 2 > page_end {
+            break;
+        }
+        let lo = mmu.space.read(GuestPhysAddr(p), 2).ok()? as u32;
+        let raw = if lo & 3 == 3 {
+            if p + 4 > page_end {
+                break;
+            }
+            mmu.space.read(GuestPhysAddr(p), 4).ok()? as u32
+        } else {
+            lo
+        };
+        let d = decode(raw);
+        p += d.len as u64;
+        insns.push(d);
+        if ends_block(&d) {
+            break;
+        }
+    }
+    (!insns.is_empty()).then_some(TbSource {
+        pc,
+        insns,
+        data_idx: data_idx.idx(),
+    })
+}
