@@ -166,12 +166,6 @@
 .endm
 
 
-/* Next test number (for tests whose count depends on a build parameter). */
-.macro TEST_NEXT
-        .set    __tn, __last_test + 1
-        TEST    __tn
-.endm
-
 /* TRY mode, insn: reset the trap records, drop to mode (PRV_S, or PRV_U
  * with the code placed in the U = 1 block) and execute insn there (the
  * instruction is at label 9001), then ecall.  The first trap taken to M (a
