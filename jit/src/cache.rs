@@ -25,8 +25,17 @@ pub const CODE_BUDGET: usize = 64 << 20;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TbCode {
     pub(crate) entry: *const u8,
+    /// The generation's entry trampoline (host calling convention).
+    pub(crate) tramp: *const u8,
     /// The generation that owns the code (stale after a flush).
     pub generation: u64,
+}
+
+impl TbCode {
+    /// The TB's entry address, for the jump cache.
+    pub fn entry_addr(&self) -> u64 {
+        self.entry as u64
+    }
 }
 
 /// Why a TB could not be compiled (a host-side bug, never guest-caused).
@@ -71,6 +80,7 @@ pub struct CodeCache {
     sigs: Sigs,
     generation: u64,
     bytes: usize,
+    tramp: *const u8,
     pub stats: JitStats,
 }
 
@@ -99,6 +109,8 @@ fn new_module(opts: JitOptions) -> Result<JITModule, JitError> {
     )?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
     set(&mut flags, "is_pic", "false")?;
+    // Tail calls between TBs need frame pointers on x86-64.
+    set(&mut flags, "preserve_frame_pointers", "true")?;
     let isa = cranelift_native::builder()
         .map_err(|e| JitError::Module(format!("host not supported: {e}")))?
         .finish(settings::Flags::new(flags))
@@ -113,7 +125,7 @@ impl CodeCache {
     pub fn new(opts: JitOptions) -> Result<CodeCache, JitError> {
         let module = new_module(opts)?;
         let sigs = Sigs::new(module.isa().default_call_conv());
-        Ok(CodeCache {
+        let mut cache = CodeCache {
             opts,
             ctx: module.make_context(),
             module: Some(module),
@@ -121,8 +133,45 @@ impl CodeCache {
             sigs,
             generation: 0,
             bytes: 0,
+            tramp: std::ptr::null(),
             stats: JitStats::default(),
-        })
+        };
+        cache.tramp = cache.build_trampoline()?;
+        Ok(cache)
+    }
+
+    /// Compiles the entry trampoline of a generation: called with the host
+    /// calling convention as `tramp(ctx, tb)`, it calls the TB with the tail
+    /// convention, so TBs can tail-call each other.
+    fn build_trampoline(&mut self) -> Result<*const u8, JitError> {
+        use cranelift_codegen::ir::InstBuilder;
+        let module = self
+            .module
+            .as_mut()
+            .expect("a module exists between flushes");
+        self.ctx.clear();
+        self.ctx.func.signature = self.sigs.tramp.clone();
+        let mut b = cranelift_frontend::FunctionBuilder::new(&mut self.ctx.func, &mut self.fbc);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let (ctx, tb) = (b.block_params(entry)[0], b.block_params(entry)[1]);
+        let sig = b.import_signature(self.sigs.tb.clone());
+        b.ins().call_indirect(sig, tb, &[ctx]);
+        b.ins().return_(&[]);
+        b.seal_all_blocks();
+        b.finalize(frontend_config());
+        let id = module
+            .declare_anonymous_function(&self.ctx.func.signature)
+            .map_err(|e| JitError::Module(e.to_string()))?;
+        module
+            .define_function(id, &mut self.ctx)
+            .map_err(|e| JitError::Module(format!("{e:?}")))?;
+        module.clear_context(&mut self.ctx);
+        module
+            .finalize_definitions()
+            .map_err(|e| JitError::Module(e.to_string()))?;
+        Ok(module.get_finalized_function(id))
     }
 
     /// The current generation; TBs of older generations must not run.
@@ -150,6 +199,7 @@ impl CodeCache {
         self.generation += 1;
         self.bytes = 0;
         self.stats.flushes += 1;
+        self.tramp = self.build_trampoline()?;
         Ok(())
     }
 
@@ -183,6 +233,7 @@ impl CodeCache {
         self.stats.compile_time += t0.elapsed();
         Ok(TbCode {
             entry,
+            tramp: self.tramp,
             generation: self.generation,
         })
     }

@@ -48,6 +48,42 @@ pub struct JitCtx {
     pub exec: ExecHelper,
     /// The runtime's own data (the hart and memory system).
     pub opaque: *mut c_void,
+    /// Instructions left before generated code must return to the
+    /// dispatcher (checked at TB entry, so exit requests are honoured
+    /// within one TB).
+    pub budget: i64,
+    /// The jump cache: `jc_mask + 1` entries of [`JcEntry`].
+    pub jc: *const JcEntry,
+    pub jc_mask: u64,
+}
+
+/// One jump-cache entry: generated code looks its successor up here and
+/// tail-calls it. The runtime fills it and clears it whenever translations
+/// or code change.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JcEntry {
+    /// Guest virtual pc, or `u64::MAX` when empty.
+    pub vpc: u64,
+    /// `fetch_idx | data_idx << 8` of the TB.
+    pub tag: u64,
+    /// Entry point of the TB (tail calling convention).
+    pub code: u64,
+    pub _pad: u64,
+}
+
+impl JcEntry {
+    pub const EMPTY: JcEntry = JcEntry {
+        vpc: u64::MAX,
+        tag: 0,
+        code: 0,
+        _pad: 0,
+    };
+
+    /// The tag of a TB translated for these MMU indexes.
+    pub fn tag_of(fetch_idx: u8, data_idx: u8) -> u64 {
+        fetch_idx as u64 | (data_idx as u64) << 8
+    }
 }
 
 /// Byte offsets of [`JitCtx`] and [`softmmu::tlb::TlbEntry`] fields.
@@ -56,7 +92,7 @@ pub mod offsets {
 
     use softmmu::tlb::TlbEntry;
 
-    use super::{JitCtx, TlbView};
+    use super::{JcEntry, JitCtx, TlbView};
 
     pub const CPU: i32 = offset_of!(JitCtx, cpu) as i32;
     pub const TLB: i32 = offset_of!(JitCtx, tlb) as i32;
@@ -68,6 +104,13 @@ pub mod offsets {
     pub const LOAD: i32 = offset_of!(JitCtx, load) as i32;
     pub const STORE: i32 = offset_of!(JitCtx, store) as i32;
     pub const EXEC: i32 = offset_of!(JitCtx, exec) as i32;
+    pub const BUDGET: i32 = offset_of!(JitCtx, budget) as i32;
+    pub const JC: i32 = offset_of!(JitCtx, jc) as i32;
+    pub const JC_MASK: i32 = offset_of!(JitCtx, jc_mask) as i32;
+    pub const JC_ENTRY_SIZE_LOG2: i64 = 5;
+    pub const JC_VPC: i32 = offset_of!(JcEntry, vpc) as i32;
+    pub const JC_TAG: i32 = offset_of!(JcEntry, tag) as i32;
+    pub const JC_CODE: i32 = offset_of!(JcEntry, code) as i32;
 
     pub const ENTRY_SIZE_LOG2: i64 = 5;
     pub const ENTRY_ADDR_READ: i32 = offset_of!(TlbEntry, addr_read) as i32;
@@ -90,6 +133,8 @@ mod tests {
             (0, 8, 16, 0, 8)
         );
         assert_eq!((ICOUNT, EXIT, LOAD, STORE, EXEC), (72, 80, 88, 96, 104));
+        assert_eq!((BUDGET, JC, JC_MASK), (120, 128, 136));
+        assert_eq!((JC_VPC, JC_TAG, JC_CODE), (0, 8, 16));
         assert_eq!(
             (
                 ENTRY_ADDR_READ,

@@ -14,9 +14,11 @@ use crate::ctx::JitCtx;
 /// guest RAM), whose helpers are valid, and which nothing else accesses
 /// while the TB runs except the helpers it calls.
 pub unsafe fn run_tb(tb: TbCode, ctx: *mut JitCtx) {
-    // SAFETY: `tb.entry` was produced by Cranelift for the signature
-    // `extern "C" fn(*mut JitCtx)` (see `translate::Sigs::tb`, default call
-    // convention of the host), and the caller upholds the contract above.
-    let f: extern "C" fn(*mut JitCtx) = unsafe { core::mem::transmute(tb.entry) };
-    f(ctx)
+    // SAFETY: `tb.tramp` was produced by Cranelift for the signature
+    // `extern "C" fn(*mut JitCtx, *const u8)` (`translate::Sigs::tramp`, the
+    // host's default calling convention); it calls `tb.entry` with the tail
+    // convention the TB was compiled for. The caller upholds the contract
+    // above.
+    let f: extern "C" fn(*mut JitCtx, *const u8) = unsafe { core::mem::transmute(tb.tramp) };
+    f(ctx, tb.entry)
 }

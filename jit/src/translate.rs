@@ -45,6 +45,8 @@ pub struct TbSource {
     pub insns: Vec<Decoded>,
     /// MMU index of the TB's data accesses.
     pub data_idx: usize,
+    /// MMU index of its instruction fetches.
+    pub fetch_idx: usize,
 }
 
 /// Whether the TB must end after `d` (control transfer or an instruction
@@ -66,7 +68,10 @@ pub fn ends_block(d: &Decoded) -> bool {
 
 /// Signatures of the TB function and the helpers.
 pub struct Sigs {
+    /// A TB: `(ctx)`, tail calling convention so TBs can chain.
     pub tb: Signature,
+    /// The entry trampoline: `(ctx, tb)`, host calling convention.
+    pub tramp: Signature,
     pub load: Signature,
     pub store: Signature,
     pub exec: Signature,
@@ -81,8 +86,11 @@ impl Sigs {
             s.returns.extend(ret.map(AbiParam::new));
             s
         };
+        let mut tb = sig(&[I64], None);
+        tb.call_conv = CallConv::Tail;
         Sigs {
-            tb: sig(&[I64], None),
+            tb,
+            tramp: sig(&[I64, I64], None),
             load: sig(&[I64, I64, I64, I32], Some(I64)),
             store: sig(&[I64, I64, I64, I64, I32], None),
             exec: sig(&[I64, I32], None),
@@ -101,7 +109,10 @@ pub struct TbCx<'a> {
     load_sig: SigRef,
     store_sig: SigRef,
     exec_sig: SigRef,
+    tb_sig: SigRef,
     data_idx: usize,
+    /// Jump-cache tag of this TB (successors must have the same).
+    tag: u64,
     /// First IR instruction of each guest instruction, for annotation.
     pub notes: Vec<(Option<Inst>, String)>,
 }
@@ -131,6 +142,7 @@ pub fn build(
     let load_sig = b.import_signature(sigs.load.clone());
     let store_sig = b.import_signature(sigs.store.clone());
     let exec_sig = b.import_signature(sigs.exec.clone());
+    let tb_sig = b.import_signature(sigs.tb.clone());
     let mut cx = TbCx {
         b,
         ctx,
@@ -140,9 +152,12 @@ pub fn build(
         load_sig,
         store_sig,
         exec_sig,
+        tb_sig,
         data_idx: src.data_idx,
+        tag: crate::ctx::JcEntry::tag_of(src.fetch_idx as u8, src.data_idx as u8),
         notes: Vec::new(),
     };
+    cx.budget_check(src.insns.len() as i64);
     let mut pc = src.pc;
     let mut ended = false;
     for d in &src.insns {
@@ -256,11 +271,50 @@ impl TbCx<'_> {
         }
     }
 
-    /// Leaves the TB with `pc` as the next guest pc.
+    /// At TB entry: return to the dispatcher when the budget is spent
+    /// (`cpu.pc` already holds this TB's pc), else charge this TB.
+    fn budget_check(&mut self, len: i64) {
+        let budget = self.b.ins().load(I64, trusted(), self.ctx, o::BUDGET);
+        let spent = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::SignedLessThanOrEqual, budget, 0);
+        let body = self.b.create_block();
+        self.b.ins().brif(spent, self.ret_block, &[], body, &[]);
+        self.b.switch_to_block(body);
+        let left = self.b.ins().iadd_imm_s(budget, -len);
+        self.b.ins().store(trusted(), left, self.ctx, o::BUDGET);
+    }
+
+    /// Leaves the TB with `pc` as the next guest pc: the successor is looked
+    /// up in the jump cache and tail-called, or control returns to the
+    /// dispatcher.
+    ///
+    /// ```text
+    /// e = ctx.jc + ((pc >> 1) & ctx.jc_mask) * 32
+    /// if e.vpc == pc && e.tag == TAG { return_call e.code(ctx) } else { return }
+    /// ```
     fn exit_with_pc(&mut self, pc: Value) {
         self.store_pc(pc);
         self.add_icount(self.pending as i64);
-        self.b.ins().jump(self.ret_block, &[]);
+        let jc = self.b.ins().load(I64, trusted(), self.ctx, o::JC);
+        let mask = self.b.ins().load(I64, trusted(), self.ctx, o::JC_MASK);
+        let half = self.b.ins().ushr_imm_u(pc, 1);
+        let slot = self.b.ins().band(half, mask);
+        let off = self.b.ins().ishl_imm_u(slot, o::JC_ENTRY_SIZE_LOG2);
+        let e = self.b.ins().iadd(jc, off);
+        let vpc = self.b.ins().load(I64, trusted(), e, o::JC_VPC);
+        let tag = self.b.ins().load(I64, trusted(), e, o::JC_TAG);
+        let same_pc = self.b.ins().icmp(IntCC::Equal, vpc, pc);
+        let same_tag = self.b.ins().icmp_imm_s(IntCC::Equal, tag, self.tag as i64);
+        let hit = self.b.ins().band(same_pc, same_tag);
+        let chain = self.b.create_block();
+        self.b.ins().brif(hit, chain, &[], self.ret_block, &[]);
+        self.b.switch_to_block(chain);
+        let code = self.b.ins().load(I64, trusted(), e, o::JC_CODE);
+        self.b
+            .ins()
+            .return_call_indirect(self.tb_sig, code, &[self.ctx]);
     }
 
     /// After a helper call: return at once if the helper set `ctx.exit`.

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 use frontend_riscv::decode;
 use jit::cache::{CodeCache, JitError, JitOptions, TbCode};
-use jit::ctx::{JitCtx, TlbView};
+use jit::ctx::{JcEntry, JitCtx, TlbView};
 use jit::translate::{ends_block, TbSource};
 use softmmu::tlb::{NUM_MMU_IDX, PAGE_MASK};
 use softmmu::{GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
@@ -42,21 +42,6 @@ struct TbKey {
     fetch_idx: u8,
     data_idx: u8,
 }
-
-#[derive(Clone, Copy)]
-struct JcEntry {
-    vpc: u64,
-    fetch_idx: u8,
-    data_idx: u8,
-    code: Option<TbCode>,
-}
-
-const JC_EMPTY: JcEntry = JcEntry {
-    vpc: u64::MAX,
-    fetch_idx: 0,
-    data_idx: 0,
-    code: None,
-};
 
 /// What the helpers need, reached through `JitCtx::opaque`.
 struct Glue {
@@ -85,7 +70,9 @@ pub struct JitEngine {
     tbs: HashMap<TbKey, TbCode>,
     by_page: HashMap<u64, Vec<TbKey>>,
     hot: HashMap<TbKey, u32>,
+    /// The jump cache generated code reads, and the same TBs as handles.
     jc: Vec<JcEntry>,
+    jc_code: Vec<Option<TbCode>>,
     jc_mmu_generation: u64,
     ctx: Box<JitCtx>,
     glue: Box<Glue>,
@@ -193,6 +180,9 @@ impl JitEngine {
             store: helper_store,
             exec: helper_exec,
             opaque: (&mut *glue as *mut Glue).cast(),
+            budget: 0,
+            jc: std::ptr::null(),
+            jc_mask: (JC_SIZE - 1) as u64,
         });
         Ok(JitEngine {
             cache: CodeCache::new(JitOptions::default())?,
@@ -200,7 +190,8 @@ impl JitEngine {
             tbs: HashMap::new(),
             by_page: HashMap::new(),
             hot: HashMap::new(),
-            jc: vec![JC_EMPTY; JC_SIZE],
+            jc: vec![JcEntry::EMPTY; JC_SIZE],
+            jc_code: vec![None; JC_SIZE],
             jc_mmu_generation: u64::MAX,
             ctx,
             glue,
@@ -211,6 +202,11 @@ impl JitEngine {
     /// Compiler counters (TBs compiled, compile time, code size).
     pub fn jit_stats(&self) -> jit::cache::JitStats {
         self.cache.stats
+    }
+
+    fn clear_jc(&mut self) {
+        self.jc.fill(JcEntry::EMPTY);
+        self.jc_code.fill(None);
     }
 
     /// Drops every TB of the given physical pages.
@@ -227,13 +223,13 @@ impl JitEngine {
                 }
             }
         }
-        self.jc.fill(JC_EMPTY);
+        self.clear_jc();
     }
 
     fn flush_code(&mut self) {
         self.tbs.clear();
         self.by_page.clear();
-        self.jc.fill(JC_EMPTY);
+        self.clear_jc();
         if let Err(e) = self.cache.flush() {
             // Keeps the old generation's code; correctness is unaffected.
             tracing::error!("JIT code cache flush failed: {e}");
@@ -261,21 +257,17 @@ impl JitEngine {
         let mut n = 0u64;
         while n < budget {
             if mmu.generation() != self.jc_mmu_generation {
-                self.jc.fill(JC_EMPTY);
+                self.clear_jc();
                 self.jc_mmu_generation = mmu.generation();
             }
             let pc = hart.state.pc;
             let fetch_idx = hart.fetch_idx();
             let data_idx = hart.data_idx();
             let slot = (pc >> 1) as usize & (JC_SIZE - 1);
+            let tag = JcEntry::tag_of(fetch_idx.0, data_idx.0);
             let e = self.jc[slot];
-            let code = match e.code {
-                Some(code)
-                    if e.vpc == pc
-                        && e.fetch_idx == fetch_idx.0
-                        && e.data_idx == data_idx.0
-                        && code.generation == self.cache.generation() =>
-                {
+            let code = match self.jc_code[slot] {
+                Some(code) if e.vpc == pc && e.tag == tag => {
                     self.stats.jc_hits += 1;
                     code
                 }
@@ -283,10 +275,11 @@ impl JitEngine {
                     Lookup::Code(code) => {
                         self.jc[slot] = JcEntry {
                             vpc: pc,
-                            fetch_idx: fetch_idx.0,
-                            data_idx: data_idx.0,
-                            code: Some(code),
+                            tag,
+                            code: code.entry_addr(),
+                            _pad: 0,
                         };
+                        self.jc_code[slot] = Some(code);
                         code
                     }
                     Lookup::Ran(k, r) => {
@@ -299,6 +292,7 @@ impl JitEngine {
                     }
                 },
             };
+            self.ctx.budget = (budget - n) as i64;
             let (ran, stop) = self.run_tb(hart, mmu, code);
             n += ran;
             if mmu.has_dirty_code() || icache.has_forwarded() {
@@ -328,6 +322,7 @@ impl JitEngine {
         self.ctx.cpu = unsafe { &raw mut (*hart_ptr).state };
         self.ctx.icount = 0;
         self.ctx.exit = 0;
+        self.ctx.jc = self.jc.as_ptr();
         let ctx: *mut JitCtx = &mut *self.ctx;
         // SAFETY: `code` belongs to the current generation (checked by the
         // caller); the context points at this hart's registers, the TLB
@@ -392,7 +387,7 @@ impl JitEngine {
                 return interpret(icache, hart, mmu, 1);
             }
         }
-        let Some(src) = form_tb(mmu, pc, pa, data_idx) else {
+        let Some(src) = form_tb(mmu, pc, pa, fetch_idx, data_idx) else {
             // The first instruction straddles the page end.
             return interpret(icache, hart, mmu, 1);
         };
@@ -425,7 +420,13 @@ enum Lookup {
 /// up to a control transfer or interpreter-only instruction (included), the
 /// page end, or `MAX_TB_INSNS`. `None` when the first instruction
 /// straddles the page end.
-fn form_tb(mmu: &mut Mmu, pc: u64, pa: GuestPhysAddr, data_idx: MmuIdx) -> Option<TbSource> {
+fn form_tb(
+    mmu: &mut Mmu,
+    pc: u64,
+    pa: GuestPhysAddr,
+    fetch_idx: MmuIdx,
+    data_idx: MmuIdx,
+) -> Option<TbSource> {
     let page_end = (pa.0 & PAGE_MASK) + (1 << 12);
     let mut insns = Vec::new();
     let mut p = pa.0;
@@ -453,5 +454,6 @@ fn form_tb(mmu: &mut Mmu, pc: u64, pa: GuestPhysAddr, data_idx: MmuIdx) -> Optio
         pc,
         insns,
         data_idx: data_idx.idx(),
+        fetch_idx: fetch_idx.idx(),
     })
 }
