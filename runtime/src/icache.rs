@@ -382,9 +382,12 @@ impl DecodeCache {
         idx: MmuIdx,
     ) -> Result<Current, Exception> {
         self.stats.page_entries += 1;
-        let pa = mmu.translate_code(&mut Walker::new(hart), idx, GuestVirtAddr(pc))?;
+        let code = mmu.translate_code(&mut Walker::new(hart), idx, GuestVirtAddr(pc))?;
+        let pa = code.pa;
         let pa_page = pa.0 & PAGE_MASK;
-        let page = if mmu.space.is_ram(GuestPhysAddr(pa_page), 1 << 12) {
+        // Code under a sub-page PMP rule is fetched and checked one
+        // instruction at a time.
+        let page = if code.cacheable && mmu.space.is_ram(GuestPhysAddr(pa_page), 1 << 12) {
             mmu.mark_code(pa);
             Some(match self.by_phys.get(&pa_page) {
                 Some(&i) => i,

@@ -356,7 +356,9 @@ impl JitEngine {
     ) -> Lookup {
         let pc = hart.state.pc;
         let pa = match mmu.translate_code(&mut Walker::new(hart), fetch_idx, GuestVirtAddr(pc)) {
-            Ok(pa) => pa,
+            // Code under a sub-page PMP rule is never compiled.
+            Ok(c) if !c.cacheable => return interpret_one(icache, hart, mmu),
+            Ok(c) => c.pa,
             Err(e) => {
                 hart.raise(e.into());
                 return Lookup::Ran(1, Retired::StateChanged);
@@ -408,6 +410,11 @@ impl JitEngine {
             }
         }
     }
+}
+
+fn interpret_one(icache: &mut DecodeCache, hart: &mut Hart, mmu: &mut Mmu) -> Lookup {
+    let (k, r) = icache.run(hart, mmu, 1);
+    Lookup::Ran(k, r)
 }
 
 enum Lookup {

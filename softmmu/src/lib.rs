@@ -16,7 +16,7 @@ pub mod tlb;
 
 pub use addr::{GuestPhysAddr, GuestVirtAddr};
 pub use device::{BusError, MmioDevice};
-pub use mmu::{AccessType, Bare, Fill, MemFault, MemFaultKind, Mmu, MmuStats, TlbFill};
+pub use mmu::{AccessType, Bare, CodeAddr, Fill, MemFault, MemFaultKind, Mmu, MmuStats, TlbFill};
 pub use ram::Ram;
 pub use space::{AddressSpace, RegionKind, SpaceError};
 pub use tlb::{MemAttrs, MmuIdx, TlbStats};

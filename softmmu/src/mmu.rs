@@ -106,6 +106,14 @@ impl TlbFill for Bare {
     }
 }
 
+/// The result of translating an instruction fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeAddr {
+    pub pa: GuestPhysAddr,
+    /// The translation may be reused for the rest of the page.
+    pub cacheable: bool,
+}
+
 /// A page translated for an access, as the slow path sees it.
 #[derive(Clone, Copy, Debug)]
 struct Translated {
@@ -298,30 +306,31 @@ impl Mmu {
         self.store_slow(tr, idx, va, size, value)
     }
 
-    /// Translates `va` for instruction fetch: the physical address, and
-    /// whether it lies in main RAM (only main-RAM code may be cached by the
-    /// caller; see [`Mmu::mark_code`]).
+    /// Translates `va` for instruction fetch. `cacheable` is false when the
+    /// permission holds for this fetch only (a PMP region smaller than the
+    /// page): then the caller must not reuse the translation, nor decoded
+    /// code, for other addresses of the page.
     #[inline]
     pub fn translate_code(
         &mut self,
         tr: &mut dyn TlbFill,
         idx: MmuIdx,
         va: GuestVirtAddr,
-    ) -> Result<GuestPhysAddr, MemFault> {
+    ) -> Result<CodeAddr, MemFault> {
         if va.0 & 1 != 0 {
             return Err(fault(MemFaultKind::Misaligned, AccessType::Fetch, va));
         }
         if let Some(off) = self.fast_offset(idx, va.0, 2, AccessType::Fetch) {
             if off < self.ram_size {
                 self.tlbs[idx.idx()].stats.hits += 1;
-                return Ok(GuestPhysAddr(self.ram_base + off));
+                return Ok(CodeAddr { pa: GuestPhysAddr(self.ram_base + off), cacheable: true });
             }
         }
         let t = self.lookup(tr, idx, va, 2, AccessType::Fetch)?;
         if !self.space.is_memory(t.pa, 2) {
             return Err(fault(MemFaultKind::Access, AccessType::Fetch, va));
         }
-        Ok(t.pa)
+        Ok(CodeAddr { pa: t.pa, cacheable: t.flags & TLB_INVALID == 0 })
     }
 
     /// Fetches the instruction at `va`: 16 bits for RVC, 32 otherwise. The
@@ -347,7 +356,7 @@ impl Mmu {
         idx: MmuIdx,
         va: GuestVirtAddr,
     ) -> Result<u16, MemFault> {
-        let pa = self.translate_code(tr, idx, va)?;
+        let pa = self.translate_code(tr, idx, va)?.pa;
         self.space
             .read(pa, 2)
             .map(|v| v as u16)
