@@ -7,9 +7,13 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use rvdbt_benches::{
-    elf_path, find_qemu, parse_options, run_in_process, run_qemu, Engine, Measurement, Report,
-    Status, SAFETY_MAX_INSNS, USAGE,
+    elf_path, find_qemu, not_built, parse_options, qemu_version, run_in_process, run_qemu, Engine,
+    Measurement, Program, Report, Status, SAFETY_MAX_INSNS, USAGE,
 };
+
+/// Slack over twice the reference instruction count before a later engine
+/// counts as stuck.
+const STUCK_MARGIN: u64 = 1_000_000;
 
 fn main() -> ExitCode {
     let opts = match parse_options(std::env::args().skip(1), |k| std::env::var(k).ok()) {
@@ -26,7 +30,8 @@ fn main() -> ExitCode {
     let programs = opts.programs();
     if opts.list {
         for p in rvdbt_benches::PROGRAMS {
-            println!("{:<14} {}", p.name, p.measures);
+            let kind = if p.suite { "suite" } else { "micro" };
+            println!("{:<14} {kind:<5}  {}", p.name, p.measures);
         }
         return ExitCode::SUCCESS;
     }
@@ -35,9 +40,8 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
 
-    // In-process engines first: QEMU's MIPS borrows their instruction count.
+    // In report order, QEMU last: its MIPS borrows rvdbt's instruction count.
     let mut engines = opts.engines.clone();
-    engines.sort_by_key(|e| !e.counts_insns());
     let qemu = if engines.contains(&Engine::Qemu) {
         let q = find_qemu();
         if q.is_none() {
@@ -50,7 +54,7 @@ fn main() -> ExitCode {
     };
     let (max_insns, capped) = match opts.max_insns {
         Some(n) => (n, true),
-        None => (SAFETY_MAX_INSNS, false),
+        None => (SAFETY_MAX_INSNS.saturating_mul(opts.scale.into()), false),
     };
 
     println!(
@@ -63,12 +67,33 @@ fn main() -> ExitCode {
         opts.repeat,
         if opts.repeat == 1 { "" } else { "s" },
         if capped {
-            format!(", capped at {max_insns} instructions")
+            format!(", CAPPED at {max_insns} instructions: rates over part of each program")
         } else {
             String::new()
         }
     );
+    if opts.scale != 1 {
+        println!(
+            "scale {}: the C suite programs run {}x over (bench.scale={}); the assembly programs once",
+            opts.scale, opts.scale, opts.scale
+        );
+    }
     println!("{}", host_line());
+    let missing: Vec<String> = engines
+        .iter()
+        .filter(|e| matches!(e, Engine::Missing(_)))
+        .map(|e| e.name())
+        .collect();
+    if !missing.is_empty() {
+        println!(
+            "not built (not in rvdbt_benches::RVDBT_ENGINES / runtime::Engine yet): {}",
+            missing.join(", ")
+        );
+    }
+    if let Some(q) = &qemu {
+        let version = qemu_version(q).unwrap_or_else(|| "version unknown".to_string());
+        println!("qemu: {} ({version})", q.display());
+    }
     println!("{}", Report::table_header());
     let mut report = Report::default();
     for p in &programs {
@@ -77,22 +102,29 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         for &e in &engines {
-            let mut best: Option<Measurement> = None;
-            for _ in 0..opts.repeat {
-                let m = match e {
-                    Engine::Qemu => run_qemu(qemu.as_deref().expect("found above"), p),
-                    _ => run_in_process(e, p, max_insns, capped),
-                };
-                let failed = matches!(m.status, Status::Failed(_));
-                let better = best.as_ref().is_none_or(|b| m.secs < b.secs);
-                if failed || better {
-                    best = Some(m);
+            let m = match e {
+                Engine::Missing(_) => not_built(p, e),
+                Engine::Qemu => {
+                    let q = qemu.as_deref().expect("found above");
+                    let mut m = best_of(opts.repeat, || run_qemu(q, p, opts.scale));
+                    if p.suite && m.status == Status::Passed {
+                        m.startup_secs = qemu_startup(q, p, opts.repeat);
+                    }
+                    m
                 }
-                if failed {
-                    break;
+                Engine::Rvdbt(_) => {
+                    // Once an engine has run the program to the end, a later
+                    // one that needs twice as many instructions is stuck:
+                    // stop it there rather than at the safety cap.
+                    let max_insns = match report.reference_insns(p.name) {
+                        Some(n) if !capped => max_insns.min(n.saturating_mul(2) + STUCK_MARGIN),
+                        _ => max_insns,
+                    };
+                    best_of(opts.repeat, || {
+                        run_in_process(e, p, opts.scale, max_insns, capped)
+                    })
                 }
-            }
-            let m = best.expect("repeat >= 1");
+            };
             println!("{}", report.table_line(&m));
             let _ = std::io::stdout().flush();
             report.rows.push(m);
@@ -109,6 +141,30 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// The fastest of `repeat` runs, or the first that failed.
+fn best_of(repeat: u32, mut run: impl FnMut() -> Measurement) -> Measurement {
+    let mut best: Option<Measurement> = None;
+    for _ in 0..repeat {
+        let m = run();
+        let failed = matches!(m.status, Status::Failed(_));
+        let better = best.as_ref().is_none_or(|b| m.secs < b.secs);
+        if failed || better {
+            best = Some(m);
+        }
+        if failed {
+            break;
+        }
+    }
+    best.expect("repeat >= 1")
+}
+
+/// QEMU's start-up for `program`: the fastest of `repeat` runs at
+/// `bench.scale=0` (boot, ELF load, exit; no benchmark work).
+fn qemu_startup(qemu: &std::path::Path, program: &Program, repeat: u32) -> Option<f64> {
+    let m = best_of(repeat, || run_qemu(qemu, program, 0));
+    (m.status == Status::Passed).then_some(m.secs)
 }
 
 /// CPUs and load: a busy host makes every number here slower.
