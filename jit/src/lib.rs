@@ -5,6 +5,7 @@
 //! - [`translate`]: lifting one TB to Cranelift IR (`TbCx`).
 //! - [`cache`]: compiling TBs and owning their code (generations).
 //! - [`exec`]: calling a TB (the crate's only `unsafe` besides freeing code).
+//! - [`worker`]: a background compile thread for the tiered engine.
 //!
 //! The runtime decides what a TB contains, keys and looks TBs up, and
 //! implements the helpers; this crate knows nothing of harts or devices.
@@ -16,3 +17,4 @@ pub mod ctx;
 pub mod exec;
 pub mod state;
 pub mod translate;
+pub mod worker;

@@ -21,6 +21,7 @@ use frontend_riscv::decode;
 use jit::cache::{CodeCache, JitError, JitOptions, TbCode};
 use jit::ctx::{JcEntry, JitCtx, TlbView};
 use jit::translate::{ends_block, TbSource};
+use jit::worker::CompileWorker;
 use softmmu::tlb::{NUM_MMU_IDX, PAGE_MASK};
 use softmmu::{GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
 
@@ -66,7 +67,6 @@ pub struct JitEngineStats {
 
 pub struct JitEngine {
     cache: CodeCache,
-    tiered: bool,
     tbs: HashMap<TbKey, TbCode>,
     by_page: HashMap<u64, Vec<TbKey>>,
     hot: HashMap<TbKey, u32>,
@@ -74,6 +74,11 @@ pub struct JitEngine {
     jc: Vec<JcEntry>,
     jc_code: Vec<Option<TbCode>>,
     jc_mmu_generation: u64,
+    /// Bumped for a page each time its TBs are invalidated, so a background
+    /// compilation of stale code is recognised and dropped.
+    page_epochs: HashMap<u64, u64>,
+    background: Option<Background>,
+    compile_stats: jit::cache::JitStats,
     ctx: Box<JitCtx>,
     glue: Box<Glue>,
     pub stats: JitEngineStats,
@@ -186,22 +191,41 @@ impl JitEngine {
         });
         Ok(JitEngine {
             cache: CodeCache::new(JitOptions::default())?,
-            tiered,
             tbs: HashMap::new(),
             by_page: HashMap::new(),
             hot: HashMap::new(),
             jc: vec![JcEntry::EMPTY; JC_SIZE],
             jc_code: vec![None; JC_SIZE],
             jc_mmu_generation: u64::MAX,
+            page_epochs: HashMap::new(),
+            background: if tiered {
+                Some(Background {
+                    worker: CompileWorker::start(JitOptions::default()).map_err(|e| {
+                        JitError::Module(format!("starting the compile thread: {e}"))
+                    })?,
+                    pending: HashMap::new(),
+                    next_id: 0,
+                    generation: 0,
+                    bytes_at_flush: 0,
+                })
+            } else {
+                None
+            },
+            compile_stats: jit::cache::JitStats::default(),
             ctx,
             glue,
             stats: JitEngineStats::default(),
         })
     }
 
-    /// Compiler counters (TBs compiled, compile time, code size).
+    /// Compiler counters (TBs compiled, compile time, code size), of the
+    /// background worker for the tiered engine.
     pub fn jit_stats(&self) -> jit::cache::JitStats {
-        self.cache.stats
+        if self.background.is_some() {
+            self.compile_stats
+        } else {
+            self.cache.stats
+        }
     }
 
     fn clear_jc(&mut self) {
@@ -215,6 +239,7 @@ impl JitEngine {
             return;
         }
         for p in pages {
+            *self.page_epochs.entry(p.0 & PAGE_MASK).or_insert(0) += 1;
             if let Some(keys) = self.by_page.remove(&(p.0 & PAGE_MASK)) {
                 for k in keys {
                     self.tbs.remove(&k);
@@ -271,7 +296,10 @@ impl JitEngine {
                     self.stats.jc_hits += 1;
                     code
                 }
-                _ => match self.lookup(hart, mmu, icache, fetch_idx, data_idx) {
+                _ => match {
+                    self.collect_background();
+                    self.lookup(hart, mmu, icache, fetch_idx, data_idx)
+                } {
                     Lookup::Code(code) => {
                         self.jc[slot] = JcEntry {
                             vpc: pc,
@@ -373,25 +401,31 @@ impl JitEngine {
         if let Some(&code) = self.tbs.get(&key) {
             return Lookup::Code(code);
         }
-        let interpret = |icache: &mut DecodeCache, hart: &mut Hart, mmu: &mut Mmu, n| {
-            let (k, r) = icache.run(hart, mmu, n);
-            Lookup::Ran(k, r)
-        };
         if !mmu.space.is_ram(GuestPhysAddr(pa.0 & PAGE_MASK), 1 << 12) {
             // Code outside RAM (the boot ROM) is never compiled.
-            return interpret(icache, hart, mmu, 1);
+            return interpret_one(icache, hart, mmu);
         }
-        if self.tiered {
+        if let Some(bg) = self.background.as_mut() {
+            // Tiered: interpret until hot, then compile in the background
+            // and keep interpreting until the code arrives.
             let c = self.hot.entry(key).or_insert(0);
             *c += 1;
-            if *c < HOT_THRESHOLD {
-                self.stats.interp_blocks += 1;
-                return interpret(icache, hart, mmu, 1);
+            if *c == HOT_THRESHOLD {
+                if let Some(src) = form_tb(mmu, pc, pa, fetch_idx, data_idx) {
+                    mmu.mark_code(pa);
+                    let page = pa.0 & PAGE_MASK;
+                    let epoch = self.page_epochs.get(&page).copied().unwrap_or(0);
+                    bg.next_id += 1;
+                    bg.pending.insert(bg.next_id, (key, epoch));
+                    bg.worker.submit(bg.next_id, src);
+                }
             }
+            self.stats.interp_blocks += 1;
+            return interpret_one(icache, hart, mmu);
         }
         let Some(src) = form_tb(mmu, pc, pa, fetch_idx, data_idx) else {
             // The first instruction straddles the page end.
-            return interpret(icache, hart, mmu, 1);
+            return interpret_one(icache, hart, mmu);
         };
         if self.cache.is_full() {
             self.flush_code();
@@ -399,17 +433,77 @@ impl JitEngine {
         match self.cache.compile(&src) {
             Ok(code) => {
                 mmu.mark_code(pa);
-                self.tbs.insert(key, code);
-                self.by_page.entry(pa.0 & PAGE_MASK).or_default().push(key);
+                self.insert_tb(key, code);
                 Lookup::Code(code)
             }
             Err(e) => {
                 // A compiler failure is a host bug; the guest still runs.
                 tracing::error!("JIT compile of TB at {pc:#x} failed: {e}");
-                interpret(icache, hart, mmu, 1)
+                interpret_one(icache, hart, mmu)
             }
         }
     }
+
+    fn insert_tb(&mut self, key: TbKey, code: TbCode) {
+        self.tbs.insert(key, code);
+        self.by_page
+            .entry(key.ppc & PAGE_MASK)
+            .or_default()
+            .push(key);
+    }
+
+    /// Installs the TBs the background worker finished, unless their page
+    /// was written (or the code flushed) since they were formed.
+    fn collect_background(&mut self) {
+        let Some(bg) = self.background.as_mut() else {
+            return;
+        };
+        if bg.worker.in_flight() == 0 {
+            return;
+        }
+        let mut ready = Vec::new();
+        for done in bg.worker.poll() {
+            self.compile_stats = done.stats;
+            let Some((key, epoch)) = bg.pending.remove(&done.id) else {
+                continue;
+            };
+            let Some(code) = done.code else { continue };
+            let page = key.ppc & PAGE_MASK;
+            if code.generation == bg.generation
+                && self.page_epochs.get(&page).copied().unwrap_or(0) == epoch
+            {
+                ready.push((key, code));
+            }
+        }
+        if let Some(bg) = self.background.as_mut() {
+            if self.compile_stats.code_bytes - bg.bytes_at_flush > jit::cache::CODE_BUDGET {
+                // Start a new generation; nothing of the old one may run again.
+                bg.bytes_at_flush = self.compile_stats.code_bytes;
+                bg.generation += 1;
+                bg.pending.clear();
+                bg.worker.flush();
+                self.tbs.clear();
+                self.by_page.clear();
+                self.hot.clear();
+                self.clear_jc();
+                return;
+            }
+        }
+        for (key, code) in ready {
+            self.insert_tb(key, code);
+        }
+    }
+}
+
+/// The tiered engine's background compilation state.
+struct Background {
+    worker: CompileWorker,
+    /// Submitted compilations: id -> (TB key, page epoch at submission).
+    pending: HashMap<u64, (TbKey, u64)>,
+    next_id: u64,
+    /// The worker's code generation (bumped with each flush request).
+    generation: u64,
+    bytes_at_flush: usize,
 }
 
 fn interpret_one(icache: &mut DecodeCache, hart: &mut Hart, mmu: &mut Mmu) -> Lookup {

@@ -1,0 +1,161 @@
+//! Background compilation: a thread that owns a `CodeCache` and compiles TBs on request.
+//!
+//! The tiered engine submits hot blocks and keeps interpreting them until
+//! their code arrives, so the hart never waits for Cranelift. The worker's
+//! `CodeCache` (and so the machine code) lives on the worker thread; only
+//! entry addresses cross the channel. A flush request drops the current
+//! generation there; the requester must already have stopped using every
+//! TB of that generation (it clears its maps before sending).
+
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::thread::JoinHandle;
+
+use crate::cache::{CodeCache, JitOptions, JitStats, TbCode};
+use crate::translate::TbSource;
+
+enum Request {
+    Compile { id: u64, src: TbSource },
+    Flush,
+}
+
+/// A finished compilation.
+pub struct Compiled {
+    /// The id given to [`CompileWorker::submit`].
+    pub id: u64,
+    /// The code, or `None` if compilation failed (a host bug, logged).
+    pub code: Option<TbCode>,
+    /// Compiler counters after this compilation.
+    pub stats: JitStats,
+}
+
+struct Raw {
+    id: u64,
+    code: Option<(u64, u64, u64)>,
+    stats: JitStats,
+}
+
+pub struct CompileWorker {
+    tx: Option<Sender<Request>>,
+    rx: Receiver<Raw>,
+    thread: Option<JoinHandle<()>>,
+    in_flight: usize,
+}
+
+impl CompileWorker {
+    /// Starts the worker thread.
+    pub fn start(opts: JitOptions) -> std::io::Result<CompileWorker> {
+        let (tx, req_rx) = channel::<Request>();
+        let (res_tx, rx) = channel::<Raw>();
+        let thread = std::thread::Builder::new()
+            .name("rvdbt-jit".into())
+            .spawn(move || {
+                let mut cache = match CodeCache::new(opts) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::error!("JIT worker cannot start: {e}");
+                        return;
+                    }
+                };
+                for req in req_rx {
+                    match req {
+                        Request::Compile { id, src } => {
+                            let code = match cache.compile(&src) {
+                                Ok(c) => Some((c.entry as u64, c.tramp as u64, c.generation)),
+                                Err(e) => {
+                                    tracing::error!(
+                                        "JIT compile of TB at {:#x} failed: {e}",
+                                        src.pc
+                                    );
+                                    None
+                                }
+                            };
+                            if res_tx
+                                .send(Raw {
+                                    id,
+                                    code,
+                                    stats: cache.stats,
+                                })
+                                .is_err()
+                            {
+                                break;
+                            }
+                        }
+                        Request::Flush => {
+                            if let Err(e) = cache.flush() {
+                                tracing::error!("JIT worker flush failed: {e}");
+                            }
+                        }
+                    }
+                }
+            })?;
+        Ok(CompileWorker {
+            tx: Some(tx),
+            rx,
+            thread: Some(thread),
+            in_flight: 0,
+        })
+    }
+
+    /// Queues `src` for compilation under `id`.
+    pub fn submit(&mut self, id: u64, src: TbSource) {
+        if let Some(tx) = &self.tx {
+            if tx.send(Request::Compile { id, src }).is_ok() {
+                self.in_flight += 1;
+            }
+        }
+    }
+
+    /// Compilations not yet collected.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight
+    }
+
+    /// Drops every TB compiled so far. The caller must not run any
+    /// `TbCode` it received before (it clears its maps first).
+    pub fn flush(&mut self) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Request::Flush);
+        }
+    }
+
+    /// Finished compilations, without waiting.
+    pub fn poll(&mut self) -> Vec<Compiled> {
+        let mut out = Vec::new();
+        while let Ok(r) = self.rx.try_recv() {
+            out.push(self.unpack(r));
+        }
+        out
+    }
+
+    /// Waits for the next finished compilation (`None` if nothing is in flight).
+    pub fn wait(&mut self) -> Option<Compiled> {
+        if self.in_flight == 0 {
+            return None;
+        }
+        self.rx.recv().ok().map(|r| self.unpack(r))
+    }
+
+    fn unpack(&mut self, r: Raw) -> Compiled {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        let code = r.code.map(|(entry, tramp, generation)| TbCode {
+            entry: entry as *const u8,
+            tramp: tramp as *const u8,
+            generation,
+        });
+        Compiled {
+            id: r.id,
+            code,
+            stats: r.stats,
+        }
+    }
+}
+
+impl Drop for CompileWorker {
+    fn drop(&mut self) {
+        // Closing the channel ends the thread's loop.
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
