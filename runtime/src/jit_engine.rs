@@ -296,10 +296,7 @@ impl JitEngine {
                     self.stats.jc_hits += 1;
                     code
                 }
-                _ => match {
-                    self.collect_background();
-                    self.lookup(hart, mmu, icache, fetch_idx, data_idx)
-                } {
+                _ => match self.lookup_collecting(hart, mmu, icache, fetch_idx, data_idx) {
                     Lookup::Code(code) => {
                         self.jc[slot] = JcEntry {
                             vpc: pc,
@@ -442,6 +439,19 @@ impl JitEngine {
                 interpret_one(icache, hart, mmu)
             }
         }
+    }
+
+    /// Installs finished background compilations, then looks up.
+    fn lookup_collecting(
+        &mut self,
+        hart: &mut Hart,
+        mmu: &mut Mmu,
+        icache: &mut DecodeCache,
+        fetch_idx: MmuIdx,
+        data_idx: MmuIdx,
+    ) -> Lookup {
+        self.collect_background();
+        self.lookup(hart, mmu, icache, fetch_idx, data_idx)
     }
 
     fn insert_tb(&mut self, key: TbKey, code: TbCode) {
