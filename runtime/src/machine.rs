@@ -49,14 +49,15 @@ pub enum Bios {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Engine {
     /// The interpreter: decoded-page cache and hot loop (`icache`).
-    #[default]
     Interp,
     /// One instruction at a time through `interp::step`, the reference
     /// semantics; slow, for differential testing.
     Reference,
     /// Every block compiled with Cranelift on first execution.
     Jit,
-    /// Cold blocks interpreted, hot blocks compiled.
+    /// Cold blocks interpreted, hot blocks compiled on a background thread
+    /// (the default: the fastest engine).
+    #[default]
     Tiered,
 }
 
