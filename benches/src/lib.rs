@@ -462,7 +462,7 @@ usage: cargo bench -p rvdbt-benches --bench mips -- [OPTIONS] [PROGRAM-FILTER...
                       longer runs; the assembly programs run once
   --repeat N          run each program N times, report the fastest
                       (default 3; 1 with --quick)
-  --enforce-targets   exit nonzero when a MIPS target is missed
+  --enforce-targets   exit nonzero when a measured target is missed
   --list              list the programs and exit
 
 environment: RVDBT_BENCH_QUICK=1, RVDBT_BENCH_FILTER=a,b, RVDBT_BENCH_QEMU=0,

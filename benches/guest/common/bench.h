@@ -42,7 +42,8 @@
 /* RAM layout used by the benchmarks (identity mapped under Sv39):
  *   0x8000_0000 .. 0x8020_0000  the image (code, data, page tables, stack);
  *                               4 KiB leaf pages under Sv39
- *   0x8200_0000 .. 0x8600_0000  the 64 MiB region walked by tlbwalk_*
+ *   0x8200_0000 .. 0x8600_0000  the 64 MiB region walked by tlbwalk_*, and
+ *                               the C programs' heap (cbench.h)
  * so every guest needs at least 128 MiB of RAM (QEMU and rvdbt put the
  * device tree in the last 2 MiB below the end of RAM, clear of both). */
 #define KERNEL_BASE     0x80000000
