@@ -1,10 +1,11 @@
 //! Translation of one guest block (TB) to Cranelift IR.
 //!
 //! A [`TbCx`] holds the `FunctionBuilder` and the per-block state while the
-//! guest instructions of one TB are lifted in order. Guest registers live in
-//! `CpuState` in memory: every read is a load and every write a store, so
-//! the architectural state is exact at every helper call and exit without
-//! any write-back bookkeeping.
+//! guest instructions of one TB are lifted in order. Guest registers are
+//! loaded from `CpuState` at their first use in a TB and then live in SSA
+//! variables; written registers are stored back before every exit and every
+//! helper call (slow paths included), so the architectural state in memory
+//! is exact whenever anything outside the TB can look at it.
 //!
 //! Exits: a TB returns to the dispatcher after storing the next guest pc in
 //! `cpu.pc` and adding the instructions it retired to `ctx.icount`. A helper
@@ -30,7 +31,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::write::{FuncWriter, PlainWriter};
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use frontend_riscv::{disasm, AluOp, BranchOp, Decoded, Insn, LoadOp, Reg, StoreOp};
 use softmmu::tlb::PAGE_MASK;
 
@@ -105,6 +106,10 @@ pub struct TbCx<'a> {
     cpu: Value,
     /// Instructions retired since `ctx.icount` was last updated.
     pending: u64,
+    /// Guest registers cached in SSA variables: `regs[r]` once loaded.
+    regs: [Option<Variable>; 32],
+    /// Registers written in this TB and not yet stored to `CpuState`.
+    dirty: u32,
     ret_block: Block,
     load_sig: SigRef,
     store_sig: SigRef,
@@ -147,6 +152,8 @@ pub fn build(
         b,
         ctx,
         cpu,
+        regs: [None; 32],
+        dirty: 0,
         pending: 0,
         ret_block,
         load_sig,
@@ -239,22 +246,51 @@ impl TbCx<'_> {
         self.b.ins().iconst(I64, v as i64)
     }
 
-    /// Reads guest register `r` (x0 is the constant zero).
+    /// Reads guest register `r` (x0 is the constant zero). The first read
+    /// in a TB loads it from `CpuState`; later reads use the SSA value.
     fn x(&mut self, r: Reg) -> Value {
         if r.0 == 0 {
             return self.iconst(0);
         }
-        self.b
-            .ins()
-            .load(I64, trusted(), self.cpu, so::X as i32 + 8 * r.0 as i32)
+        let i = r.0 as usize & 31;
+        if let Some(var) = self.regs[i] {
+            return self.b.use_var(var);
+        }
+        let v = self.b.ins().load(I64, trusted(), self.cpu, so::X as i32 + 8 * i as i32);
+        let var = self.b.declare_var(I64);
+        self.b.def_var(var, v);
+        self.regs[i] = Some(var);
+        v
     }
 
-    /// Writes guest register `r` (writes to x0 are dropped).
+    /// Writes guest register `r` (writes to x0 are dropped). The value is
+    /// stored to `CpuState` at the next exit or helper call.
     fn set_x(&mut self, r: Reg, v: Value) {
-        if r.0 != 0 {
-            self.b
-                .ins()
-                .store(trusted(), v, self.cpu, so::X as i32 + 8 * r.0 as i32);
+        if r.0 == 0 {
+            return;
+        }
+        let i = r.0 as usize & 31;
+        let var = match self.regs[i] {
+            Some(var) => var,
+            None => {
+                let var = self.b.declare_var(I64);
+                self.regs[i] = Some(var);
+                var
+            }
+        };
+        self.b.def_var(var, v);
+        self.dirty |= 1 << i;
+    }
+
+    /// Stores every written register to `CpuState` (before anything that
+    /// may read the architectural state: an exit, a helper call).
+    fn writeback(&mut self) {
+        for i in 1..32 {
+            if self.dirty & (1 << i) != 0 {
+                let var = self.regs[i].expect("a dirty register has a variable");
+                let v = self.b.use_var(var);
+                self.b.ins().store(trusted(), v, self.cpu, so::X as i32 + 8 * i as i32);
+            }
         }
     }
 
@@ -295,6 +331,7 @@ impl TbCx<'_> {
     /// if e.vpc == pc && e.tag == TAG { return_call e.code(ctx) } else { return }
     /// ```
     fn exit_with_pc(&mut self, pc: Value) {
+        self.writeback();
         self.store_pc(pc);
         self.add_icount(self.pending as i64);
         let jc = self.b.ins().load(I64, trusted(), self.ctx, o::JC);
@@ -434,6 +471,7 @@ impl TbCx<'_> {
                 // Everything else runs in the interpreter, which leaves the
                 // pc (next instruction, jump target or trap handler) in
                 // cpu.pc; the TB ends here.
+                self.writeback();
                 let pcv = self.iconst(pc);
                 self.store_pc(pcv);
                 self.add_icount(self.pending as i64);
@@ -623,6 +661,7 @@ impl TbCx<'_> {
     /// The count is added provisionally and taken back on success (the fast
     /// path never updates it mid-block).
     fn slow_prologue(&mut self, pc: u64) {
+        self.writeback();
         let pcv = self.iconst(pc);
         self.store_pc(pcv);
         self.add_icount(self.pending as i64);

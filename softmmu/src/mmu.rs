@@ -323,14 +323,20 @@ impl Mmu {
         if let Some(off) = self.fast_offset(idx, va.0, 2, AccessType::Fetch) {
             if off < self.ram_size {
                 self.tlbs[idx.idx()].stats.hits += 1;
-                return Ok(CodeAddr { pa: GuestPhysAddr(self.ram_base + off), cacheable: true });
+                return Ok(CodeAddr {
+                    pa: GuestPhysAddr(self.ram_base + off),
+                    cacheable: true,
+                });
             }
         }
         let t = self.lookup(tr, idx, va, 2, AccessType::Fetch)?;
         if !self.space.is_memory(t.pa, 2) {
             return Err(fault(MemFaultKind::Access, AccessType::Fetch, va));
         }
-        Ok(CodeAddr { pa: t.pa, cacheable: t.flags & TLB_INVALID == 0 })
+        Ok(CodeAddr {
+            pa: t.pa,
+            cacheable: t.flags & TLB_INVALID == 0,
+        })
     }
 
     /// Fetches the instruction at `va`: 16 bits for RVC, 32 otherwise. The
