@@ -11,7 +11,7 @@ use std::sync::mpsc;
 
 use clap::{Parser, Subcommand};
 
-use crate::machine::{run_program, Bios, Config, Engine, RunExit};
+use crate::machine::{run_program_with, Bios, Config, Engine, RunExit};
 
 /// Exit code when the instruction budget ran out (as `timeout(1)` uses).
 pub const EXIT_INSN_LIMIT: u8 = 124;
@@ -52,6 +52,9 @@ pub struct RunArgs {
     /// Firmware: `none` (boot the program directly) or a file loaded at the start of RAM.
     #[arg(long, default_value = "none")]
     pub bios: String,
+    /// Print the machine's counters (TLB, memory slow paths, JIT) to stderr at exit.
+    #[arg(long)]
+    pub stats: bool,
     /// Kernel command line placed in the device tree's /chosen/bootargs.
     #[arg(long, default_value = "")]
     pub append: String,
@@ -130,7 +133,13 @@ fn run(args: RunArgs) -> ExitCode {
         }
     };
     let out = || -> Box<dyn std::io::Write> { Box::new(std::io::stdout()) };
-    match run_program(&cfg, &out, &setup) {
+    let stats = args.stats;
+    let mut finish = |m: &crate::Machine| {
+        if stats {
+            eprint!("{}", m.stats_report());
+        }
+    };
+    match run_program_with(&cfg, &out, &setup, &mut finish) {
         Ok((RunExit::Exited(code), n)) => {
             tracing::info!("guest exited with code {code} after {n} instructions");
             ExitCode::from(code as u8)

@@ -273,6 +273,61 @@ impl Machine {
         })
     }
 
+    /// A human-readable summary of the machine's counters: TLB use per MMU
+    /// index, memory slow paths, decoded pages, TBs and compile time.
+    pub fn stats_report(&self) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::new();
+        let _ = writeln!(s, "instructions      {}", self.insns);
+        for (i, name) in ["U", "S", "S+SUM", "M"].iter().enumerate() {
+            let t = self.mmu.tlb_stats(softmmu::MmuIdx(i as u8));
+            if t.hits + t.misses == 0 {
+                continue;
+            }
+            let size = self.mmu.tlb(softmmu::MmuIdx(i as u8)).len();
+            let _ = writeln!(
+                s,
+                "tlb {name:<6} entries {size:<7} hits {} misses {} victim-hits {} fills {} flushes {} page-flushes {} resizes {}",
+                t.hits, t.misses, t.victim_hits, t.fills, t.flushes, t.page_flushes, t.resizes
+            );
+        }
+        let m = self.mmu.stats;
+        let _ = writeln!(
+            s,
+            "memory            mmio {} split {} code-writes {}",
+            m.mmio, m.split, m.code_writes
+        );
+        let ic = self.icache.stats;
+        let _ = writeln!(
+            s,
+            "decode cache      decoded {} page-entries {} invalidated-pages {}",
+            ic.decoded, ic.page_entries, ic.invalidated_pages
+        );
+        if let Some(j) = &self.jit {
+            let c = j.jit_stats();
+            let avg = if c.compiled > 0 {
+                c.compile_time.as_micros() as f64 / c.compiled as f64
+            } else {
+                0.0
+            };
+            let e = j.stats;
+            let _ = writeln!(
+                s,
+                "jit               tbs {} avg-compile {avg:.1} us total-compile {:.1} ms code {} KiB flushes {}",
+                c.compiled,
+                c.compile_time.as_secs_f64() * 1e3,
+                c.code_bytes / 1024,
+                c.flushes
+            );
+            let _ = writeln!(
+                s,
+                "jit dispatch      tb-runs {} jump-cache-hits {} interpreted-blocks {} invalidated-tbs {}",
+                e.tb_runs, e.jc_hits, e.interp_blocks, e.invalidated_tbs
+            );
+        }
+        s
+    }
+
     /// Prints every executed instruction to `sink`.
     pub fn set_trace(&mut self, sink: Box<dyn Write>) {
         self.trace = Some(sink);
@@ -544,11 +599,22 @@ fn reset_vector(start: u64, fdt_addr: u64, next_addr: u64) -> Vec<u8> {
 
 /// Builds a machine for `cfg` and runs it to the end, rebuilding it on a
 /// guest reset request (RAM is cleared on reset, unlike QEMU, which keeps it).
-/// `setup` is called on each new machine (to attach a trace sink or input).
+/// `setup` is called on each new machine (to attach a trace sink or input),
+/// `finish` on each machine after it ran (to read its counters).
 pub fn run_program(
     cfg: &Config,
     out: &dyn Fn() -> Box<dyn Write>,
     setup: &dyn Fn(&mut Machine),
+) -> Result<(RunExit, u64), MachineError> {
+    run_program_with(cfg, out, setup, &mut |_| {})
+}
+
+/// [`run_program`] with a hook that sees each machine after its run.
+pub fn run_program_with(
+    cfg: &Config,
+    out: &dyn Fn() -> Box<dyn Write>,
+    setup: &dyn Fn(&mut Machine),
+    finish: &mut dyn FnMut(&Machine),
 ) -> Result<(RunExit, u64), MachineError> {
     let mut total = 0u64;
     loop {
@@ -557,6 +623,7 @@ pub fn run_program(
         let limit = cfg.max_insns.map(|l| l.saturating_sub(total));
         let exit = m.run(limit);
         total += m.insns;
+        finish(&m);
         if let Some(e) = exit {
             return Ok((e, total));
         }
