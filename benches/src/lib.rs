@@ -124,12 +124,15 @@ pub fn elf_path(program: &Program) -> PathBuf {
 }
 
 /// rvdbt's engines the runner measures, each on every program, in report
-/// order: the one list to extend. `runtime::Engine::Jit` and
-/// `runtime::Engine::Tiered` join it when they exist; until then the report
-/// prints their rows and ratios as `n/a (engine not built)`.
-/// (`runtime::Engine::Reference`, one instruction at a time, is a testing
-/// aid, not a contender.)
-pub const RVDBT_ENGINES: &[runtime::Engine] = &[runtime::Engine::Interp];
+/// order: the one list to extend. An engine of [`REPORTED_ENGINES`] missing
+/// from it (because a build of the runtime lacks it) is reported as `n/a
+/// (engine not built)` instead of failing. (`runtime::Engine::Reference`,
+/// one instruction at a time, is a testing aid, not a contender.)
+pub const RVDBT_ENGINES: &[runtime::Engine] = &[
+    runtime::Engine::Interp,
+    runtime::Engine::Jit,
+    runtime::Engine::Tiered,
+];
 
 /// The engines the report names, in report order, whether the
 /// runtime has them yet or not (matched by [`Engine::name`]).
