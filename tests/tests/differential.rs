@@ -1,0 +1,368 @@
+//! Lockstep differential tests: every engine runs the same random instruction blocks as the reference interpreter and must end in the same state.
+//!
+//! `RVDBT_DIFF_BLOCKS` sets how many blocks the main test runs (default
+//! [`DEFAULT_BLOCKS`]) and `RVDBT_DIFF_SEED` its seed; long runs use the
+//! `difftest` binary (`cargo run --release -p rvdbt-tests --bin difftest`).
+
+use runtime::{Engine, RunExit};
+use rvdbt_tests::difftest::{
+    self, block_seed, coverage, engine_runners, form_name, run_all, run_campaign, BlockSpec,
+    Campaign, Divergence, EngineRunner, GenConfig, Init, InitCsrs, Item, MutantRunner, Mutation,
+    Runner, HANDLER_DONE,
+};
+
+/// The engines under test; the first is the reference every other one is
+/// compared with. A new engine is one more entry here.
+const ENGINES: &[Engine] = &[Engine::Reference, Engine::Interp];
+
+/// Blocks the main test runs unless `RVDBT_DIFF_BLOCKS` says otherwise.
+const DEFAULT_BLOCKS: u64 = 100_000;
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) => {
+            let v = v.trim();
+            let parsed = match v.strip_prefix("0x") {
+                Some(hex) => u64::from_str_radix(hex, 16),
+                None => v.parse(),
+            };
+            parsed.unwrap_or_else(|_| panic!("{name}={v} is not a number"))
+        }
+        Err(_) => default,
+    }
+}
+
+#[test]
+fn engines_agree_on_random_blocks() {
+    let blocks = env_u64("RVDBT_DIFF_BLOCKS", DEFAULT_BLOCKS);
+    let seed = env_u64("RVDBT_DIFF_SEED", 0x5eed);
+    let mut runners = engine_runners(ENGINES);
+    let campaign = Campaign::new(seed, blocks);
+    match run_campaign(&mut runners, &campaign, &mut |_| {}) {
+        Ok(stats) => {
+            eprintln!("{stats}");
+            assert_eq!(stats.blocks, blocks);
+            // Most blocks must run to their end or to an intended trap,
+            // not stop at the first instruction.
+            assert!(
+                stats.insns >= 8 * stats.blocks || blocks < 100,
+                "blocks are too short: {stats}"
+            );
+        }
+        Err(d) => panic!("{d}"),
+    }
+}
+
+/// Runs the reference against a deliberately broken engine until they
+/// disagree, and returns the (shrunk) divergence.
+fn catch(mutation: Mutation) -> Box<Divergence> {
+    let mut runners: Vec<Box<dyn Runner>> = vec![
+        Box::new(EngineRunner::new(Engine::Reference)),
+        Box::new(MutantRunner::new(mutation)),
+    ];
+    let campaign = Campaign::new(0xbad, 20_000);
+    match run_campaign(&mut runners, &campaign, &mut |_| {}) {
+        Ok(stats) => panic!("the harness missed the {mutation:?} bug: {stats}"),
+        Err(d) => d,
+    }
+}
+
+/// The forms of the shrunk block's instructions.
+fn shrunk_forms(d: &Divergence) -> Vec<String> {
+    let asm = d.shrunk.assemble();
+    asm.lines[..asm.lines.len() - 2]
+        .iter()
+        .map(|l| form_name(l.enc))
+        .collect()
+}
+
+#[test]
+fn harness_catches_a_wrong_shift_and_shrinks_it_to_one_instruction() {
+    let d = catch(Mutation::Sll);
+    assert_eq!(shrunk_forms(&d), ["sll"], "{d}");
+    assert!(
+        d.report.contains("mutant-sll differs from reference"),
+        "{d}"
+    );
+}
+
+#[test]
+fn harness_catches_a_wrong_byte_store() {
+    let d = catch(Mutation::Sb);
+    assert_eq!(shrunk_forms(&d), ["sb"], "{d}");
+    assert!(d.report.contains("memory 0x"), "{d}");
+}
+
+#[test]
+fn harness_catches_a_wrong_trap_value() {
+    let d = catch(Mutation::Tval);
+    // One item, or two when the instruction is only illegal after a
+    // privilege drop (e.g. `sret` to U mode, then an M-mode CSR).
+    assert!(d.shrunk.items.len() <= 2, "{d}");
+    assert!(d.report.contains("mtval: reference"), "{d}");
+}
+
+#[test]
+fn an_empty_block_ends_in_the_handler_through_its_ecall() {
+    let spec = BlockSpec {
+        seed: 0,
+        items: Vec::new(),
+        init: Init {
+            x: [7; 32],
+            prv: runtime::hart::Priv::M,
+            csrs: InitCsrs::default(),
+            code_off: 0,
+            data: None,
+            bases: Vec::new(),
+        },
+    };
+    let asm = spec.assemble();
+    let mut runners = engine_runners(ENGINES);
+    let snaps = run_all(&mut runners, &asm);
+    for s in &snaps {
+        assert_eq!(s.exit, Some(RunExit::Exited(0)));
+        assert_eq!(s.pc(), HANDLER_DONE);
+        assert_eq!(s.csr("mcause"), 11);
+        assert_eq!(s.csr("mepc"), asm.end);
+        // The handler saved t0/t1 before using them.
+        assert_eq!((s.x(5), s.x(6)), (7, 7));
+        // ecall plus the handler's six instructions.
+        assert_eq!(s.insns, 7);
+    }
+    assert_eq!(snaps[0], snaps[1]);
+}
+
+#[test]
+fn encoder_matches_known_encodings() {
+    use frontend_riscv::{AluOp, Insn, LoadOp, Reg};
+    let (a0, a1, a2) = (Reg(10), Reg(11), Reg(12));
+    let cases = [
+        (
+            Insn::Op {
+                op: AluOp::Add,
+                rd: a0,
+                rs1: a1,
+                rs2: a2,
+            },
+            0x00c5_8533,
+        ),
+        (
+            Insn::OpImm {
+                op: AluOp::Add,
+                rd: Reg::SP,
+                rs1: Reg::SP,
+                imm: -16,
+            },
+            0xff01_0113,
+        ),
+        (
+            Insn::Load {
+                op: LoadOp::Ld,
+                rd: Reg::RA,
+                rs1: Reg::SP,
+                offset: 8,
+            },
+            0x0081_3083,
+        ),
+        (
+            Insn::Jal {
+                rd: Reg::RA,
+                offset: 0,
+            },
+            0x0000_00ef,
+        ),
+        (
+            Insn::OpImm {
+                op: AluOp::Sra,
+                rd: a0,
+                rs1: a0,
+                imm: 63,
+            },
+            0x43f5_5513,
+        ),
+    ];
+    for (insn, bits) in cases {
+        assert_eq!(difftest::encode(&insn), Some(bits), "{insn:?}");
+        assert_eq!(difftest::Enc::of(insn).bits, bits);
+    }
+}
+
+/// Generating and assembling checks every encoding against the decoder
+/// (`Enc::of`, `Enc::c` and `Enc::illegal` panic on a mismatch).
+#[test]
+fn generated_blocks_assemble_and_decode_as_intended() {
+    let gen = GenConfig::default();
+    for i in 0..3000 {
+        let spec = BlockSpec::generate(block_seed(1, i), &gen);
+        let asm = spec.assemble();
+        assert!(asm.end > asm.pc || spec.items.is_empty());
+        let again = BlockSpec::generate(block_seed(1, i), &gen);
+        assert_eq!(spec, again, "generation is not deterministic");
+    }
+}
+
+#[test]
+fn generator_covers_the_instruction_set() {
+    let seen = coverage(2, 4000, &GenConfig::default());
+    let mut missing = Vec::new();
+    let ops = [
+        "add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or", "and", "mul", "mulh",
+        "mulhsu", "mulhu", "div", "divu", "rem", "remu",
+    ];
+    let mut wanted: Vec<String> = ops.iter().map(|s| s.to_string()).collect();
+    for op in [
+        "add", "slt", "sltu", "xor", "or", "and", "sll", "srl", "sra",
+    ] {
+        wanted.push(format!("{op}i"));
+    }
+    for op in [
+        "add", "sub", "sll", "srl", "sra", "mul", "div", "divu", "rem", "remu",
+    ] {
+        wanted.push(format!("{op}w"));
+    }
+    for op in ["add", "sll", "srl", "sra"] {
+        wanted.push(format!("{op}iw"));
+    }
+    for w in ["w", "d"] {
+        wanted.push(format!("lr.{w}"));
+        wanted.push(format!("sc.{w}"));
+        for op in [
+            "swap", "add", "xor", "and", "or", "min", "max", "minu", "maxu",
+        ] {
+            wanted.push(format!("amo{op}.{w}"));
+        }
+    }
+    for csr in ["csrrw", "csrrs", "csrrc"] {
+        wanted.push(csr.to_string());
+        wanted.push(format!("{csr}i"));
+    }
+    let other = [
+        "lui",
+        "auipc",
+        "jal",
+        "jalr",
+        "lb",
+        "lh",
+        "lw",
+        "ld",
+        "lbu",
+        "lhu",
+        "lwu",
+        "sb",
+        "sh",
+        "sw",
+        "sd",
+        "beq",
+        "bne",
+        "blt",
+        "bge",
+        "bltu",
+        "bgeu",
+        "fence",
+        "fence.tso",
+        "fence.i",
+        "sfence.vma",
+        "ecall",
+        "ebreak",
+        "mret",
+        "sret",
+        "wfi",
+        "illegal",
+        "fp",
+        "c.addi",
+        "c.li",
+        "c.lui",
+        "c.addiw",
+        "c.addi16sp",
+        "c.addi4spn",
+        "c.slli",
+        "c.srli",
+        "c.srai",
+        "c.andi",
+        "c.sub",
+        "c.xor",
+        "c.or",
+        "c.and",
+        "c.subw",
+        "c.addw",
+        "c.mv",
+        "c.add",
+        "c.lw",
+        "c.ld",
+        "c.sw",
+        "c.sd",
+        "c.lwsp",
+        "c.ldsp",
+        "c.swsp",
+        "c.sdsp",
+        "c.j",
+        "c.jr",
+        "c.jalr",
+        "c.beqz",
+        "c.bnez",
+        "c.ebreak",
+        "c.illegal",
+        "c.fp",
+    ];
+    wanted.extend(other.iter().map(|s| s.to_string()));
+    for w in &wanted {
+        if !seen.contains_key(w) {
+            missing.push(w.clone());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "never generated: {missing:?}\nseen: {seen:?}"
+    );
+    // Loops and self-modifying code are items, not instruction forms.
+    let gen = GenConfig::default();
+    let (mut loops, mut smc) = (0, 0);
+    for i in 0..2000 {
+        for it in BlockSpec::generate(block_seed(3, i), &gen).items {
+            match it {
+                Item::Loop { .. } => loops += 1,
+                Item::Smc { .. } => smc += 1,
+                _ => {}
+            }
+        }
+    }
+    assert!(loops > 100 && smc > 50, "loops {loops}, smc {smc}");
+}
+
+/// Runtime bug found by this harness: any access to the last 4 KiB page of
+/// the address space (here `ld a0, -8(zero)`, address 0xffff_ffff_ffff_fff8,
+/// in M mode) panics the host in debug builds, because `pmp_page_prot` in
+/// runtime/src/hart/walk.rs computes `page + 0x1000`, which overflows. It
+/// should be an access fault (cause 5). The generator avoids that page until
+/// this is fixed (`GenConfig::top_page`); then drop the `ignore`, and make
+/// `top_page` the default.
+#[test]
+#[ignore = "runtime bug: pmp_page_prot overflows on the last page of the address space"]
+fn known_bug_access_to_the_last_page_panics_in_debug_builds() {
+    use frontend_riscv::{Insn, LoadOp, Reg};
+    let ld = difftest::Enc::of(Insn::Load {
+        op: LoadOp::Ld,
+        rd: Reg(10),
+        rs1: Reg::ZERO,
+        offset: -8,
+    });
+    let spec = BlockSpec {
+        seed: 0,
+        items: vec![Item::Insn(ld)],
+        init: Init {
+            x: [0; 32],
+            prv: runtime::hart::Priv::M,
+            csrs: InitCsrs::default(),
+            code_off: 0,
+            data: None,
+            bases: Vec::new(),
+        },
+    };
+    let asm = spec.assemble();
+    let snaps = run_all(&mut engine_runners(ENGINES), &asm);
+    for s in &snaps {
+        assert_eq!(s.panic, None);
+        assert_eq!(s.csr("mcause"), 5, "load access fault");
+        assert_eq!(s.csr("mtval"), 0xffff_ffff_ffff_fff8);
+    }
+}
