@@ -141,8 +141,9 @@ impl CodeCache {
     }
 
     /// Compiles the entry trampoline of a generation: called with the host
-    /// calling convention as `tramp(ctx, tb)`, it calls the TB with the tail
-    /// convention, so TBs can tail-call each other.
+    /// calling convention as `tramp(ctx, tb)`, it calls
+    /// `tb(ctx, ctx.cpu, ctx.budget)` with the tail convention, so TBs can
+    /// tail-call each other.
     fn build_trampoline(&mut self) -> Result<*const u8, JitError> {
         use cranelift_codegen::ir::InstBuilder;
         let module = self
@@ -156,8 +157,12 @@ impl CodeCache {
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
         let (ctx, tb) = (b.block_params(entry)[0], b.block_params(entry)[1]);
+        let flags = cranelift_codegen::ir::MemFlagsData::trusted();
+        let ty = cranelift_codegen::ir::types::I64;
+        let cpu = b.ins().load(ty, flags, ctx, crate::ctx::offsets::CPU);
+        let budget = b.ins().load(ty, flags, ctx, crate::ctx::offsets::BUDGET);
         let sig = b.import_signature(self.sigs.tb.clone());
-        b.ins().call_indirect(sig, tb, &[ctx]);
+        b.ins().call_indirect(sig, tb, &[ctx, cpu, budget]);
         b.ins().return_(&[]);
         b.seal_all_blocks();
         b.finalize(frontend_config());
@@ -215,9 +220,19 @@ impl CodeCache {
         let id = module
             .declare_anonymous_function(&self.ctx.func.signature)
             .map_err(|e| JitError::Module(e.to_string()))?;
-        module
-            .define_function(id, &mut self.ctx)
-            .map_err(|e| JitError::Module(format!("{e:?}")))?;
+        // A Cranelift panic is a host bug: it becomes an error, so the guest
+        // keeps running in the interpreter instead of the host dying.
+        let ctx = &mut self.ctx;
+        let defined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            module.define_function(id, ctx)
+        }));
+        match defined {
+            Ok(r) => r.map_err(|e| JitError::Module(format!("{e:?}")))?,
+            Err(_) => {
+                self.ctx.clear();
+                return Err(JitError::Module("Cranelift panicked".into()));
+            }
+        }
         let size = self
             .ctx
             .compiled_code()

@@ -38,9 +38,9 @@ pub type ExecHelper = extern "C" fn(*mut JitCtx, u32);
 pub struct JitCtx {
     pub cpu: *mut CpuState,
     pub tlb: [TlbView; NUM_MMU_IDX],
-    /// Instructions retired by generated code and not yet added to the
-    /// hart's counters (the runtime drains it).
-    pub icount: u64,
+    /// The value of `budget` when the hart's instruction counters were last
+    /// brought up to date: `mark - budget` instructions ran since.
+    pub mark: i64,
     /// Nonzero when a helper asks generated code to return now.
     pub exit: u64,
     pub load: LoadHelper,
@@ -49,8 +49,10 @@ pub struct JitCtx {
     /// The runtime's own data (the hart and memory system).
     pub opaque: *mut c_void,
     /// Instructions left before generated code must return to the
-    /// dispatcher (checked at TB entry, so exit requests are honoured
-    /// within one TB).
+    /// dispatcher (checked at each TB entry and loop back edge, so exit
+    /// requests are honoured within one TB). Each TB charges its length at
+    /// entry and refunds what it did not run, so the budget also counts
+    /// retired instructions.
     pub budget: i64,
     /// The jump cache: `jc_mask + 1` entries of [`JcEntry`].
     pub jc: *const JcEntry,
@@ -99,7 +101,7 @@ pub mod offsets {
     pub const TLB_VIEW_SIZE: i32 = size_of::<TlbView>() as i32;
     pub const TLB_BASE: i32 = offset_of!(TlbView, base) as i32;
     pub const TLB_MASK: i32 = offset_of!(TlbView, mask) as i32;
-    pub const ICOUNT: i32 = offset_of!(JitCtx, icount) as i32;
+    pub const MARK: i32 = offset_of!(JitCtx, mark) as i32;
     pub const EXIT: i32 = offset_of!(JitCtx, exit) as i32;
     pub const LOAD: i32 = offset_of!(JitCtx, load) as i32;
     pub const STORE: i32 = offset_of!(JitCtx, store) as i32;
@@ -132,7 +134,7 @@ mod tests {
             (CPU, TLB, TLB_VIEW_SIZE, TLB_BASE, TLB_MASK),
             (0, 8, 16, 0, 8)
         );
-        assert_eq!((ICOUNT, EXIT, LOAD, STORE, EXEC), (72, 80, 88, 96, 104));
+        assert_eq!((MARK, EXIT, LOAD, STORE, EXEC), (72, 80, 88, 96, 104));
         assert_eq!((BUDGET, JC, JC_MASK), (120, 128, 136));
         assert_eq!((JC_VPC, JC_TAG, JC_CODE), (0, 8, 16));
         assert_eq!(

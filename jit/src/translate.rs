@@ -7,8 +7,10 @@
 //! helper call (slow paths included), so the architectural state in memory
 //! is exact whenever anything outside the TB can look at it.
 //!
-//! Exits: a TB returns to the dispatcher after storing the next guest pc in
-//! `cpu.pc` and adding the instructions it retired to `ctx.icount`. A helper
+//! Exits: a TB returns to the dispatcher (or tail-calls its successor)
+//! after storing the next guest pc in `cpu.pc`. Instruction counting rides
+//! on `ctx.budget`: a TB charges its length at entry and refunds what did
+//! not run when it leaves early. A helper
 //! that raises a guest exception sets `ctx.exit`; generated code checks it
 //! after every helper call and returns at once (the helper already set the
 //! pc to the trap handler).
@@ -69,7 +71,8 @@ pub fn ends_block(d: &Decoded) -> bool {
 
 /// Signatures of the TB function and the helpers.
 pub struct Sigs {
-    /// A TB: `(ctx)`, tail calling convention so TBs can chain.
+    /// A TB: `(ctx, cpu, budget)`, tail calling convention so TBs can chain
+    /// with the register-file pointer and the budget in host registers.
     pub tb: Signature,
     /// The entry trampoline: `(ctx, tb)`, host calling convention.
     pub tramp: Signature,
@@ -87,7 +90,7 @@ impl Sigs {
             s.returns.extend(ret.map(AbiParam::new));
             s
         };
-        let mut tb = sig(&[I64], None);
+        let mut tb = sig(&[I64, I64, I64], None);
         tb.call_conv = CallConv::Tail;
         Sigs {
             tb,
@@ -104,12 +107,25 @@ pub struct TbCx<'a> {
     b: FunctionBuilder<'a>,
     ctx: Value,
     cpu: Value,
-    /// Instructions retired since `ctx.icount` was last updated.
-    pending: u64,
+    /// Index in the TB of the instruction being lifted.
+    index: i64,
+    /// Number of guest instructions in the TB (charged at entry).
+    len: i64,
+    /// Guest pc of the TB's first instruction.
+    start_pc: u64,
+    /// The loop header: budget check, then the first instruction. A branch
+    /// back to `start_pc` jumps here instead of leaving the TB.
+    header: Block,
+    /// Registers the TB writes: stored back at every exit and helper call
+    /// (a register of a looping TB may have been written later in the
+    /// previous iteration, so the set is per TB, not per position).
     /// Guest registers cached in SSA variables: `regs[r]` once loaded.
     regs: [Option<Variable>; 32],
-    /// Registers written in this TB and not yet stored to `CpuState`.
-    dirty: u32,
+    written: u32,
+    /// The instruction budget (see `JitCtx::budget`), kept in a host
+    /// register and passed to chained TBs; stored to the context only
+    /// when control leaves generated code or a helper may look at it.
+    budget: Variable,
     ret_block: Block,
     load_sig: SigRef,
     store_sig: SigRef,
@@ -120,6 +136,22 @@ pub struct TbCx<'a> {
     tag: u64,
     /// First IR instruction of each guest instruction, for annotation.
     pub notes: Vec<(Option<Inst>, String)>,
+}
+
+/// The registers `d` reads and writes (bit i = x_i; x0 excluded), for
+/// the instructions TBs lift. Others end the TB in the interpreter.
+fn reg_masks(d: &Decoded) -> (u32, u32) {
+    let m = |r: Reg| if r.0 == 0 { 0 } else { 1u32 << (r.0 & 31) };
+    match d.insn {
+        Insn::Lui { rd, .. } | Insn::Auipc { rd, .. } | Insn::Jal { rd, .. } => (0, m(rd)),
+        Insn::Jalr { rd, rs1, .. }
+        | Insn::OpImm { rd, rs1, .. }
+        | Insn::OpImm32 { rd, rs1, .. }
+        | Insn::Load { rd, rs1, .. } => (m(rs1), m(rd)),
+        Insn::Op { rd, rs1, rs2, .. } | Insn::Op32 { rd, rs1, rs2, .. } => (m(rs1) | m(rs2), m(rd)),
+        Insn::Branch { rs1, rs2, .. } | Insn::Store { rs1, rs2, .. } => (m(rs1) | m(rs2), 0),
+        _ => (0, 0),
+    }
 }
 
 /// Flags for accesses to the context and the register file.
@@ -141,9 +173,15 @@ pub fn build(
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
-    let ctx = b.block_params(entry)[0];
-    let cpu = b.ins().load(I64, trusted(), ctx, o::CPU);
+    let (ctx, cpu, budget) = (
+        b.block_params(entry)[0],
+        b.block_params(entry)[1],
+        b.block_params(entry)[2],
+    );
+    let budget_var = b.declare_var(I64);
+    b.def_var(budget_var, budget);
     let ret_block = b.create_block();
+    let header = b.create_block();
     let load_sig = b.import_signature(sigs.load.clone());
     let store_sig = b.import_signature(sigs.store.clone());
     let exec_sig = b.import_signature(sigs.exec.clone());
@@ -153,8 +191,12 @@ pub fn build(
         ctx,
         cpu,
         regs: [None; 32],
-        dirty: 0,
-        pending: 0,
+        budget: budget_var,
+        written: 0,
+        index: 0,
+        len: src.insns.len() as i64,
+        start_pc: src.pc,
+        header,
         ret_block,
         load_sig,
         store_sig,
@@ -164,10 +206,26 @@ pub fn build(
         tag: crate::ctx::JcEntry::tag_of(src.fetch_idx as u8, src.data_idx as u8),
         notes: Vec::new(),
     };
-    cx.budget_check(src.insns.len() as i64);
+    // Every register the TB touches is loaded once, at entry, so the SSA
+    // variables hold the architectural values all through (also around the
+    // loop back edge).
+    let (used, written) = src.insns.iter().fold((0u32, 0u32), |(u, w), d| {
+        let (r, wr) = reg_masks(d);
+        (u | r | wr, w | wr)
+    });
+    cx.written = written;
+    for i in 1..32 {
+        if used & (1 << i) != 0 {
+            cx.x(Reg(i as u8));
+        }
+    }
+    cx.b.ins().jump(header, &[]);
+    cx.b.switch_to_block(header);
+    cx.budget_check();
     let mut pc = src.pc;
     let mut ended = false;
-    for d in &src.insns {
+    for (i, d) in src.insns.iter().enumerate() {
+        cx.index = i as i64;
         let note = format!("{pc:#x}: {}", disasm(d, pc));
         let start_len = cx.b.func.dfg.num_insts();
         ended = cx.insn(pc, d);
@@ -256,7 +314,10 @@ impl TbCx<'_> {
         if let Some(var) = self.regs[i] {
             return self.b.use_var(var);
         }
-        let v = self.b.ins().load(I64, trusted(), self.cpu, so::X as i32 + 8 * i as i32);
+        let v = self
+            .b
+            .ins()
+            .load(I64, trusted(), self.cpu, so::X as i32 + 8 * i as i32);
         let var = self.b.declare_var(I64);
         self.b.def_var(var, v);
         self.regs[i] = Some(var);
@@ -279,17 +340,18 @@ impl TbCx<'_> {
             }
         };
         self.b.def_var(var, v);
-        self.dirty |= 1 << i;
     }
 
     /// Stores every written register to `CpuState` (before anything that
     /// may read the architectural state: an exit, a helper call).
     fn writeback(&mut self) {
         for i in 1..32 {
-            if self.dirty & (1 << i) != 0 {
-                let var = self.regs[i].expect("a dirty register has a variable");
+            if self.written & (1 << i) != 0 {
+                let var = self.regs[i].expect("a written register has a variable");
                 let v = self.b.use_var(var);
-                self.b.ins().store(trusted(), v, self.cpu, so::X as i32 + 8 * i as i32);
+                self.b
+                    .ins()
+                    .store(trusted(), v, self.cpu, so::X as i32 + 8 * i as i32);
             }
         }
     }
@@ -298,28 +360,59 @@ impl TbCx<'_> {
         self.b.ins().store(trusted(), pc, self.cpu, so::PC as i32);
     }
 
-    /// Adds `n` to `ctx.icount` (a negative `n` takes back a provisional add).
-    fn add_icount(&mut self, n: i64) {
-        if n != 0 {
-            let c = self.b.ins().load(I64, trusted(), self.ctx, o::ICOUNT);
-            let c = self.b.ins().iadd_imm_s(c, n);
-            self.b.ins().store(trusted(), c, self.ctx, o::ICOUNT);
-        }
+    /// Stores the budget to `ctx.budget`, plus a refund of `n` instructions
+    /// charged at entry that will not (or not yet) run.
+    fn publish_budget(&mut self, n: i64) {
+        let c = self.b.use_var(self.budget);
+        let c = if n != 0 {
+            self.b.ins().iadd_imm_s(c, n)
+        } else {
+            c
+        };
+        self.b.ins().store(trusted(), c, self.ctx, o::BUDGET);
     }
 
-    /// At TB entry: return to the dispatcher when the budget is spent
-    /// (`cpu.pc` already holds this TB's pc), else charge this TB.
-    fn budget_check(&mut self, len: i64) {
-        let budget = self.b.ins().load(I64, trusted(), self.ctx, o::BUDGET);
+    /// Instructions from the current one to the end of the TB.
+    fn rest(&self) -> i64 {
+        self.len - self.index
+    }
+
+    /// At the loop header: leave (with `cpu.pc` = the TB's pc and the
+    /// registers stored) when the budget is spent, else charge the whole TB.
+    /// Every exit before the TB's end refunds what did not run, so
+    /// `budget` at entry minus `budget` at return is the number of
+    /// instructions the TB (and its chained successors) executed.
+    fn budget_check(&mut self) {
+        let budget = self.b.use_var(self.budget);
         let spent = self
             .b
             .ins()
             .icmp_imm_s(IntCC::SignedLessThanOrEqual, budget, 0);
         let body = self.b.create_block();
-        self.b.ins().brif(spent, self.ret_block, &[], body, &[]);
+        let out = self.b.create_block();
+        self.b.set_cold_block(out);
+        self.b.ins().brif(spent, out, &[], body, &[]);
+        self.b.switch_to_block(out);
+        self.writeback();
+        let pcv = self.iconst(self.start_pc);
+        self.store_pc(pcv);
+        self.publish_budget(0);
+        self.b.ins().jump(self.ret_block, &[]);
         self.b.switch_to_block(body);
-        let left = self.b.ins().iadd_imm_s(budget, -len);
-        self.b.ins().store(trusted(), left, self.ctx, o::BUDGET);
+        let left = self.b.ins().iadd_imm_s(budget, -self.len);
+        self.b.def_var(self.budget, left);
+    }
+
+    /// A control transfer to `target`: back to the header when it is this
+    /// TB's own start (a loop stays inside generated code, registers in
+    /// SSA values), else leave through the jump cache.
+    fn goto(&mut self, target: u64) {
+        if target == self.start_pc {
+            self.b.ins().jump(self.header, &[]);
+        } else {
+            let t = self.iconst(target);
+            self.exit_with_pc(t);
+        }
     }
 
     /// Leaves the TB with `pc` as the next guest pc: the successor is looked
@@ -333,7 +426,6 @@ impl TbCx<'_> {
     fn exit_with_pc(&mut self, pc: Value) {
         self.writeback();
         self.store_pc(pc);
-        self.add_icount(self.pending as i64);
         let jc = self.b.ins().load(I64, trusted(), self.ctx, o::JC);
         let mask = self.b.ins().load(I64, trusted(), self.ctx, o::JC_MASK);
         let half = self.b.ins().ushr_imm_u(pc, 1);
@@ -346,12 +438,16 @@ impl TbCx<'_> {
         let same_tag = self.b.ins().icmp_imm_s(IntCC::Equal, tag, self.tag as i64);
         let hit = self.b.ins().band(same_pc, same_tag);
         let chain = self.b.create_block();
-        self.b.ins().brif(hit, chain, &[], self.ret_block, &[]);
+        let miss = self.b.create_block();
+        self.b.ins().brif(hit, chain, &[], miss, &[]);
+        self.b.switch_to_block(miss);
+        self.publish_budget(0);
+        self.b.ins().jump(self.ret_block, &[]);
         self.b.switch_to_block(chain);
         let code = self.b.ins().load(I64, trusted(), e, o::JC_CODE);
-        self.b
-            .ins()
-            .return_call_indirect(self.tb_sig, code, &[self.ctx]);
+        let budget = self.b.use_var(self.budget);
+        let args = [self.ctx, self.cpu, budget];
+        self.b.ins().return_call_indirect(self.tb_sig, code, &args);
     }
 
     /// After a helper call: return at once if the helper set `ctx.exit`.
@@ -423,9 +519,7 @@ impl TbCx<'_> {
             Insn::Jal { rd, offset } => {
                 let link = self.iconst(next);
                 self.set_x(rd, link);
-                self.pending += 1;
-                let t = self.iconst(pc.wrapping_add(offset as u64));
-                self.exit_with_pc(t);
+                self.goto(pc.wrapping_add(offset as u64));
                 return true;
             }
             Insn::Jalr { rd, rs1, offset } => {
@@ -434,7 +528,6 @@ impl TbCx<'_> {
                 let t = self.b.ins().band_imm_s(t, !1);
                 let link = self.iconst(next);
                 self.set_x(rd, link);
-                self.pending += 1;
                 self.exit_with_pc(t);
                 return true;
             }
@@ -458,13 +551,10 @@ impl TbCx<'_> {
                 let taken = self.b.create_block();
                 let not_taken = self.b.create_block();
                 self.b.ins().brif(c, taken, &[], not_taken, &[]);
-                self.pending += 1;
                 self.b.switch_to_block(taken);
-                let t = self.iconst(pc.wrapping_add(offset as u64));
-                self.exit_with_pc(t);
+                self.goto(pc.wrapping_add(offset as u64));
                 self.b.switch_to_block(not_taken);
-                let n = self.iconst(next);
-                self.exit_with_pc(n);
+                self.goto(next);
                 return true;
             }
             _ => {
@@ -474,8 +564,8 @@ impl TbCx<'_> {
                 self.writeback();
                 let pcv = self.iconst(pc);
                 self.store_pc(pcv);
-                self.add_icount(self.pending as i64);
-                self.pending = 0;
+                // The interpreter retires this instruction itself.
+                self.publish_budget(self.rest());
                 let f = self.b.ins().load(I64, trusted(), self.ctx, o::EXEC);
                 let raw = self.b.ins().iconst(I32, d.raw as i64);
                 self.b
@@ -485,7 +575,6 @@ impl TbCx<'_> {
                 return true;
             }
         }
-        self.pending += 1;
         false
     }
 
@@ -656,15 +745,15 @@ impl TbCx<'_> {
         (fast, host, slow)
     }
 
-    /// Before a slow-path call: the pc of the faulting instruction and the
+    /// Before a slow-path call: registers, the pc of the instruction and the
     /// retired count must be exact, as the helper may raise an exception.
-    /// The count is added provisionally and taken back on success (the fast
-    /// path never updates it mid-block).
+    /// The published budget refunds the rest of the TB; on success the
+    /// budget variable (still charged) carries on unchanged.
     fn slow_prologue(&mut self, pc: u64) {
         self.writeback();
         let pcv = self.iconst(pc);
         self.store_pc(pcv);
-        self.add_icount(self.pending as i64);
+        self.publish_budget(self.rest());
     }
 
     fn load(&mut self, pc: u64, next: u64, va: Value, op: LoadOp) -> Value {
@@ -691,7 +780,6 @@ impl TbCx<'_> {
             .call_indirect(self.load_sig, f, &[self.ctx, va, nextv, sz]);
         let v = self.b.inst_results(call)[0];
         self.check_exit();
-        self.add_icount(-(self.pending as i64));
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);
 
         self.b.switch_to_block(merge);
@@ -729,7 +817,6 @@ impl TbCx<'_> {
             .ins()
             .call_indirect(self.store_sig, f, &[self.ctx, va, v, nextv, sz]);
         self.check_exit();
-        self.add_icount(-(self.pending as i64));
         self.b.ins().jump(merge, &[]);
 
         self.b.switch_to_block(merge);

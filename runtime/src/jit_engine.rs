@@ -138,7 +138,8 @@ extern "C" fn helper_store(ctx: *mut JitCtx, va: u64, value: u64, next: u64, siz
                 // A device event, or a write into translated code: the rest
                 // of this TB may be stale, so leave it.
                 hart.state.pc = next;
-                c.icount += 1;
+                // This instruction completed (the TB refunded it before the call).
+                c.budget -= 1;
                 c.exit = 1;
             }
         }
@@ -155,7 +156,8 @@ extern "C" fn helper_exec(ctx: *mut JitCtx, raw: u32) {
     let (c, g, hart, mmu) = unsafe { glue(ctx) };
     g.execs += 1;
     // Counters the instruction may read must include the TB's instructions.
-    hart.csr.retire_n(std::mem::take(&mut c.icount));
+    hart.csr.retire_n((c.mark - c.budget) as u64);
+    c.mark = c.budget;
     g.last = match interp::execute(hart, mmu, &decode(raw)) {
         Ok(r) => r,
         Err(e) => {
@@ -179,7 +181,7 @@ impl JitEngine {
         let ctx = Box::new(JitCtx {
             cpu: std::ptr::null_mut(),
             tlb: [TlbView::default(); NUM_MMU_IDX],
-            icount: 0,
+            mark: 0,
             exit: 0,
             load: helper_load,
             store: helper_store,
@@ -345,7 +347,8 @@ impl JitEngine {
         self.glue.execs = 0;
         // SAFETY: `hart_ptr` is valid (derived from `hart` above).
         self.ctx.cpu = unsafe { &raw mut (*hart_ptr).state };
-        self.ctx.icount = 0;
+        self.ctx.mark = self.ctx.budget;
+        let start = self.ctx.budget;
         self.ctx.exit = 0;
         self.ctx.jc = self.jc.as_ptr();
         let ctx: *mut JitCtx = &mut *self.ctx;
@@ -355,9 +358,8 @@ impl JitEngine {
         // until the TB returns: the helpers reach them through `glue`.
         unsafe { jit::exec::run_tb(code, ctx) };
         self.stats.tb_runs += 1;
-        let icount = self.ctx.icount;
-        hart.csr.retire_n(icount);
-        let ran = icount + self.glue.traps + self.glue.execs;
+        hart.csr.retire_n((self.ctx.mark - self.ctx.budget) as u64);
+        let ran = (start - self.ctx.budget) as u64 + self.glue.traps + self.glue.execs;
         let stop = if self.glue.execs > 0 && self.glue.last != Retired::Next {
             Some(self.glue.last)
         } else if self.glue.traps > 0 || mmu.device_touched {
