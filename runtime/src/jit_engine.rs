@@ -160,9 +160,9 @@ extern "C" fn helper_exec(ctx: *mut JitCtx, raw: u32) {
     c.mark = c.budget;
     g.last = match interp::execute(hart, mmu, &decode(raw)) {
         Ok(r) => r,
+        // Counted in `execs` already, whether it retired or trapped.
         Err(e) => {
             hart.raise(e);
-            g.traps += 1;
             Retired::StateChanged
         }
     };
