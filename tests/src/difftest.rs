@@ -1955,7 +1955,13 @@ impl Gen {
     fn loop_item(&mut self, depth: usize) -> Item {
         let cnt = self.dst_nonzero();
         self.protected |= 1 << cnt.0;
-        let n = 1 + self.rng.below(4) as u8;
+        // Now and then more iterations than the tiered engine's hot
+        // threshold (32), so that it compiles the body in the middle of a run.
+        let n = if self.rng.chance(10) {
+            33 + self.rng.below(8) as u8
+        } else {
+            1 + self.rng.below(4) as u8
+        };
         let len = 1 + self.rng.below(6) as usize;
         let body = self.items(len, depth + 1);
         self.protected &= !(1 << cnt.0);
@@ -2949,6 +2955,10 @@ impl Snapshot {
 pub trait Runner {
     fn name(&self) -> String;
     fn run(&mut self, block: &Assembled) -> Snapshot;
+    /// Engine counters worth printing after a campaign (e.g. TBs compiled).
+    fn counters(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Runs blocks with one of the runtime's engines.
@@ -2983,6 +2993,17 @@ impl Runner for EngineRunner {
         let exit = m.run(Some(start + BLOCK_INSN_LIMIT));
         let insns = if self.count_insns { m.insns - start } else { 0 };
         Snapshot::take(m, exit, insns)
+    }
+
+    fn counters(&self) -> Option<String> {
+        let jit = self.machine.jit.as_ref()?;
+        let c = jit.jit_stats();
+        Some(format!(
+            "{} TBs compiled in {:.1} s, {:?}",
+            c.compiled,
+            c.compile_time.as_secs_f64(),
+            jit.stats
+        ))
     }
 }
 

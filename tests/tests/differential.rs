@@ -12,11 +12,24 @@ use rvdbt_tests::difftest::{
 };
 
 /// The engines under test; the first is the reference every other one is
-/// compared with. A new engine is one more entry here.
+/// compared with, on everything including the number of instructions
+/// executed. A new engine is one more entry here.
 const ENGINES: &[Engine] = &[Engine::Reference, Engine::Interp];
 
 /// Blocks the main test runs unless `RVDBT_DIFF_BLOCKS` says otherwise.
 const DEFAULT_BLOCKS: u64 = 100_000;
+
+/// Engines compared on all architectural state but not on the number of
+/// instructions executed (`Machine::insns`, what `--max-insns` counts), nor
+/// on blocks that stop at the instruction limit: the JIT's count drifts from
+/// the instructions it retires (one `ecall` counts as 8 instructions instead
+/// of 7 with the handler; a loop around `wfi` retires 67688 instructions
+/// while 20000 are counted). Once fixed, move them to [`ENGINES`] (mind the
+/// time: the JIT compiles every block, about 1000 blocks/s).
+const ENGINES_UNCOUNTED: &[Engine] = &[Engine::Reference, Engine::Jit, Engine::Tiered];
+
+/// Blocks for [`ENGINES_UNCOUNTED`] (override with `RVDBT_DIFF_JIT_BLOCKS`).
+const UNCOUNTED_BLOCKS: u64 = 5_000;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
@@ -48,6 +61,22 @@ fn engines_agree_on_random_blocks() {
                 stats.insns >= 8 * stats.blocks || blocks < 100,
                 "blocks are too short: {stats}"
             );
+        }
+        Err(d) => panic!("{d}"),
+    }
+}
+
+#[test]
+fn jit_engines_agree_on_random_blocks() {
+    let blocks = env_u64("RVDBT_DIFF_JIT_BLOCKS", UNCOUNTED_BLOCKS);
+    let seed = env_u64("RVDBT_DIFF_SEED", 0x5eed);
+    let mut runners = difftest::engine_runners_uncounted(ENGINES_UNCOUNTED);
+    let mut campaign = Campaign::new(seed, blocks);
+    campaign.compare_at_insn_limit = false;
+    match run_campaign(&mut runners, &campaign, &mut |_| {}) {
+        Ok(stats) => {
+            eprintln!("{stats}");
+            assert_eq!(stats.blocks, blocks);
         }
         Err(d) => panic!("{d}"),
     }

@@ -143,6 +143,11 @@ fn main() -> ExitCode {
     match run_campaign(&mut runners, &campaign, &mut progress) {
         Ok(stats) => {
             println!("{stats}");
+            for r in &runners {
+                if let Some(c) = r.counters() {
+                    println!("{}: {c}", r.name());
+                }
+            }
             if args.traps {
                 let mut v: Vec<_> = stats.traps.iter().collect();
                 v.sort_by(|a, b| b.1.cmp(a.1));
