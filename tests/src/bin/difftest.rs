@@ -130,13 +130,16 @@ fn main() -> ExitCode {
     let mut progress = |s: &rvdbt_tests::difftest::Stats| {
         if last.elapsed().as_secs() >= 10 {
             last = Instant::now();
+            let insns = match s.insns {
+                0 => String::new(),
+                n => format!(", {n} instructions"),
+            };
             eprintln!(
-                "[{:>6.0} s] {} / {} blocks, {:.0} blocks/s, {} instructions",
+                "[{:>6.0} s] {} / {} blocks, {:.0} blocks/s{insns}",
                 t0.elapsed().as_secs_f64(),
                 s.blocks,
                 args.blocks,
                 s.blocks_per_second(),
-                s.insns
             );
         }
     };
