@@ -354,16 +354,13 @@ fn generator_covers_the_instruction_set() {
     assert!(loops > 100 && smc > 50, "loops {loops}, smc {smc}");
 }
 
-/// Runtime bug found by this harness: any access to the last 4 KiB page of
-/// the address space (here `ld a0, -8(zero)`, address 0xffff_ffff_ffff_fff8,
-/// in M mode) panics the host in debug builds, because `pmp_page_prot` in
-/// runtime/src/hart/walk.rs computes `page + 0x1000`, which overflows. It
-/// should be an access fault (cause 5). The generator avoids that page until
-/// this is fixed (`GenConfig::top_page`); then drop the `ignore`, and make
-/// `top_page` the default.
+/// Regression test for a bug this harness found: an access to the last
+/// 4 KiB page of the address space (here `ld a0, -8(zero)`, address
+/// 0xffff_ffff_ffff_fff8, in M mode) panicked the host in debug builds
+/// because the PMP page check computed `page + 0x1000` in `u64`. It must be
+/// an access fault (cause 5) in every engine.
 #[test]
-#[ignore = "runtime bug: pmp_page_prot overflows on the last page of the address space"]
-fn known_bug_access_to_the_last_page_panics_in_debug_builds() {
+fn access_to_the_last_page_of_the_address_space_is_an_access_fault() {
     use frontend_riscv::{Insn, LoadOp, Reg};
     let ld = difftest::Enc::of(Insn::Load {
         op: LoadOp::Ld,

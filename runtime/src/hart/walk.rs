@@ -247,22 +247,28 @@ const PMP_X: u8 = 4;
 const PMP_A_SHIFT: u8 = 3;
 const PMP_L: u8 = 0x80;
 
-/// The byte range `[start, end)` entry `i` covers, or `None` when it is off.
-fn pmp_range(csr: &Csrs, i: usize) -> Option<(u64, u64)> {
+/// The byte range `[start, end)` entry `i` covers, or `None` when it is
+/// off. In `u128`, so ranges ending at the top of the address space (and
+/// pages there) never overflow.
+fn pmp_range(csr: &Csrs, i: usize) -> Option<(u128, u128)> {
     let cfg = csr.pmpcfg[i];
-    let addr = csr.pmpaddr[i];
+    let addr = csr.pmpaddr[i] as u128;
     match (cfg >> PMP_A_SHIFT) & 3 {
         1 => {
-            let lo = if i == 0 { 0 } else { csr.pmpaddr[i - 1] << 2 };
+            let lo = if i == 0 {
+                0
+            } else {
+                (csr.pmpaddr[i - 1] as u128) << 2
+            };
             let hi = addr << 2;
             (lo < hi).then_some((lo, hi))
         }
         2 => Some((addr << 2, (addr << 2) + 4)),
         3 => {
-            let ones = addr.trailing_ones();
+            let ones = csr.pmpaddr[i].trailing_ones();
             let size = 1u128 << (ones + 3);
-            let base = ((addr as u128) << 2) & !(size - 1);
-            Some((base as u64, (base + size).min(u64::MAX as u128) as u64))
+            let base = (addr << 2) & !(size - 1);
+            Some((base, base + size))
         }
         _ => None,
     }
@@ -303,7 +309,7 @@ fn default_prot(csr: &Csrs, prv: Priv) -> u8 {
 /// Checks one access of `size` bytes at physical `pa`: the lowest-numbered
 /// entry matching any byte decides; it must match all bytes.
 pub fn pmp_check(csr: &Csrs, pa: u64, size: u64, access: AccessType, prv: Priv) -> bool {
-    let end = pa.saturating_add(size);
+    let (pa, end) = (pa as u128, pa as u128 + size as u128);
     for i in 0..csr.pmpcfg.len() {
         let Some((lo, hi)) = pmp_range(csr, i) else {
             continue;
@@ -321,7 +327,7 @@ pub fn pmp_check(csr: &Csrs, pa: u64, size: u64, access: AccessType, prv: Priv) 
 
 /// The PMP permissions of a whole 4 KiB page, if the same for every byte.
 fn pmp_page_prot(csr: &Csrs, page: u64, prv: Priv) -> Option<u8> {
-    let end = page + 0x1000;
+    let (page, end) = (page as u128, page as u128 + 0x1000);
     for i in 0..csr.pmpcfg.len() {
         let Some((lo, hi)) = pmp_range(csr, i) else {
             continue;
@@ -355,6 +361,11 @@ mod tests {
         c.pmpaddr[2] = 0x1000 >> 2;
         c.pmpcfg[2] = (2 << PMP_A_SHIFT) | PMP_X;
         assert_eq!(pmp_range(&c, 0), Some((0x8000_0000, 0x8000_1000)));
+        assert_eq!(
+            pmp_page_prot(&c, u64::MAX & !0xfff, Priv::M),
+            Some(PROT_READ | PROT_WRITE | PROT_EXEC),
+            "last page: no overflow"
+        );
         assert!(pmp_check(&c, 0x8000_0010, 8, AccessType::Read, Priv::S));
         assert!(
             !pmp_check(&c, 0x8000_0010, 8, AccessType::Write, Priv::S),
