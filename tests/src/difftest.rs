@@ -857,10 +857,9 @@ pub struct GenConfig {
     /// Code bytes per block (at most, roughly). Must keep every in-block
     /// offset within a 12-bit immediate.
     pub max_bytes: u64,
-    /// Also access the last 4 KiB page of the address space. Off by default:
-    /// the runtime's PMP check computes `page + 0x1000` there and panics on
-    /// the overflow in debug builds (see the ignored test
-    /// `known_bug_access_to_the_last_page_panics_in_debug_builds`).
+    /// Also access the last 4 KiB page of the address space (on by default;
+    /// it once overflowed the PMP check, see the regression test
+    /// `access_to_the_last_page_of_the_address_space_is_an_access_fault`).
     pub top_page: bool,
 }
 
@@ -869,7 +868,7 @@ impl Default for GenConfig {
         GenConfig {
             max_items: 32,
             max_bytes: 1400,
-            top_page: false,
+            top_page: true,
         }
     }
 }
