@@ -21,11 +21,12 @@ const ENGINES: &[Engine] = &[Engine::Reference, Engine::Interp, Engine::Tiered];
 const DEFAULT_BLOCKS: u64 = 100_000;
 
 /// Engines compared the same way on fewer blocks: the JIT compiles every
-/// block it runs (about 1000 blocks/s in the test profile).
+/// block it runs (about 1000 blocks/s in the test profile, so this test
+/// takes about two minutes).
 const SLOW_ENGINES: &[Engine] = &[Engine::Reference, Engine::Jit];
 
 /// Blocks for [`SLOW_ENGINES`] (override with `RVDBT_DIFF_JIT_BLOCKS`).
-const SLOW_BLOCKS: u64 = 5_000;
+const SLOW_BLOCKS: u64 = 100_000;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
