@@ -224,7 +224,9 @@ impl CodeCache {
         // keeps running in the interpreter instead of the host dying.
         let ctx = &mut self.ctx;
         let defined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            module.define_function(id, ctx).map_err(|e| format!("{e:?}"))
+            module
+                .define_function(id, ctx)
+                .map_err(|e| format!("{e:?}"))
         }));
         match defined {
             Ok(r) => r.map_err(JitError::Module)?,

@@ -362,7 +362,7 @@ mod tests {
         c.pmpcfg[2] = (2 << PMP_A_SHIFT) | PMP_X;
         assert_eq!(pmp_range(&c, 0), Some((0x8000_0000, 0x8000_1000)));
         assert_eq!(
-            pmp_page_prot(&c, u64::MAX & !0xfff, Priv::M),
+            pmp_page_prot(&c, !0xfff, Priv::M),
             Some(PROT_READ | PROT_WRITE | PROT_EXEC),
             "last page: no overflow"
         );
