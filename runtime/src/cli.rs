@@ -52,6 +52,9 @@ pub struct RunArgs {
     /// Firmware: `none` (boot the program directly) or a file loaded at the start of RAM.
     #[arg(long, default_value = "none")]
     pub bios: String,
+    /// Number of PMP entries: 0, 16 or 64.
+    #[arg(long, default_value_t = crate::hart::csr::PMP_ENTRIES)]
+    pub pmp_entries: usize,
     /// Print the machine's counters (TLB, memory slow paths, JIT) to stderr at exit.
     #[arg(long)]
     pub stats: bool,
@@ -106,6 +109,7 @@ pub fn main() -> ExitCode {
 fn run(args: RunArgs) -> ExitCode {
     let mut cfg = Config::new(&args.program);
     cfg.engine = args.engine;
+    cfg.pmp_entries = args.pmp_entries;
     cfg.ram_size = args.mem;
     cfg.max_insns = args.max_insns;
     cfg.bootargs = args.append.clone();

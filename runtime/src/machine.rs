@@ -66,6 +66,8 @@ pub enum Engine {
 pub struct Config {
     pub engine: Engine,
     pub ram_size: u64,
+    /// PMP entries (0, 16 or 64).
+    pub pmp_entries: usize,
     pub bios: Bios,
     pub program: PathBuf,
     pub max_insns: Option<u64>,
@@ -77,6 +79,7 @@ impl Config {
         Config {
             engine: Engine::default(),
             ram_size: 128 << 20,
+            pmp_entries: crate::hart::csr::PMP_ENTRIES,
             bios: Bios::None,
             program: program.into(),
             max_insns: None,
@@ -98,6 +101,8 @@ pub enum MachineError {
     Fdt(String),
     #[error("the device tree ({0} bytes) does not fit in RAM")]
     FdtTooBig(usize),
+    #[error("{0} PMP entries: the RISC-V spec allows 0, 16 or 64")]
+    PmpEntries(usize),
     #[error("starting the JIT: {0}")]
     Jit(String),
 }
@@ -248,7 +253,11 @@ impl Machine {
             .map_err(|_| MachineError::FdtTooBig(fdt.len()))?;
 
         let time_clock = clock.clone();
+        if !crate::hart::csr::PMP_COUNTS.contains(&cfg.pmp_entries) {
+            return Err(MachineError::PmpEntries(cfg.pmp_entries));
+        }
         let mut hart = Hart::new(0, lines, Rc::new(move || time_clock.now()));
+        hart.csr = crate::hart::Csrs::with_pmp(0, cfg.pmp_entries);
         hart.reset(MROM_BASE);
         Ok(Machine {
             hart,

@@ -67,8 +67,12 @@ const MIP_WMASK: u64 = irq::SSIP | irq::STIP | irq::SEIP;
 /// satp fields: MODE (4 bits), ASID (16 bits), PPN (44 bits).
 const SATP_MASK: u64 = (0xf << 60) | (0xffff << 44) | ((1 << 44) - 1);
 
-/// Number of PMP entries.
+/// Default number of PMP entries. The spec allows 0, 16 or 64
+/// (`Csrs::with_pmp`); the CSRs of all 64 exist either way, unimplemented
+/// entries reading as zero.
 pub const PMP_ENTRIES: usize = 16;
+/// PMP entry counts the spec allows.
+pub const PMP_COUNTS: [usize; 3] = [0, 16, 64];
 
 /// The CSR file of one hart.
 #[derive(Clone, Debug, Default)]
@@ -98,15 +102,23 @@ pub struct Csrs {
     pub satp: u64,
     pub mcycle: u64,
     pub minstret: u64,
-    pub pmpcfg: [u8; PMP_ENTRIES],
-    pub pmpaddr: [u64; PMP_ENTRIES],
+    /// One byte per implemented PMP entry.
+    pub pmpcfg: Vec<u8>,
+    pub pmpaddr: Vec<u64>,
 }
 
 impl Csrs {
     pub fn new(hartid: u64) -> Csrs {
+        Csrs::with_pmp(hartid, PMP_ENTRIES)
+    }
+
+    /// A CSR file with `pmp` PMP entries (0, 16 or 64).
+    pub fn with_pmp(hartid: u64, pmp: usize) -> Csrs {
         Csrs {
             mhartid: hartid,
             mstatus: MSTATUS_XL,
+            pmpcfg: vec![0; pmp],
+            pmpaddr: vec![0; pmp],
             ..Default::default()
         }
     }
@@ -214,16 +226,17 @@ impl Hart {
             0x342 => c.mcause,
             0x343 => c.mtval,
             0x344 => self.mip(),
-            // PMP: on RV64 only the even pmpcfg registers exist.
-            0x3a0 | 0x3a2 => {
+            // PMP: on RV64 only the even pmpcfg registers exist; entries
+            // beyond the implemented count read as zero.
+            0x3a0..=0x3af if csr % 2 == 0 => {
                 let base = (csr as usize - 0x3a0) * 4;
                 let mut v = 0u64;
                 for i in 0..8 {
-                    v |= (c.pmpcfg[base + i] as u64) << (8 * i);
+                    v |= (c.pmpcfg.get(base + i).copied().unwrap_or(0) as u64) << (8 * i);
                 }
                 v
             }
-            0x3b0..=0x3bf => c.pmpaddr[csr as usize - 0x3b0],
+            0x3b0..=0x3ef => c.pmpaddr.get(csr as usize - 0x3b0).copied().unwrap_or(0),
             // Machine counters.
             0xb00 => c.mcycle,
             0xb02 => c.minstret,
@@ -295,19 +308,23 @@ impl Hart {
             0x342 => c.mcause = v,
             0x343 => c.mtval = v,
             0x344 => c.mip = (c.mip & !MIP_WMASK) | (v & MIP_WMASK),
-            0x3a0 | 0x3a2 => {
+            0x3a0..=0x3af if csr % 2 == 0 => {
                 let base = (csr as usize - 0x3a0) * 4;
                 for i in 0..8 {
-                    if c.pmpcfg[base + i] & 0x80 == 0 {
-                        c.pmpcfg[base + i] = (v >> (8 * i)) as u8 & 0x9f;
+                    if let Some(cfg) = c.pmpcfg.get_mut(base + i) {
+                        if *cfg & 0x80 == 0 {
+                            *cfg = (v >> (8 * i)) as u8 & 0x9f;
+                            flush = true;
+                        }
                     }
                 }
-                flush = true;
             }
-            0x3b0..=0x3bf => {
+            0x3b0..=0x3ef => {
                 let i = csr as usize - 0x3b0;
-                let locked = c.pmpcfg[i] & 0x80 != 0
-                    || (i + 1 < PMP_ENTRIES
+                let n = c.pmpaddr.len();
+                let locked = i >= n
+                    || c.pmpcfg[i] & 0x80 != 0
+                    || (i + 1 < n
                         && c.pmpcfg[i + 1] & 0x80 != 0
                         && (c.pmpcfg[i + 1] >> 3) & 3 == 1);
                 if !locked {
@@ -330,5 +347,56 @@ impl Hart {
 fn write_tvec(tvec: &mut u64, v: u64) {
     if v & 3 < 2 {
         *tvec = v;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::hart::IrqLines;
+
+    fn hart(pmp: usize) -> Hart {
+        let mut h = Hart::new(0, IrqLines::default(), Rc::new(|| 0));
+        h.csr = Csrs::with_pmp(0, pmp);
+        h
+    }
+
+    #[test]
+    fn pmp_entry_count_is_configurable_and_missing_entries_read_zero() {
+        let mut h = hart(64);
+        h.csr_write(0x3ef, 0x1234).unwrap(); // pmpaddr63
+        assert_eq!(h.csr_read(0x3ef), Some(0x1234));
+        h.csr_write(0x3ae, 0x1f).unwrap(); // pmpcfg14: entry 56
+        assert_eq!(h.csr_read(0x3ae), Some(0x1f));
+        assert_eq!(h.csr_read(0x3a1), None, "odd pmpcfg does not exist on RV64");
+
+        let mut h = hart(16);
+        h.csr_write(0x3ef, 0x1234).unwrap();
+        assert_eq!(
+            h.csr_read(0x3ef),
+            Some(0),
+            "entry 63 not implemented: read-only zero"
+        );
+        h.csr_write(0x3a4, u64::MAX).unwrap(); // pmpcfg4: entries 16..23
+        assert_eq!(h.csr_read(0x3a4), Some(0));
+        h.csr_write(0x3bf, 0x55).unwrap(); // pmpaddr15 still exists
+        assert_eq!(h.csr_read(0x3bf), Some(0x55));
+
+        let mut h = hart(0);
+        h.csr_write(0x3b0, 0x55).unwrap();
+        assert_eq!(h.csr_read(0x3b0), Some(0));
+    }
+
+    #[test]
+    fn locked_entry_ignores_writes() {
+        let mut h = hart(16);
+        h.csr_write(0x3b0, 0x100).unwrap();
+        h.csr_write(0x3a0, 0x80 | 0x18 | 1).unwrap(); // entry 0: L, NAPOT, R
+        h.csr_write(0x3b0, 0x200).unwrap();
+        assert_eq!(h.csr_read(0x3b0), Some(0x100));
+        h.csr_write(0x3a0, 0).unwrap();
+        assert_eq!(h.csr_read(0x3a0), Some(0x99));
     }
 }

@@ -97,10 +97,11 @@ impl Hart {
     /// Resets to the state after power-on: M mode, pc = `reset_pc`.
     pub fn reset(&mut self, reset_pc: u64) {
         let hartid = self.csr.mhartid;
+        let pmp = self.csr.pmpcfg.len();
         self.state = CpuState::default();
         self.state.pc = reset_pc;
         self.prv = Priv::M;
-        self.csr = Csrs::new(hartid);
+        self.csr = Csrs::with_pmp(hartid, pmp);
         self.reservation = None;
         self.waiting = false;
         self.tlb_flush = true;
