@@ -228,7 +228,7 @@ impl Hart {
             0x344 => self.mip(),
             // PMP: on RV64 only the even pmpcfg registers exist; entries
             // beyond the implemented count read as zero.
-            0x3a0..=0x3af if csr % 2 == 0 => {
+            0x3a0..=0x3af if csr.is_multiple_of(2) => {
                 let base = (csr as usize - 0x3a0) * 4;
                 let mut v = 0u64;
                 for i in 0..8 {
@@ -308,7 +308,7 @@ impl Hart {
             0x342 => c.mcause = v,
             0x343 => c.mtval = v,
             0x344 => c.mip = (c.mip & !MIP_WMASK) | (v & MIP_WMASK),
-            0x3a0..=0x3af if csr % 2 == 0 => {
+            0x3a0..=0x3af if csr.is_multiple_of(2) => {
                 let base = (csr as usize - 0x3a0) * 4;
                 for i in 0..8 {
                     if let Some(cfg) = c.pmpcfg.get_mut(base + i) {
