@@ -3761,7 +3761,7 @@ impl fmt::Display for Divergence {
         )?;
         writeln!(
             f,
-            "replay: cargo run --release -p rvdbt-tests --bin difftest -- --seed {:#x} --start {} --blocks 1 --show",
+            "replay: cargo run --release -p rvdbt-tests --example difftest -- --seed {:#x} --start {} --blocks 1 --show",
             self.seed, self.index
         )?;
         writeln!(

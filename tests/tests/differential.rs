@@ -3,7 +3,7 @@
 //! `RVDBT_DIFF_BLOCKS` sets how many blocks the main test runs (default
 //! [`DEFAULT_BLOCKS`]), `RVDBT_DIFF_JIT_BLOCKS` how many the JIT test runs
 //! and `RVDBT_DIFF_SEED` their seed; long runs use the `difftest` binary
-//! (`cargo run --release -p rvdbt-tests --bin difftest -- --help`).
+//! (`cargo run --release -p rvdbt-tests --example difftest -- --help`).
 
 use runtime::{Engine, RunExit};
 use rvdbt_tests::difftest::{

@@ -1,7 +1,7 @@
 //! Long lockstep differential runs from the command line: random blocks under several engines, compared after each block.
 //!
 //! ```text
-//! cargo run --release -p rvdbt-tests --bin difftest -- --blocks 10000000 --seed 7 --engines reference,interp
+//! cargo run --release -p rvdbt-tests --example difftest -- --blocks 10000000 --seed 7 --engines reference,interp
 //! ```
 //!
 //! Exit status: 0 when every block agreed, 1 on a divergence (the shrunk
