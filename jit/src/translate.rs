@@ -159,6 +159,13 @@ fn trusted() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
+/// Flags for context fields that do not change while a TB runs (TLB views,
+/// jump-cache base, helper pointers: only the runtime changes them, between
+/// TBs): Cranelift may hoist these loads out of a TB's loop.
+fn invariant() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly().with_can_move()
+}
+
 /// Builds the IR of `src` into `func`. Returns the per-instruction notes
 /// (first IR instruction, "pc: disassembly") used by [`annotate`].
 pub fn build(
@@ -426,8 +433,8 @@ impl TbCx<'_> {
     fn exit_with_pc(&mut self, pc: Value) {
         self.writeback();
         self.store_pc(pc);
-        let jc = self.b.ins().load(I64, trusted(), self.ctx, o::JC);
-        let mask = self.b.ins().load(I64, trusted(), self.ctx, o::JC_MASK);
+        let jc = self.b.ins().load(I64, invariant(), self.ctx, o::JC);
+        let mask = self.b.ins().load(I64, invariant(), self.ctx, o::JC_MASK);
         let half = self.b.ins().ushr_imm_u(pc, 1);
         let slot = self.b.ins().band(half, mask);
         let off = self.b.ins().ishl_imm_u(slot, o::JC_ENTRY_SIZE_LOG2);
@@ -566,7 +573,7 @@ impl TbCx<'_> {
                 self.store_pc(pcv);
                 // The interpreter retires this instruction itself.
                 self.publish_budget(self.rest());
-                let f = self.b.ins().load(I64, trusted(), self.ctx, o::EXEC);
+                let f = self.b.ins().load(I64, invariant(), self.ctx, o::EXEC);
                 let raw = self.b.ins().iconst(I32, d.raw as i64);
                 self.b
                     .ins()
@@ -720,11 +727,11 @@ impl TbCx<'_> {
         let base = self
             .b
             .ins()
-            .load(I64, trusted(), self.ctx, view + o::TLB_BASE);
+            .load(I64, invariant(), self.ctx, view + o::TLB_BASE);
         let mask = self
             .b
             .ins()
-            .load(I64, trusted(), self.ctx, view + o::TLB_MASK);
+            .load(I64, invariant(), self.ctx, view + o::TLB_MASK);
         let vpn = self.b.ins().ushr_imm_u(va, 12);
         let idx = self.b.ins().band(vpn, mask);
         let off = self.b.ins().ishl_imm_u(idx, o::ENTRY_SIZE_LOG2);
@@ -771,7 +778,7 @@ impl TbCx<'_> {
 
         self.b.switch_to_block(slow);
         self.slow_prologue(pc);
-        let f = self.b.ins().load(I64, trusted(), self.ctx, o::LOAD);
+        let f = self.b.ins().load(I64, invariant(), self.ctx, o::LOAD);
         let nextv = self.iconst(next);
         let sz = self.b.ins().iconst(I32, size as i64);
         let call = self
@@ -810,7 +817,7 @@ impl TbCx<'_> {
 
         self.b.switch_to_block(slow);
         self.slow_prologue(pc);
-        let f = self.b.ins().load(I64, trusted(), self.ctx, o::STORE);
+        let f = self.b.ins().load(I64, invariant(), self.ctx, o::STORE);
         let nextv = self.iconst(next);
         let sz = self.b.ins().iconst(I32, size as i64);
         self.b
