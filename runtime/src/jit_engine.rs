@@ -66,7 +66,9 @@ pub struct JitEngineStats {
 }
 
 pub struct JitEngine {
-    cache: CodeCache,
+    /// The compiler of the `jit` engine (the tiered engine's lives on its
+    /// worker thread).
+    cache: Option<CodeCache>,
     tbs: HashMap<TbKey, TbCode>,
     by_page: HashMap<u64, Vec<TbKey>>,
     hot: HashMap<TbKey, u32>,
@@ -192,7 +194,11 @@ impl JitEngine {
             jc_mask: (JC_SIZE - 1) as u64,
         });
         Ok(JitEngine {
-            cache: CodeCache::new(JitOptions::default())?,
+            cache: if tiered {
+                None
+            } else {
+                Some(CodeCache::new(JitOptions::default())?)
+            },
             tbs: HashMap::new(),
             by_page: HashMap::new(),
             hot: HashMap::new(),
@@ -226,7 +232,7 @@ impl JitEngine {
         if self.background.is_some() {
             self.compile_stats
         } else {
-            self.cache.stats
+            self.cache.as_ref().map(|c| c.stats).unwrap_or_default()
         }
     }
 
@@ -257,7 +263,7 @@ impl JitEngine {
         self.tbs.clear();
         self.by_page.clear();
         self.clear_jc();
-        if let Err(e) = self.cache.flush() {
+        if let Err(e) = self.cache.as_mut().map_or(Ok(()), CodeCache::flush) {
             // Keeps the old generation's code; correctness is unaffected.
             tracing::error!("JIT code cache flush failed: {e}");
         }
@@ -426,10 +432,13 @@ impl JitEngine {
             // The first instruction straddles the page end.
             return interpret_one(icache, hart, mmu);
         };
-        if self.cache.is_full() {
+        if self.cache.as_ref().is_some_and(CodeCache::is_full) {
             self.flush_code();
         }
-        match self.cache.compile(&src) {
+        let Some(cache) = self.cache.as_mut() else {
+            return interpret_one(icache, hart, mmu);
+        };
+        match cache.compile(&src) {
             Ok(code) => {
                 mmu.mark_code(pa);
                 self.insert_tb(key, code);
