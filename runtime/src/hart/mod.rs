@@ -73,8 +73,6 @@ pub struct Hart {
     pub lines: IrqLines,
     pub time: TimeSource,
     pub reservation: Option<Reservation>,
-    /// Set by `wfi`; cleared when an interrupt becomes pending.
-    pub waiting: bool,
     /// Set by a CSR write that invalidates cached translations (satp, PMP,
     /// mstatus.MXR); the executor flushes the TLBs and clears it.
     pub tlb_flush: bool,
@@ -89,7 +87,6 @@ impl Hart {
             lines,
             time,
             reservation: None,
-            waiting: false,
             tlb_flush: false,
         }
     }
@@ -103,7 +100,6 @@ impl Hart {
         self.prv = Priv::M;
         self.csr = Csrs::with_pmp(hartid, pmp);
         self.reservation = None;
-        self.waiting = false;
         self.tlb_flush = true;
     }
 
@@ -151,7 +147,6 @@ impl Hart {
 
     /// Enters the trap handler for interrupt number `irq`.
     pub fn interrupt(&mut self, irq: u64) {
-        self.waiting = false;
         self.take_trap(irq, true, 0);
     }
 
