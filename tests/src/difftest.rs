@@ -2839,7 +2839,7 @@ const CSR_FIELDS: [CsrField; 28] = [
 
 const SCALAR_PC: usize = 64;
 const SCALAR_PRIV: usize = 65;
-const SCALAR_CSRS: usize = 71;
+const SCALAR_CSRS: usize = 70;
 
 /// The names of [`Snapshot::scalars`], in order.
 pub fn scalar_names() -> &'static [String] {
@@ -2852,7 +2852,6 @@ pub fn scalar_names() -> &'static [String] {
                 "fcsr",
                 "pc",
                 "privilege",
-                "wfi waiting",
                 "reservation valid",
                 "reservation address",
                 "reservation size",
@@ -2873,12 +2872,7 @@ impl Snapshot {
         let mut s = Vec::with_capacity(SCALAR_CSRS + CSR_FIELDS.len());
         s.extend_from_slice(&h.state.x[1..]);
         s.extend_from_slice(&h.state.f);
-        s.extend([
-            h.state.fcsr as u64,
-            h.state.pc,
-            h.prv as u64,
-            h.waiting as u64,
-        ]);
+        s.extend([h.state.fcsr as u64, h.state.pc, h.prv as u64]);
         match h.reservation {
             Some(r) => s.extend([1, r.pa.0, r.size as u64, r.value]),
             None => s.extend([0, 0, 0, 0]),
