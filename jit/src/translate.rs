@@ -50,6 +50,13 @@ pub struct TbSource {
     pub data_idx: usize,
     /// MMU index of its instruction fetches.
     pub fetch_idx: usize,
+    /// Addresses of two chaining cells (0: none): one `u64` each, owned by
+    /// the runtime, holding the entry of this TB's successor at its first
+    /// and second constant exit when that successor is on the same guest
+    /// page. Generated code fills a cell from the jump cache and afterwards
+    /// tail-calls through it without a lookup. The runtime zeroes every
+    /// cell whenever TBs are dropped (a code flush).
+    pub cells: [u64; 2],
 }
 
 /// Whether the TB must end after `d` (control transfer or an instruction
@@ -134,6 +141,9 @@ pub struct TbCx<'a> {
     data_idx: usize,
     /// Jump-cache tag of this TB (successors must have the same).
     tag: u64,
+    /// See [`TbSource::cells`]; the next one to use.
+    cells: [u64; 2],
+    next_cell: usize,
     /// First IR instruction of each guest instruction, for annotation.
     pub notes: Vec<(Option<Inst>, String)>,
 }
@@ -211,6 +221,8 @@ pub fn build(
         tb_sig,
         data_idx: src.data_idx,
         tag: crate::ctx::JcEntry::tag_of(src.fetch_idx as u8, src.data_idx as u8),
+        cells: src.cells,
+        next_cell: 0,
         notes: Vec::new(),
     };
     // Every register the TB touches is loaded once, at entry, so the SSA
@@ -246,8 +258,7 @@ pub fn build(
         }
     }
     if !ended {
-        let next = cx.b.ins().iconst(I64, pc as i64);
-        cx.exit_with_pc(next);
+        cx.goto(pc);
     }
     cx.b.switch_to_block(cx.ret_block);
     cx.b.ins().return_(&[]);
@@ -416,10 +427,31 @@ impl TbCx<'_> {
     fn goto(&mut self, target: u64) {
         if target == self.start_pc {
             self.b.ins().jump(self.header, &[]);
-        } else {
-            let t = self.iconst(target);
-            self.exit_with_pc(t);
+            return;
         }
+        let same_page = (target ^ self.start_pc) & PAGE_MASK == 0;
+        let cell = self.cells.get(self.next_cell).copied().unwrap_or(0);
+        self.next_cell += 1;
+        let t = self.iconst(target);
+        if !same_page || cell == 0 {
+            self.exit_with_pc(t, None);
+            return;
+        }
+        // A successor on the same page stays valid as long as this TB is
+        // (same mapping, same code page), so the cell needs no checks:
+        //   code = *cell; if code != 0 { return_call code } else { jump-cache path }
+        self.writeback();
+        let cellv = self.iconst(cell);
+        let code = self.b.ins().load(I64, trusted(), cellv, 0);
+        let direct = self.b.create_block();
+        let lookup = self.b.create_block();
+        self.b.ins().brif(code, direct, &[], lookup, &[]);
+        self.b.switch_to_block(direct);
+        let budget = self.b.use_var(self.budget);
+        let args = [self.ctx, self.cpu, budget];
+        self.b.ins().return_call_indirect(self.tb_sig, code, &args);
+        self.b.switch_to_block(lookup);
+        self.exit_with_pc(t, Some(cellv));
     }
 
     /// Leaves the TB with `pc` as the next guest pc: the successor is looked
@@ -430,7 +462,7 @@ impl TbCx<'_> {
     /// e = ctx.jc + ((pc >> 1) & ctx.jc_mask) * 32
     /// if e.vpc == pc && e.tag == TAG { return_call e.code(ctx) } else { return }
     /// ```
-    fn exit_with_pc(&mut self, pc: Value) {
+    fn exit_with_pc(&mut self, pc: Value, cell: Option<Value>) {
         self.writeback();
         self.store_pc(pc);
         let jc = self.b.ins().load(I64, invariant(), self.ctx, o::JC);
@@ -452,6 +484,9 @@ impl TbCx<'_> {
         self.b.ins().jump(self.ret_block, &[]);
         self.b.switch_to_block(chain);
         let code = self.b.ins().load(I64, trusted(), e, o::JC_CODE);
+        if let Some(cell) = cell {
+            self.b.ins().store(trusted(), code, cell, 0);
+        }
         let budget = self.b.use_var(self.budget);
         let args = [self.ctx, self.cpu, budget];
         self.b.ins().return_call_indirect(self.tb_sig, code, &args);
@@ -535,7 +570,7 @@ impl TbCx<'_> {
                 let t = self.b.ins().band_imm_s(t, !1);
                 let link = self.iconst(next);
                 self.set_x(rd, link);
-                self.exit_with_pc(t);
+                self.exit_with_pc(t, None);
                 return true;
             }
             Insn::Branch {

@@ -40,6 +40,7 @@ fn load_and_store_ir_matches_golden_files() {
             insns: vec![decode(raw)],
             data_idx: 1,
             fetch_idx: 1,
+            cells: [0x1000, 0x1008],
         };
         let clif = cache.clif(&src);
         // Every TB of one access has the fast path and the helper call.

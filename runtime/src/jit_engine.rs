@@ -79,6 +79,7 @@ pub struct JitEngine {
     /// Bumped for a page each time its TBs are invalidated, so a background
     /// compilation of stale code is recognised and dropped.
     page_epochs: HashMap<u64, u64>,
+    cells: Cells,
     background: Option<Background>,
     compile_stats: jit::cache::JitStats,
     ctx: Box<JitCtx>,
@@ -206,6 +207,7 @@ impl JitEngine {
             jc_code: vec![None; JC_SIZE],
             jc_mmu_generation: u64::MAX,
             page_epochs: HashMap::new(),
+            cells: Cells::new(),
             background: if tiered {
                 Some(Background {
                     worker: CompileWorker::start(JitOptions::default()).map_err(|e| {
@@ -263,6 +265,7 @@ impl JitEngine {
         self.tbs.clear();
         self.by_page.clear();
         self.clear_jc();
+        self.cells.reset();
         if let Err(e) = self.cache.as_mut().map_or(Ok(()), CodeCache::flush) {
             // Keeps the old generation's code; correctness is unaffected.
             tracing::error!("JIT code cache flush failed: {e}");
@@ -416,7 +419,8 @@ impl JitEngine {
             let c = self.hot.entry(key).or_insert(0);
             *c += 1;
             if *c == HOT_THRESHOLD {
-                if let Some(src) = form_tb(mmu, pc, pa, fetch_idx, data_idx) {
+                if let Some(mut src) = form_tb(mmu, pc, pa, fetch_idx, data_idx) {
+                    src.cells = self.cells.alloc();
                     mmu.mark_code(pa);
                     let page = pa.0 & PAGE_MASK;
                     let epoch = self.page_epochs.get(&page).copied().unwrap_or(0);
@@ -428,10 +432,11 @@ impl JitEngine {
             self.stats.interp_blocks += 1;
             return interpret_one(icache, hart, mmu);
         }
-        let Some(src) = form_tb(mmu, pc, pa, fetch_idx, data_idx) else {
+        let Some(mut src) = form_tb(mmu, pc, pa, fetch_idx, data_idx) else {
             // The first instruction straddles the page end.
             return interpret_one(icache, hart, mmu);
         };
+        src.cells = self.cells.alloc();
         if self.cache.as_ref().is_some_and(CodeCache::is_full) {
             self.flush_code();
         }
@@ -503,6 +508,7 @@ impl JitEngine {
                 bg.generation += 1;
                 bg.pending.clear();
                 bg.worker.flush();
+                self.cells.reset();
                 self.tbs.clear();
                 self.by_page.clear();
                 self.hot.clear();
@@ -513,6 +519,42 @@ impl JitEngine {
         for (key, code) in ready {
             self.insert_tb(key, code);
         }
+    }
+}
+
+/// The chaining cells of `jit::translate::TbSource::cells`: a fixed arena
+/// (never reallocated, so addresses stay valid), handed out two per TB and
+/// zeroed all at once when the code is flushed. Generated code writes a
+/// cell only with the entry of a live TB on the same guest page as the
+/// cell's owner, so a cell can only point at code that dies with its owner.
+struct Cells {
+    mem: Vec<u64>,
+    next: usize,
+}
+
+const CELLS: usize = 1 << 16;
+
+impl Cells {
+    fn new() -> Cells {
+        Cells {
+            mem: vec![0; CELLS],
+            next: 0,
+        }
+    }
+
+    /// Two fresh cells, or none (zeros) when the arena is used up.
+    fn alloc(&mut self) -> [u64; 2] {
+        if self.next + 2 > self.mem.len() {
+            return [0, 0];
+        }
+        let base = self.mem.as_mut_ptr() as u64 + 8 * self.next as u64;
+        self.next += 2;
+        [base, base + 8]
+    }
+
+    fn reset(&mut self) {
+        self.mem.fill(0);
+        self.next = 0;
     }
 }
 
@@ -575,6 +617,7 @@ fn form_tb(
     (!insns.is_empty()).then_some(TbSource {
         pc,
         insns,
+        cells: [0, 0],
         data_idx: data_idx.idx(),
         fetch_idx: fetch_idx.idx(),
     })
