@@ -29,6 +29,8 @@ pub struct TbCode {
     pub(crate) tramp: *const u8,
     /// The generation that owns the code (stale after a flush).
     pub generation: u64,
+    /// Machine-code size in bytes (for perf maps).
+    pub size: u32,
 }
 
 impl TbCode {
@@ -252,6 +254,7 @@ impl CodeCache {
             entry,
             tramp: self.tramp,
             generation: self.generation,
+            size: size as u32,
         })
     }
 

@@ -30,7 +30,7 @@ pub struct Compiled {
 
 struct Raw {
     id: u64,
-    code: Option<(u64, u64, u64)>,
+    code: Option<(u64, u64, u64, u32)>,
     stats: JitStats,
 }
 
@@ -60,7 +60,9 @@ impl CompileWorker {
                     match req {
                         Request::Compile { id, src } => {
                             let code = match cache.compile(&src) {
-                                Ok(c) => Some((c.entry as u64, c.tramp as u64, c.generation)),
+                                Ok(c) => {
+                                    Some((c.entry as u64, c.tramp as u64, c.generation, c.size))
+                                }
                                 Err(e) => {
                                     tracing::error!(
                                         "JIT compile of TB at {:#x} failed: {e}",
@@ -137,10 +139,11 @@ impl CompileWorker {
 
     fn unpack(&mut self, r: Raw) -> Compiled {
         self.in_flight = self.in_flight.saturating_sub(1);
-        let code = r.code.map(|(entry, tramp, generation)| TbCode {
+        let code = r.code.map(|(entry, tramp, generation, size)| TbCode {
             entry: entry as *const u8,
             tramp: tramp as *const u8,
             generation,
+            size,
         });
         Compiled {
             id: r.id,

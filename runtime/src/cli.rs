@@ -52,6 +52,9 @@ pub struct RunArgs {
     /// Firmware: `none` (boot the program directly) or a file loaded at the start of RAM.
     #[arg(long, default_value = "none")]
     pub bios: String,
+    /// Write /tmp/perf-<pid>.map naming every compiled block, for host `perf`.
+    #[arg(long)]
+    pub perf_map: bool,
     /// Number of PMP entries: 0, 16 or 64.
     #[arg(long, default_value_t = crate::hart::csr::PMP_ENTRIES)]
     pub pmp_entries: usize,
@@ -130,8 +133,16 @@ fn run(args: RunArgs) -> ExitCode {
     });
     let rx = Rc::new(rx);
     let trace = args.trace;
+    let perf_map = args.perf_map;
     let setup = move |m: &mut crate::Machine| {
         m.set_input(rx.clone());
+        if perf_map {
+            match m.jit.as_mut().map(|j| j.enable_perf_map()) {
+                Some(Ok(path)) => tracing::info!("perf map: {}", path.display()),
+                Some(Err(e)) => eprintln!("rvdbt: warning: cannot write the perf map: {e}"),
+                None => eprintln!("rvdbt: warning: --perf-map needs --engine jit or tiered"),
+            }
+        }
         if trace {
             m.set_trace(Box::new(std::io::BufWriter::new(std::io::stderr())));
         }

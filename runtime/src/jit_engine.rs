@@ -16,6 +16,7 @@
 #![allow(unsafe_code)]
 
 use std::collections::HashMap;
+use std::io::Write as _;
 
 use frontend_riscv::decode;
 use jit::cache::{CodeCache, JitError, JitOptions, TbCode};
@@ -80,6 +81,8 @@ pub struct JitEngine {
     /// compilation of stale code is recognised and dropped.
     page_epochs: HashMap<u64, u64>,
     cells: Cells,
+    /// `/tmp/perf-<pid>.map`, naming each TB for host `perf` (`--perf-map`).
+    perf_map: Option<std::fs::File>,
     background: Option<Background>,
     compile_stats: jit::cache::JitStats,
     ctx: Box<JitCtx>,
@@ -208,6 +211,7 @@ impl JitEngine {
             jc_mmu_generation: u64::MAX,
             page_epochs: HashMap::new(),
             cells: Cells::new(),
+            perf_map: None,
             background: if tiered {
                 Some(Background {
                     worker: CompileWorker::start(JitOptions::default()).map_err(|e| {
@@ -241,6 +245,18 @@ impl JitEngine {
     fn clear_jc(&mut self) {
         self.jc.fill(JcEntry::EMPTY);
         self.jc_code.fill(None);
+    }
+
+    /// Starts writing `/tmp/perf-<pid>.map` so `perf report` names TBs.
+    pub fn enable_perf_map(&mut self) -> std::io::Result<std::path::PathBuf> {
+        // perf looks in /tmp whatever TMPDIR says.
+        let path = std::path::PathBuf::from(format!("/tmp/perf-{}.map", std::process::id()));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)?;
+        self.perf_map = Some(file);
+        Ok(path)
     }
 
     /// Drops every TB of the given physical pages.
@@ -471,6 +487,18 @@ impl JitEngine {
     }
 
     fn insert_tb(&mut self, key: TbKey, code: TbCode) {
+        if let Some(map) = self.perf_map.as_mut() {
+            // perf's JIT map format: start, size, name (hex, no 0x); one
+            // write per line, as Cranelift may append to the same file.
+            let line = format!(
+                "{:x} {:x} rvdbt_tb_{:x}_pa{:x}\n",
+                code.entry_addr(),
+                code.size,
+                key.vpc,
+                key.ppc
+            );
+            let _ = map.write_all(line.as_bytes());
+        }
         self.tbs.insert(key, code);
         self.by_page
             .entry(key.ppc & PAGE_MASK)

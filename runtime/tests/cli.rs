@@ -169,3 +169,35 @@ fn trace_prints_pc_disassembly_and_written_register() {
         lines[5]
     );
 }
+
+#[test]
+fn perf_map_names_compiled_blocks() {
+    let child = Command::new(env!("CARGO_BIN_EXE_rvdbt"))
+        .args([
+            "run",
+            "--engine",
+            "jit",
+            "--perf-map",
+            guest("hello").to_str().unwrap(),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run rvdbt");
+    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(&map).expect("perf map written");
+    let _ = std::fs::remove_file(&map);
+    // The program's entry block, named by guest pc; lines are "start size name".
+    let line = text
+        .lines()
+        .find(|l| l.ends_with("rvdbt_tb_80000000_pa80000000"));
+    let fields: Vec<&str> = line.expect("entry TB listed").split(' ').collect();
+    assert_eq!(fields.len(), 3);
+    assert!(
+        u64::from_str_radix(fields[0], 16).is_ok()
+            && u64::from_str_radix(fields[1], 16).unwrap() > 0
+    );
+}
