@@ -440,13 +440,15 @@ impl TbCx<'_> {
         // A successor on the same page stays valid as long as this TB is
         // (same mapping, same code page), so the cell needs no checks:
         //   code = *cell; if code != 0 { return_call code } else { jump-cache path }
-        self.writeback();
         let cellv = self.iconst(cell);
         let code = self.b.ins().load(I64, trusted(), cellv, 0);
         let direct = self.b.create_block();
         let lookup = self.b.create_block();
         self.b.ins().brif(code, direct, &[], lookup, &[]);
         self.b.switch_to_block(direct);
+        // Each path writes the registers back once (the lookup path in
+        // `exit_with_pc`).
+        self.writeback();
         let budget = self.b.use_var(self.budget);
         let args = [self.ctx, self.cpu, budget];
         self.b.ins().return_call_indirect(self.tb_sig, code, &args);

@@ -131,13 +131,9 @@ impl DecodeCache {
                 // Uncached code: one instruction through the reference path.
                 n += 1;
                 hart.csr.retire_n(std::mem::take(&mut unretired));
-                match interp::step(hart, mmu) {
-                    Ok(Retired::Next) if !mmu.device_touched => continue,
-                    Ok(r) => break r,
-                    Err(e) => {
-                        hart.raise(e);
-                        break Retired::StateChanged;
-                    }
+                match self.reference_step(hart, mmu, None) {
+                    Some(r) => break r,
+                    None => continue,
                 }
             };
             // Privilege and mstatus only change in `Generic` instructions and
@@ -304,17 +300,9 @@ impl DecodeCache {
                         let d = slot.d;
                         hart.state.pc = pc;
                         hart.csr.retire_n(std::mem::take(&mut unretired));
-                        let r = interp::execute(hart, mmu, &d);
-                        if mmu.has_dirty_code() {
-                            self.invalidate_dirty(mmu);
-                        }
-                        match r {
-                            Ok(Retired::Next) if !mmu.device_touched => continue 'outer,
-                            Ok(r) => break 'outer r,
-                            Err(e) => {
-                                hart.raise(e);
-                                break 'outer Retired::StateChanged;
-                            }
+                        match self.reference_step(hart, mmu, Some(d)) {
+                            Some(r) => break 'outer r,
+                            None => continue 'outer,
                         }
                     }
                     Op::Empty => {
@@ -325,13 +313,9 @@ impl DecodeCache {
                             hart.state.pc = pc;
                             n += 1;
                             hart.csr.retire_n(std::mem::take(&mut unretired));
-                            match interp::step(hart, mmu) {
-                                Ok(Retired::Next) if !mmu.device_touched => continue 'outer,
-                                Ok(r) => break 'outer r,
-                                Err(e) => {
-                                    hart.raise(e);
-                                    break 'outer Retired::StateChanged;
-                                }
+                            match self.reference_step(hart, mmu, None) {
+                                Some(r) => break 'outer r,
+                                None => continue 'outer,
                             }
                         }
                         continue;
@@ -343,6 +327,33 @@ impl DecodeCache {
         hart.csr.retire_n(unretired);
         mmu.device_touched = false;
         (n, stop)
+    }
+
+    /// Runs one instruction through the reference path (`d` if already
+    /// decoded, else fetched here) and keeps the decode cache coherent with
+    /// any write it made to code. `None`: carry on; `Some(r)`: leave the hot
+    /// loop for the run loop's attention.
+    fn reference_step(
+        &mut self,
+        hart: &mut Hart,
+        mmu: &mut Mmu,
+        d: Option<Decoded>,
+    ) -> Option<Retired> {
+        let r = match d {
+            Some(d) => interp::execute(hart, mmu, &d),
+            None => interp::step(hart, mmu),
+        };
+        if mmu.has_dirty_code() {
+            self.invalidate_dirty(mmu);
+        }
+        match r {
+            Ok(Retired::Next) if !mmu.device_touched => None,
+            Ok(r) => Some(r),
+            Err(e) => {
+                hart.raise(e);
+                Some(Retired::StateChanged)
+            }
+        }
     }
 
     /// Decodes the slot at `off`; `None` for a 32-bit instruction that
