@@ -9,6 +9,7 @@
 
 pub mod addr;
 pub mod device;
+pub mod iommu;
 pub mod mmu;
 pub mod ram;
 pub mod space;
@@ -16,6 +17,7 @@ pub mod tlb;
 
 pub use addr::{GuestPhysAddr, GuestVirtAddr};
 pub use device::{BusError, MmioDevice};
+pub use iommu::{Iommu, IommuTarget, IommuTlbEntry};
 pub use mmu::{AccessType, Bare, CodeAddr, Fill, MemFault, MemFaultKind, Mmu, MmuStats, TlbFill};
 pub use ram::Ram;
 pub use space::{AddressSpace, RegionKind, SpaceError};

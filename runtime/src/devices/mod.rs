@@ -2,8 +2,10 @@
 
 pub mod clint;
 pub mod finisher;
+pub mod iopmp;
 pub mod plic;
 pub mod uart;
+pub mod wgchecker;
 
 use std::cell::RefCell;
 use std::rc::Rc;

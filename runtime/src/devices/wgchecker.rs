@@ -1,0 +1,1 @@
+//! RISC-V WorldGuard wgChecker (placeholder; being written).
