@@ -13,11 +13,12 @@
 //! devices are access faults. Atomics must be aligned (the caller checks).
 
 use crate::addr::{GuestPhysAddr, GuestVirtAddr};
+use crate::iommu::IommuTarget;
 use crate::space::{AddressSpace, RegionKind};
 use crate::tlb::{
-    comparator, MemAttrs, MmuIdx, Tlb, TlbEntry, TlbFull, TlbStats, NUM_MMU_IDX, PAGE_BITS,
-    PAGE_MASK, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, TLB_INVALID, TLB_MMIO, TLB_NOTDIRTY,
-    TLB_NO_PERM,
+    access_index, comparator, IommuState, MemAttrs, MmuIdx, Tlb, TlbEntry, TlbFull, TlbStats,
+    NUM_MMU_IDX, PAGE_BITS, PAGE_MASK, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, TLB_INVALID,
+    TLB_IOMMU, TLB_MMIO, TLB_NOTDIRTY, TLB_NO_PERM,
 };
 
 /// The type of a memory access, as permission checks see it.
@@ -114,12 +115,18 @@ pub struct CodeAddr {
     pub cacheable: bool,
 }
 
-/// A page translated for an access, as the slow path sees it.
+/// Where the slow path sends one access.
 #[derive(Clone, Copy, Debug)]
 struct Translated {
+    /// Physical address on the bus (below any IOMMU).
     pa: GuestPhysAddr,
     /// Flag bits of the comparator used.
     flags: u64,
+    /// Who makes the access (captured at fill).
+    attrs: MemAttrs,
+    /// The IOMMU unit that blocked the access: it goes to that unit's
+    /// error handling instead of the bus.
+    blocked: Option<usize>,
 }
 
 /// Counters of the memory system beyond the per-index TLB counters.
@@ -131,6 +138,21 @@ pub struct MmuStats {
     pub split: u64,
     /// Writes that hit a page holding decoded code.
     pub code_writes: u64,
+    /// Per access type (read, write, fetch): questions asked of an IOMMU
+    /// (the lazy, per-type translations).
+    pub iommu_translations: [u64; 3],
+    /// Per access type: accesses that took the slow path because their
+    /// comparator still carried `TLB_IOMMU`.
+    pub iommu_slow: [u64; 3],
+    /// Comparators patched to the fast path after an IOMMU answer.
+    pub iommu_patched: u64,
+    /// Answers that needed a second, different host backing in one entry:
+    /// that access type stays on the slow path.
+    pub iommu_conflicts: u64,
+    /// Accesses blocked by an IOMMU (sent to its error handling).
+    pub iommu_blocked: u64,
+    /// Whole-TLB flushes caused by a checker's configuration changing.
+    pub checker_flushes: u64,
 }
 
 /// The guest memory system of one machine.
@@ -330,12 +352,14 @@ impl Mmu {
             }
         }
         let t = self.lookup(tr, idx, va, 2, AccessType::Fetch)?;
-        if !self.space.is_memory(t.pa, 2) {
+        if t.blocked.is_none() && !self.space.is_memory(t.pa, 2) {
             return Err(fault(MemFaultKind::Access, AccessType::Fetch, va));
         }
         Ok(CodeAddr {
             pa: t.pa,
-            cacheable: t.flags & TLB_INVALID == 0,
+            // Decoded or compiled code may be kept only for a page whose
+            // fetches reach RAM without the slow path.
+            cacheable: t.flags & (TLB_INVALID | TLB_IOMMU) == 0,
         })
     }
 
@@ -362,11 +386,27 @@ impl Mmu {
         idx: MmuIdx,
         va: GuestVirtAddr,
     ) -> Result<u16, MemFault> {
-        let pa = self.translate_code(tr, idx, va)?.pa;
+        let access = AccessType::Fetch;
+        if va.0 & 1 != 0 {
+            return Err(fault(MemFaultKind::Misaligned, access, va));
+        }
+        if let Some(off) = self.fast_offset(idx, va.0, 2, access) {
+            if let Some(v) = self.space.ram(self.ram_index).and_then(|r| r.read(off, 2)) {
+                return Ok(v as u16);
+            }
+        }
+        let t = self.lookup(tr, idx, va, 2, access)?;
+        if let Some(unit) = t.blocked {
+            // What the checker answers is what the hart decodes.
+            return self.blocked_read(t, unit, 2, access, va).map(|v| v as u16);
+        }
+        if !self.space.is_memory(t.pa, 2) {
+            return Err(fault(MemFaultKind::Access, access, va));
+        }
         self.space
-            .read(pa, 2)
+            .read(t.pa, 2)
             .map(|v| v as u16)
-            .map_err(|_| fault(MemFaultKind::Access, AccessType::Fetch, va))
+            .map_err(|_| fault(MemFaultKind::Access, access, va))
     }
 
     /// Whether physical `pa` lies in main RAM, and its page number there.
@@ -414,8 +454,8 @@ impl Mmu {
 
     // ---- Slow paths -------------------------------------------------------
 
-    /// Finds or fills the TLB entry for an access, returning the physical
-    /// address and the comparator's flags.
+    /// Finds or fills the TLB entry for an access and decides where the
+    /// access goes.
     fn lookup(
         &mut self,
         tr: &mut dyn TlbFill,
@@ -427,24 +467,27 @@ impl Mmu {
         let tlb = &mut self.tlbs[idx.idx()];
         tlb.stats.misses += 1;
         let page = va.0 & PAGE_MASK;
-        let hit = |tlb: &Tlb| {
+        let present = |tlb: &Tlb| {
             let c = tlb.entry(va.0).comparator(access);
-            (c != TLB_NO_PERM && c & PAGE_MASK == page && c & TLB_INVALID == 0).then(|| {
-                let pa = tlb.full(va.0).phys_page.0 | (va.0 & !PAGE_MASK);
-                Translated {
-                    pa: GuestPhysAddr(pa),
-                    flags: c & !PAGE_MASK,
-                }
-            })
+            c != TLB_NO_PERM && c & PAGE_MASK == page && c & TLB_INVALID == 0
         };
-        if let Some(t) = hit(tlb) {
-            return Ok(t);
+        if !present(tlb) && !(tlb.victim_lookup(va.0, access) && present(tlb)) {
+            self.fill(tr, idx, va, size, access)?;
         }
-        if tlb.victim_lookup(va.0, access) {
-            if let Some(t) = hit(tlb) {
-                return Ok(t);
-            }
-        }
+        Ok(self.resolve(idx, va, size, access))
+    }
+
+    /// Fills `va`'s slot through the hart's translation (the early walk: it
+    /// stops at an IOMMU region, leaving that region's answer for later).
+    fn fill(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        access: AccessType,
+    ) -> Result<(), MemFault> {
+        let page = va.0 & PAGE_MASK;
         let f = tr
             .fill(&mut self.space, va, size, access, idx)
             .map_err(|k| fault(k, access, va))?;
@@ -452,22 +495,23 @@ impl Mmu {
             f.prot & prot_bit(access) != 0,
             "fill granted no {access:?} permission"
         );
-        let pa_page = f.phys.0 & PAGE_MASK;
-        let (addend, mut flags) = match self.ram_page(GuestPhysAddr(pa_page)) {
-            Some(_) => (
-                self.ram_host
-                    .wrapping_add(pa_page - self.ram_base)
-                    .wrapping_sub(page),
-                0,
-            ),
-            None => (0, TLB_MMIO),
-        };
+        let pa_page = GuestPhysAddr(f.phys.0 & PAGE_MASK);
+        let guard = self.space.guard_at(pa_page);
+        let in_ram = self.ram_page(pa_page).is_some();
+        let mut flags = if in_ram { 0 } else { TLB_MMIO };
+        if guard.is_some() {
+            // Translated lazily, per access type (see `resolve_iommu`).
+            flags |= TLB_IOMMU;
+        }
         if !f.cacheable {
             flags |= TLB_INVALID;
         }
-        let code = self
-            .ram_page(GuestPhysAddr(pa_page))
-            .is_some_and(|p| self.code_pages[p / 64] & (1 << (p % 64)) != 0);
+        let addend = if in_ram && guard.is_none() {
+            self.host_addend(pa_page, page)
+        } else {
+            0
+        };
+        let code = guard.is_none() && self.is_code_page(pa_page);
         let vpage = GuestVirtAddr(page);
         let entry = TlbEntry {
             addr_read: comparator(vpage, f.prot & PROT_READ != 0, flags),
@@ -480,19 +524,183 @@ impl Mmu {
             addend,
         };
         let full = TlbFull {
-            phys_page: GuestPhysAddr(pa_page),
+            phys_page: pa_page,
             prot: f.prot,
             lg_page_size: f.lg_page_size,
             global: f.global,
             attrs: f.attrs,
-            slow_flags: [0; 3],
+            iommu: guard.map(|g| g as u16),
+            ..TlbFull::EMPTY
         };
-        let tlb = &mut self.tlbs[idx.idx()];
-        tlb.install(va.0, entry, full);
-        Ok(Translated {
-            pa: GuestPhysAddr(pa_page | (va.0 & !PAGE_MASK)),
-            flags: entry.comparator(access) & !PAGE_MASK,
-        })
+        self.tlbs[idx.idx()].install(va.0, entry, full);
+        Ok(())
+    }
+
+    /// The addend that maps virtual page `vpage` onto main-RAM page `pa_page`.
+    fn host_addend(&self, pa_page: GuestPhysAddr, vpage: u64) -> u64 {
+        self.ram_host
+            .wrapping_add(pa_page.0 - self.ram_base)
+            .wrapping_sub(vpage)
+    }
+
+    fn is_code_page(&self, pa: GuestPhysAddr) -> bool {
+        self.ram_page(pa)
+            .is_some_and(|p| self.code_pages[p / 64] & (1 << (p % 64)) != 0)
+    }
+
+    /// Where an access goes, given the entry now in `va`'s slot.
+    fn resolve(
+        &mut self,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        access: AccessType,
+    ) -> Translated {
+        let tlb = &self.tlbs[idx.idx()];
+        let c = tlb.entry(va.0).comparator(access);
+        let full = *tlb.full(va.0);
+        match full.iommu {
+            Some(unit) if c & TLB_IOMMU != 0 => {
+                self.resolve_iommu(idx, va, size, access, &full, unit as usize)
+            }
+            _ => Translated {
+                pa: GuestPhysAddr(full.page_for(access).0 | (va.0 & !PAGE_MASK)),
+                flags: c & !PAGE_MASK,
+                attrs: full.attrs,
+                blocked: None,
+            },
+        }
+    }
+
+    /// The late walk (DESIGN §4 steps 2 and 3): asks the IOMMU about this
+    /// access type, unless the entry keeps its answer; keeps an answer that
+    /// holds for the whole page, and patches the entry so later accesses of
+    /// the type take the fast path when the answer is RAM.
+    fn resolve_iommu(
+        &mut self,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        access: AccessType,
+        full: &TlbFull,
+        unit: usize,
+    ) -> Translated {
+        let ai = access_index(access);
+        self.stats.iommu_slow[ai] += 1;
+        let off = va.0 & !PAGE_MASK;
+        let pa = GuestPhysAddr(full.phys_page.0 | off);
+        let mut t = Translated {
+            pa,
+            flags: TLB_IOMMU,
+            attrs: full.attrs,
+            blocked: None,
+        };
+        let state = match full.iommu_state[ai] {
+            IommuState::Untranslated => {
+                self.stats.iommu_translations[ai] += 1;
+                let a = self
+                    .space
+                    .iommu(unit)
+                    .translate(pa, size, access, full.attrs);
+                let permitted = a.target == IommuTarget::Memory && a.perm & prot_bit(access) != 0;
+                if a.lg_granularity as u32 >= PAGE_BITS {
+                    let state = if permitted {
+                        IommuState::Memory(GuestPhysAddr(a.translated_addr.0 & PAGE_MASK))
+                    } else {
+                        IommuState::Blocked
+                    };
+                    t.flags = self.keep_iommu_answer(idx, va, access, state);
+                    state
+                } else if permitted {
+                    // A sub-page answer holds for this access alone.
+                    t.pa = a.translated_addr;
+                    return t;
+                } else {
+                    t.blocked = Some(unit);
+                    return t;
+                }
+            }
+            s => s,
+        };
+        match state {
+            IommuState::Memory(p) => t.pa = GuestPhysAddr(p.0 | off),
+            _ => t.blocked = Some(unit),
+        }
+        t
+    }
+
+    /// Stores an IOMMU answer for `access` in `va`'s entry and, when it is a
+    /// main-RAM page, patches the addend (only one host backing per entry:
+    /// a different second one keeps this type slow) and clears `TLB_IOMMU`
+    /// from this type's comparator alone. Returns the comparator's flags.
+    fn keep_iommu_answer(
+        &mut self,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        access: AccessType,
+        state: IommuState,
+    ) -> u64 {
+        let page = va.0 & PAGE_MASK;
+        let backing = match state {
+            IommuState::Memory(p) if self.ram_page(p).is_some() => {
+                Some((self.host_addend(p, page), self.is_code_page(p)))
+            }
+            _ => None,
+        };
+        let (e, f) = self.tlbs[idx.idx()].slot_mut(va.0);
+        f.iommu_state[access_index(access)] = state;
+        if let Some((addend, code)) = backing {
+            match f.backing {
+                Some(b) if b != addend => self.stats.iommu_conflicts += 1,
+                _ => {
+                    f.backing = Some(addend);
+                    e.addend = addend;
+                    let c = e.comparator_mut(access);
+                    *c &= !TLB_IOMMU;
+                    if access == AccessType::Write && code {
+                        *c |= TLB_NOTDIRTY;
+                    }
+                    self.stats.iommu_patched += 1;
+                }
+            }
+        }
+        e.comparator(access) & !PAGE_MASK
+    }
+
+    /// The error handling of a blocked read or fetch: the checker answers
+    /// the data (read-as-zero) or a bus error (an access fault).
+    fn blocked_read(
+        &mut self,
+        t: Translated,
+        unit: usize,
+        size: u8,
+        access: AccessType,
+        va: GuestVirtAddr,
+    ) -> Result<u64, MemFault> {
+        self.stats.iommu_blocked += 1;
+        // The checker may raise an interrupt: let the run loop look.
+        self.device_touched = true;
+        self.space
+            .iommu(unit)
+            .blocked_read(t.pa, size, access, t.attrs)
+            .map_err(|_| fault(MemFaultKind::Access, access, va))
+    }
+
+    /// The error handling of a blocked write: dropped, or an access fault.
+    fn blocked_write(
+        &mut self,
+        t: Translated,
+        unit: usize,
+        size: u8,
+        value: u64,
+        va: GuestVirtAddr,
+    ) -> Result<(), MemFault> {
+        self.stats.iommu_blocked += 1;
+        self.device_touched = true;
+        self.space
+            .iommu(unit)
+            .blocked_write(t.pa, size, value, t.attrs)
+            .map_err(|_| fault(MemFaultKind::Access, AccessType::Write, va))
     }
 
     /// Translates `[va, va + size)` (aligned, within one page) for an atomic
@@ -506,11 +714,30 @@ impl Mmu {
         size: u8,
         access: AccessType,
     ) -> Result<GuestPhysAddr, MemFault> {
-        let t = self.lookup(tr, idx, va, size, access)?;
-        if self.ram_page(t.pa).is_none() || !self.space.is_ram(t.pa, size as u64) {
-            return Err(fault(MemFaultKind::Access, access, va));
+        // An AMO or SC (`Write`) also reads: both must reach RAM. Behind an
+        // IOMMU, a blocked type goes through the checker's error capture,
+        // and the atomic faults whatever the checker answers: an atomic
+        // cannot be half performed.
+        let types: &[AccessType] = match access {
+            AccessType::Write => &[AccessType::Read, AccessType::Write],
+            _ => &[access],
+        };
+        let mut pa = GuestPhysAddr(0);
+        for &a in types {
+            let t = self.lookup(tr, idx, va, size, a)?;
+            if let Some(unit) = t.blocked {
+                let _ = match a {
+                    AccessType::Write => self.blocked_write(t, unit, size, 0, va),
+                    _ => self.blocked_read(t, unit, size, a, va).map(|_| ()),
+                };
+                return Err(fault(MemFaultKind::Access, access, va));
+            }
+            if self.ram_page(t.pa).is_none() || !self.space.is_ram(t.pa, size as u64) {
+                return Err(fault(MemFaultKind::Access, access, va));
+            }
+            pa = t.pa;
         }
-        Ok(t.pa)
+        Ok(pa)
     }
 
     /// Reads main RAM at a physical address from [`Mmu::translate_atomic`].
@@ -537,11 +764,14 @@ impl Mmu {
             return self.load_split(tr, idx, va, size);
         }
         let t = self.lookup(tr, idx, va, size, access)?;
-        if t.flags & TLB_MMIO != 0 {
+        if let Some(unit) = t.blocked {
+            return self.blocked_read(t, unit, size, access, va);
+        }
+        if t.flags & (TLB_MMIO | TLB_IOMMU) != 0 {
             self.device_access(t.pa, size);
         }
         self.space
-            .read(t.pa, size)
+            .read_as(t.pa, size, t.attrs)
             .map_err(|_| fault(MemFaultKind::Access, access, va))
     }
 
@@ -559,54 +789,91 @@ impl Mmu {
             return self.store_split(tr, idx, va, size, value);
         }
         let t = self.lookup(tr, idx, va, size, access)?;
-        if t.flags & TLB_MMIO != 0 {
-            self.device_access(t.pa, size);
+        if let Some(unit) = t.blocked {
+            return self.blocked_write(t, unit, size, value, va);
         }
+        let device = t.flags & (TLB_MMIO | TLB_IOMMU) != 0 && self.device_access(t.pa, size);
         if t.flags & TLB_NOTDIRTY != 0 {
             self.note_write(t.pa);
             // The page is no longer code: later writes may take the fast path.
             self.tlbs[idx.idx()].clear_flag(va.0, access, TLB_NOTDIRTY);
         }
-        self.space
-            .write(t.pa, size, value)
-            .map_err(|_| fault(MemFaultKind::Access, access, va))
+        let r = self
+            .space
+            .write_as(t.pa, size, value, t.attrs)
+            .map_err(|_| fault(MemFaultKind::Access, access, va));
+        if device {
+            self.after_device_write();
+        }
+        r
     }
 
-    fn device_access(&mut self, pa: GuestPhysAddr, size: u8) {
-        if self.space.is_device(pa, size as u64) {
-            self.device_touched = true;
-            self.stats.mmio += 1;
+    /// A device write may have reprogrammed a checker: then every TLB entry
+    /// may hold a stale answer, and revocation must hold from the very next
+    /// access.
+    fn after_device_write(&mut self) {
+        if self.space.take_iommu_changes() {
+            self.flush_all();
+            self.stats.checker_flushes += 1;
         }
     }
 
-    /// Physical addresses of each byte of a misaligned access, all in RAM/ROM.
-    fn split_pas(
+    /// Counts a device access; returns whether `pa` is a device.
+    fn device_access(&mut self, pa: GuestPhysAddr, size: u8) -> bool {
+        let device = self.space.is_device(pa, size as u64);
+        if device {
+            self.device_touched = true;
+            self.stats.mmio += 1;
+        }
+        device
+    }
+
+    /// Where each byte of a misaligned access goes; every byte is RAM or
+    /// ROM (or blocked by an IOMMU) before any is accessed.
+    fn split_targets(
         &mut self,
         tr: &mut dyn TlbFill,
         idx: MmuIdx,
         va: GuestVirtAddr,
         size: u8,
         access: AccessType,
-    ) -> Result<[GuestPhysAddr; 8], MemFault> {
+    ) -> Result<[Translated; 8], MemFault> {
         self.stats.split += 1;
-        let mut pas = [GuestPhysAddr(0); 8];
-        let mut page_pa: Option<(u64, u64)> = None;
-        for (i, slot) in pas.iter_mut().take(size as usize).enumerate() {
+        let none = Translated {
+            pa: GuestPhysAddr(0),
+            flags: 0,
+            attrs: MemAttrs::default(),
+            blocked: None,
+        };
+        let mut out = [none; 8];
+        let mut page_t: Option<(u64, Translated)> = None;
+        for (i, slot) in out.iter_mut().take(size as usize).enumerate() {
             let bva = va.offset(i as u64);
-            let pa = match page_pa {
-                Some((p, base)) if p == bva.0 & PAGE_MASK => base | (bva.0 & !PAGE_MASK),
+            let t = match page_t {
+                // Same page, page-wide answer: offset the first byte's.
+                Some((p, t)) if p == bva.0 & PAGE_MASK => Translated {
+                    pa: GuestPhysAddr((t.pa.0 & PAGE_MASK) | (bva.0 & !PAGE_MASK)),
+                    ..t
+                },
                 _ => {
                     let t = self.lookup(tr, idx, bva, 1, access)?;
-                    page_pa = Some((bva.0 & PAGE_MASK, t.pa.0 & PAGE_MASK));
-                    t.pa.0
+                    // A sub-page IOMMU answer holds for one byte only.
+                    let whole_page = t.flags & TLB_IOMMU == 0 || t.blocked.is_some() || {
+                        let full = self.tlbs[idx.idx()].full(bva.0);
+                        full.iommu_state[access_index(access)] != IommuState::Untranslated
+                    };
+                    if whole_page {
+                        page_t = Some((bva.0 & PAGE_MASK, t));
+                    }
+                    t
                 }
             };
-            if !self.space.is_memory(GuestPhysAddr(pa), 1) {
+            if t.blocked.is_none() && !self.space.is_memory(t.pa, 1) {
                 return Err(fault(MemFaultKind::Access, access, bva));
             }
-            *slot = GuestPhysAddr(pa);
+            *slot = t;
         }
-        Ok(pas)
+        Ok(out)
     }
 
     fn load_split(
@@ -616,14 +883,19 @@ impl Mmu {
         va: GuestVirtAddr,
         size: u8,
     ) -> Result<u64, MemFault> {
-        let pas = self.split_pas(tr, idx, va, size, AccessType::Read)?;
+        let access = AccessType::Read;
+        let ts = self.split_targets(tr, idx, va, size, access)?;
         let mut v = 0u64;
-        for (i, pa) in pas.iter().take(size as usize).enumerate() {
-            let b = self
-                .space
-                .read(*pa, 1)
-                .map_err(|_| fault(MemFaultKind::Access, AccessType::Read, va.offset(i as u64)))?;
-            v |= b << (8 * i);
+        for (i, t) in ts.iter().take(size as usize).enumerate() {
+            let bva = va.offset(i as u64);
+            let b = match t.blocked {
+                Some(unit) => self.blocked_read(*t, unit, 1, access, bva)?,
+                None => self
+                    .space
+                    .read(t.pa, 1)
+                    .map_err(|_| fault(MemFaultKind::Access, access, bva))?,
+            };
+            v |= (b & 0xff) << (8 * i);
         }
         Ok(v)
     }
@@ -636,12 +908,21 @@ impl Mmu {
         size: u8,
         value: u64,
     ) -> Result<(), MemFault> {
-        let pas = self.split_pas(tr, idx, va, size, AccessType::Write)?;
-        for (i, pa) in pas.iter().take(size as usize).enumerate() {
-            self.note_write(*pa);
-            self.space
-                .write(*pa, 1, value >> (8 * i))
-                .map_err(|_| fault(MemFaultKind::Access, AccessType::Write, va.offset(i as u64)))?;
+        let ts = self.split_targets(tr, idx, va, size, AccessType::Write)?;
+        // Blocked bytes first: a bus error from the checker faults the
+        // access before any byte is written.
+        for (i, t) in ts.iter().take(size as usize).enumerate() {
+            if let Some(unit) = t.blocked {
+                self.blocked_write(*t, unit, 1, value >> (8 * i), va.offset(i as u64))?;
+            }
+        }
+        for (i, t) in ts.iter().take(size as usize).enumerate() {
+            if t.blocked.is_none() {
+                self.note_write(t.pa);
+                self.space.write(t.pa, 1, value >> (8 * i)).map_err(|_| {
+                    fault(MemFaultKind::Access, AccessType::Write, va.offset(i as u64))
+                })?;
+            }
         }
         Ok(())
     }
@@ -810,5 +1091,221 @@ mod tests {
             MemFaultKind::Page,
             "refilled through the new translation"
         );
+    }
+}
+
+#[cfg(test)]
+mod iommu_tests {
+    use super::*;
+    use crate::device::BusError;
+    use crate::iommu::{Iommu, IommuTlbEntry};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    const IDX: MmuIdx = MmuIdx(0);
+    const RO: u64 = 0x8000_2000;
+    const REMAP: u64 = 0x8000_3000;
+    const REGS: u64 = 0x1000_0000;
+
+    /// What the test checker saw.
+    #[derive(Default)]
+    struct Log {
+        translations: u64,
+        blocked_reads: u64,
+        blocked_writes: u64,
+        /// Page RO grants nothing at all (a revocation).
+        revoked: bool,
+        /// Blocked writes answer a bus error.
+        bus_error: bool,
+        /// Page RO's answers hold for 4 bytes only.
+        sub_page: bool,
+        changed: bool,
+    }
+
+    /// Guards RO (read-only, identity) and REMAP (reads from page 0,
+    /// writes to page 1: two host backings for one entry).
+    struct Checker(Rc<RefCell<Log>>);
+
+    impl Iommu for Checker {
+        fn translate(
+            &mut self,
+            addr: GuestPhysAddr,
+            _size: u8,
+            access: AccessType,
+            _attrs: MemAttrs,
+        ) -> IommuTlbEntry {
+            let mut l = self.0.borrow_mut();
+            l.translations += 1;
+            let lg = if l.sub_page { 2 } else { 12 };
+            let off = addr.0 & !PAGE_MASK;
+            match (addr.0 & PAGE_MASK, access) {
+                (RO, AccessType::Read) if !l.revoked => {
+                    IommuTlbEntry::identity(addr, PROT_READ, lg)
+                }
+                (REMAP, AccessType::Read) => {
+                    IommuTlbEntry::identity(GuestPhysAddr(0x8000_0000 | off), PROT_READ, 12)
+                }
+                (REMAP, AccessType::Write) => {
+                    IommuTlbEntry::identity(GuestPhysAddr(0x8000_1000 | off), PROT_WRITE, 12)
+                }
+                _ => IommuTlbEntry::blocked(addr, lg),
+            }
+        }
+        fn blocked_read(
+            &mut self,
+            _a: GuestPhysAddr,
+            _s: u8,
+            _t: AccessType,
+            _m: MemAttrs,
+        ) -> Result<u64, BusError> {
+            self.0.borrow_mut().blocked_reads += 1;
+            Ok(0)
+        }
+        fn blocked_write(
+            &mut self,
+            _a: GuestPhysAddr,
+            _s: u8,
+            _v: u64,
+            _m: MemAttrs,
+        ) -> Result<(), BusError> {
+            let mut l = self.0.borrow_mut();
+            l.blocked_writes += 1;
+            if l.bus_error {
+                Err(BusError)
+            } else {
+                Ok(())
+            }
+        }
+        fn take_config_changed(&mut self) -> bool {
+            std::mem::take(&mut self.0.borrow_mut().changed)
+        }
+        fn reg_read(&mut self, _o: u64, _s: u8, _m: MemAttrs) -> Result<u64, BusError> {
+            Ok(0)
+        }
+        fn reg_write(&mut self, _o: u64, _s: u8, v: u64, _m: MemAttrs) -> Result<(), BusError> {
+            let mut l = self.0.borrow_mut();
+            l.revoked = v & 1 != 0;
+            l.changed = true;
+            Ok(())
+        }
+    }
+
+    fn guarded() -> (Mmu, Rc<RefCell<Log>>) {
+        let mut s = AddressSpace::new();
+        s.add_ram("ram", 0x8000_0000, 0x8000).unwrap();
+        let log = Rc::new(RefCell::new(Log::default()));
+        s.add_iommu(
+            "checker",
+            (REGS, 0x1000),
+            (RO, 0x2000),
+            Box::new(Checker(log.clone())),
+        )
+        .unwrap();
+        s.write(GuestPhysAddr(RO + 8), 8, 0x1234).unwrap();
+        s.write(GuestPhysAddr(0x8000_0010), 8, 0xaaaa).unwrap();
+        (Mmu::new(s), log)
+    }
+
+    fn ld(m: &mut Mmu, va: u64) -> Result<u64, MemFault> {
+        m.load(&mut Bare, IDX, GuestVirtAddr(va), 8)
+    }
+
+    fn st(m: &mut Mmu, va: u64, v: u64) -> Result<(), MemFault> {
+        m.store(&mut Bare, IDX, GuestVirtAddr(va), 8, v)
+    }
+
+    #[test]
+    fn read_only_page_reads_fast_writes_blocked_without_thrashing() {
+        let (mut m, log) = guarded();
+        for i in 0..1000 {
+            assert_eq!(ld(&mut m, RO + 8), Ok(0x1234));
+            assert_eq!(st(&mut m, RO + 8, i), Ok(()), "blocked write dropped");
+        }
+        let s = m.stats;
+        assert_eq!(s.iommu_translations, [1, 1, 0], "one question per type");
+        assert_eq!(s.iommu_slow[0], 1, "reads after the first are fast");
+        assert_eq!(s.iommu_slow[1], 1000, "every write reaches the checker");
+        assert_eq!((s.iommu_patched, s.iommu_blocked), (1, 1000));
+        assert_eq!(log.borrow().blocked_writes, 1000);
+        assert_eq!(m.tlb_stats(IDX).fills, 1, "no refills");
+        let e = *m.tlb(IDX).entry(RO);
+        assert_eq!(e.addr_read, RO, "read comparator patched");
+        assert_eq!(
+            e.addr_write,
+            RO | TLB_IOMMU,
+            "write comparator still flagged"
+        );
+        assert_eq!(e.addr_code, RO | TLB_IOMMU, "fetch not asked yet");
+    }
+
+    #[test]
+    fn blocked_write_with_bus_error_faults_and_fetch_sees_the_checker() {
+        let (mut m, log) = guarded();
+        log.borrow_mut().bus_error = true;
+        let e = st(&mut m, RO, 1).unwrap_err();
+        assert_eq!(
+            (e.kind, e.access),
+            (MemFaultKind::Access, AccessType::Write)
+        );
+        assert_eq!(ld(&mut m, RO + 8), Ok(0x1234), "nothing written");
+        // Fetch is blocked here: the hart decodes what the checker answers.
+        assert_eq!(m.fetch(&mut Bare, IDX, GuestVirtAddr(RO)), Ok(0));
+        let c = m.translate_code(&mut Bare, IDX, GuestVirtAddr(RO)).unwrap();
+        assert!(!c.cacheable, "blocked code is never cached");
+        assert_eq!(log.borrow().blocked_reads, 1);
+    }
+
+    #[test]
+    fn conflicting_second_backing_keeps_that_type_slow_and_correct() {
+        let (mut m, _log) = guarded();
+        assert_eq!(
+            ld(&mut m, REMAP + 0x10),
+            Ok(0xaaaa),
+            "read backed by page 0"
+        );
+        for v in 0..3 {
+            st(&mut m, REMAP + 0x18, v).unwrap();
+        }
+        assert_eq!(ld(&mut m, 0x8000_1018), Ok(2), "writes backed by page 1");
+        assert_eq!(ld(&mut m, REMAP + 0x18), Ok(0), "reads still from page 0");
+        let s = m.stats;
+        assert_eq!(s.iommu_conflicts, 1);
+        assert_eq!(s.iommu_translations[1], 1, "the answer is kept");
+        assert_eq!(s.iommu_slow[1], 3, "but writes stay slow");
+        assert_eq!(s.iommu_slow[0], 1, "reads are patched");
+        // A misaligned write straddling into the remapped page splits
+        // correctly across both translations.
+        st(&mut m, REMAP - 4, 0x1122_3344_5566_7788).unwrap();
+        assert_eq!(
+            m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_1000), 4),
+            Ok(0x1122_3344)
+        );
+    }
+
+    #[test]
+    fn reprogramming_the_checker_revokes_at_the_next_access() {
+        let (mut m, log) = guarded();
+        assert_eq!(ld(&mut m, RO + 8), Ok(0x1234));
+        let g = m.generation();
+        st(&mut m, REGS, 1).unwrap();
+        assert_eq!(m.stats.checker_flushes, 1);
+        assert_ne!(m.generation(), g, "callers see the flush");
+        assert_eq!(ld(&mut m, RO + 8), Ok(0), "now blocked: read as zero");
+        assert_eq!(log.borrow().blocked_reads, 1);
+        st(&mut m, REGS, 0).unwrap();
+        assert_eq!(ld(&mut m, RO + 8), Ok(0x1234), "granted again");
+    }
+
+    #[test]
+    fn sub_page_answers_are_asked_every_time() {
+        let (mut m, log) = guarded();
+        log.borrow_mut().sub_page = true;
+        for _ in 0..5 {
+            assert_eq!(ld(&mut m, RO + 8), Ok(0x1234));
+        }
+        assert_eq!(m.stats.iommu_translations[0], 5);
+        assert_eq!(m.stats.iommu_patched, 0);
+        let c = m.translate_code(&mut Bare, IDX, GuestVirtAddr(RO)).unwrap();
+        assert!(!c.cacheable);
     }
 }

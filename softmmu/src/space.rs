@@ -8,7 +8,10 @@ use std::fmt;
 
 use crate::addr::GuestPhysAddr;
 use crate::device::{BusError, MmioDevice};
+use crate::iommu::{Iommu, IommuTarget};
+use crate::mmu::AccessType;
 use crate::ram::Ram;
+use crate::tlb::{MemAttrs, PAGE_SIZE};
 
 /// What backs a region.
 pub enum RegionKind {
@@ -18,6 +21,8 @@ pub enum RegionKind {
     Rom(Ram),
     /// A memory-mapped device.
     Mmio(Box<dyn MmioDevice>),
+    /// The register window of IOMMU unit `n` (see [`AddressSpace::add_iommu`]).
+    IommuRegs(usize),
 }
 
 /// One contiguous region of the physical address space.
@@ -46,6 +51,12 @@ pub enum SpaceError {
     },
     #[error("region {name} has size 0 or wraps the address space")]
     BadSize { name: &'static str },
+    #[error("IOMMU region {name} at {base:#x}+{size:#x} is not page-aligned or overlaps another")]
+    BadGuard {
+        name: &'static str,
+        base: u64,
+        size: u64,
+    },
     #[error("cannot map {size:#x} bytes of RAM for {name}: {source}")]
     Map {
         name: &'static str,
@@ -54,10 +65,24 @@ pub enum SpaceError {
     },
 }
 
-/// The regions of a machine's physical bus.
+/// A range of the bus behind an IOMMU unit: accesses into it are decided
+/// by the unit before reaching the regions below.
+#[derive(Clone, Copy, Debug)]
+struct Guard {
+    base: u64,
+    size: u64,
+    unit: usize,
+}
+
+/// The regions of a machine's physical bus, and the IOMMU regions laid
+/// over them.
 #[derive(Default)]
 pub struct AddressSpace {
     regions: Vec<Region>,
+    /// IOMMU units (checkers), each with a register window among `regions`.
+    iommus: Vec<Box<dyn Iommu>>,
+    /// Guarded ranges, non-overlapping, page-aligned.
+    guards: Vec<Guard>,
 }
 
 impl fmt::Debug for AddressSpace {
@@ -146,6 +171,110 @@ impl AddressSpace {
         })
     }
 
+    /// Adds an IOMMU unit: its registers at `regs` (base, size) on the bus,
+    /// and the page-aligned range `guarded` (base, size) whose accesses it
+    /// decides. Returns the unit's index.
+    pub fn add_iommu(
+        &mut self,
+        name: &'static str,
+        regs: (u64, u64),
+        guarded: (u64, u64),
+        unit: Box<dyn Iommu>,
+    ) -> Result<usize, SpaceError> {
+        let (base, size) = guarded;
+        let bad = SpaceError::BadGuard { name, base, size };
+        let end = base
+            .checked_add(size)
+            .ok_or(SpaceError::BadGuard { name, base, size })?;
+        if size == 0 || !base.is_multiple_of(PAGE_SIZE) || !size.is_multiple_of(PAGE_SIZE) {
+            return Err(bad);
+        }
+        if self
+            .guards
+            .iter()
+            .any(|g| base < g.base + g.size && g.base < end)
+        {
+            return Err(bad);
+        }
+        let n = self.iommus.len();
+        self.add(Region {
+            name,
+            base: GuestPhysAddr(regs.0),
+            size: regs.1,
+            kind: RegionKind::IommuRegs(n),
+        })?;
+        self.iommus.push(unit);
+        self.guards.push(Guard {
+            base,
+            size,
+            unit: n,
+        });
+        Ok(n)
+    }
+
+    /// The IOMMU unit guarding physical address `pa`, if any (the early
+    /// walk stops here).
+    #[inline]
+    pub fn guard_at(&self, pa: GuestPhysAddr) -> Option<usize> {
+        self.guards
+            .iter()
+            .find(|g| pa.0.wrapping_sub(g.base) < g.size)
+            .map(|g| g.unit)
+    }
+
+    /// IOMMU unit `n`.
+    pub fn iommu(&mut self, n: usize) -> &mut dyn Iommu {
+        &mut *self.iommus[n]
+    }
+
+    /// Whether any IOMMU unit's configuration changed since the last call.
+    pub fn take_iommu_changes(&mut self) -> bool {
+        let mut changed = false;
+        for u in &mut self.iommus {
+            changed |= u.take_config_changed();
+        }
+        changed
+    }
+
+    /// Reads `size` bytes at `pa` as an implicit access by `attrs` (page
+    /// walks): decided by the guarding IOMMU, if any, then on the bus below.
+    pub fn read_checked(
+        &mut self,
+        pa: GuestPhysAddr,
+        size: u8,
+        attrs: MemAttrs,
+    ) -> Result<u64, BusError> {
+        let Some(n) = self.guard_at(pa) else {
+            return self.read_as(pa, size, attrs);
+        };
+        let a = self.iommus[n].translate(pa, size, AccessType::Read, attrs);
+        if a.target == IommuTarget::Memory && a.perm & crate::tlb::PROT_READ != 0 {
+            self.read_as(a.translated_addr, size, attrs)
+        } else {
+            self.iommus[n].blocked_read(pa, size, AccessType::Read, attrs)
+        }
+    }
+
+    /// Writes `size` bytes at `pa` as an implicit access by `attrs` (A/D
+    /// updates), like [`AddressSpace::read_checked`].
+    pub fn write_checked(
+        &mut self,
+        pa: GuestPhysAddr,
+        size: u8,
+        value: u64,
+        attrs: MemAttrs,
+    ) -> Result<(), BusError> {
+        let Some(n) = self.guard_at(pa) else {
+            return self.write_as(pa, size, value, attrs);
+        };
+        let a = self.iommus[n].translate(pa, size, AccessType::Write, attrs);
+        if a.target == IommuTarget::Memory && a.perm & crate::tlb::PROT_WRITE != 0 {
+            self.write_as(a.translated_addr, size, value, attrs)
+        } else {
+            self.iommus[n].blocked_write(pa, size, value, attrs)
+        }
+    }
+
     /// The region wholly containing `[pa, pa + len)`, if any.
     pub fn region(&self, pa: GuestPhysAddr, len: u64) -> Option<&Region> {
         let i = self
@@ -156,13 +285,17 @@ impl AddressSpace {
         r.contains(pa.0, len).then_some(r)
     }
 
-    fn region_mut(&mut self, pa: GuestPhysAddr, len: u64) -> Option<&mut Region> {
+    fn region_index(&self, pa: GuestPhysAddr, len: u64) -> Option<usize> {
         let i = self
             .regions
             .partition_point(|r| r.base.0 <= pa.0)
             .checked_sub(1)?;
-        let r = &mut self.regions[i];
-        r.contains(pa.0, len).then_some(r)
+        self.regions[i].contains(pa.0, len).then_some(i)
+    }
+
+    fn region_mut(&mut self, pa: GuestPhysAddr, len: u64) -> Option<&mut Region> {
+        let i = self.region_index(pa, len)?;
+        Some(&mut self.regions[i])
     }
 
     /// Whether `[pa, pa + len)` is plain RAM or ROM (memory-like: no side effects).
@@ -183,31 +316,61 @@ impl AddressSpace {
 
     /// Reads `size` (1, 2, 4, 8) bytes. Device accesses must be naturally aligned.
     pub fn read(&mut self, pa: GuestPhysAddr, size: u8) -> Result<u64, BusError> {
-        let r = self.region_mut(pa, size as u64).ok_or(BusError)?;
-        let off = pa.0 - r.base.0;
-        match &mut r.kind {
-            RegionKind::Ram(m) | RegionKind::Rom(m) => m.read(off, size).ok_or(BusError),
-            RegionKind::Mmio(d) => {
-                if !off.is_multiple_of(size as u64) {
-                    return Err(BusError);
-                }
-                d.read(off, size)
-            }
-        }
+        self.read_as(pa, size, MemAttrs::default())
     }
 
     /// Writes the low `size` bytes of `value`.
     pub fn write(&mut self, pa: GuestPhysAddr, size: u8, value: u64) -> Result<(), BusError> {
-        let r = self.region_mut(pa, size as u64).ok_or(BusError)?;
+        self.write_as(pa, size, value, MemAttrs::default())
+    }
+
+    /// Reads `size` bytes on behalf of `attrs` (checkers' registers see who
+    /// asks). IOMMU regions are not consulted: this is the bus below them.
+    pub fn read_as(
+        &mut self,
+        pa: GuestPhysAddr,
+        size: u8,
+        attrs: MemAttrs,
+    ) -> Result<u64, BusError> {
+        let i = self.region_index(pa, size as u64).ok_or(BusError)?;
+        let r = &mut self.regions[i];
         let off = pa.0 - r.base.0;
+        let device = !matches!(r.kind, RegionKind::Ram(_) | RegionKind::Rom(_));
+        if device && !off.is_multiple_of(size as u64) {
+            return Err(BusError);
+        }
+        match &mut r.kind {
+            RegionKind::Ram(m) | RegionKind::Rom(m) => m.read(off, size).ok_or(BusError),
+            RegionKind::Mmio(d) => d.read(off, size),
+            RegionKind::IommuRegs(n) => {
+                let n = *n;
+                self.iommus[n].reg_read(off, size, attrs)
+            }
+        }
+    }
+
+    /// Writes the low `size` bytes of `value` on behalf of `attrs`.
+    pub fn write_as(
+        &mut self,
+        pa: GuestPhysAddr,
+        size: u8,
+        value: u64,
+        attrs: MemAttrs,
+    ) -> Result<(), BusError> {
+        let i = self.region_index(pa, size as u64).ok_or(BusError)?;
+        let r = &mut self.regions[i];
+        let off = pa.0 - r.base.0;
+        let device = !matches!(r.kind, RegionKind::Ram(_) | RegionKind::Rom(_));
+        if device && !off.is_multiple_of(size as u64) {
+            return Err(BusError);
+        }
         match &mut r.kind {
             RegionKind::Ram(m) => m.write(off, size, value).ok_or(BusError),
             RegionKind::Rom(_) => Err(BusError),
-            RegionKind::Mmio(d) => {
-                if !off.is_multiple_of(size as u64) {
-                    return Err(BusError);
-                }
-                d.write(off, size, value)
+            RegionKind::Mmio(d) => d.write(off, size, value),
+            RegionKind::IommuRegs(n) => {
+                let n = *n;
+                self.iommus[n].reg_write(off, size, value, attrs)
             }
         }
     }
@@ -223,7 +386,7 @@ impl AddressSpace {
                     .copy_from_slice(bytes);
                 Ok(())
             }
-            RegionKind::Mmio(_) => Err(BusError),
+            RegionKind::Mmio(_) | RegionKind::IommuRegs(_) => Err(BusError),
         }
     }
 
@@ -232,7 +395,7 @@ impl AddressSpace {
         let r = self.region(pa, len as u64)?;
         match &r.kind {
             RegionKind::Ram(m) | RegionKind::Rom(m) => m.slice(pa.0 - r.base.0, len),
-            RegionKind::Mmio(_) => None,
+            RegionKind::Mmio(_) | RegionKind::IommuRegs(_) => None,
         }
     }
 
@@ -268,7 +431,7 @@ impl AddressSpace {
     pub fn is_device(&self, pa: GuestPhysAddr, len: u64) -> bool {
         matches!(
             self.region(pa, len).map(|r| &r.kind),
-            Some(RegionKind::Mmio(_))
+            Some(RegionKind::Mmio(_) | RegionKind::IommuRegs(_))
         )
     }
 

@@ -104,7 +104,7 @@ impl TlbEntry {
         }
     }
 
-    fn comparator_mut(&mut self, access: AccessType) -> &mut u64 {
+    pub fn comparator_mut(&mut self, access: AccessType) -> &mut u64 {
         match access {
             AccessType::Read => &mut self.addr_read,
             AccessType::Write => &mut self.addr_write,
@@ -141,6 +141,48 @@ pub struct TlbFull {
     pub attrs: MemAttrs,
     /// Per access type (read, write, fetch): `SLOW_*` flags.
     pub slow_flags: [u8; 3],
+    /// The IOMMU region guarding the page (its index in the address
+    /// space), when the fill stopped at one.
+    pub iommu: Option<u16>,
+    /// Per access type (read, write, fetch): the IOMMU's answer kept for
+    /// the page (see [`IommuState`]).
+    pub iommu_state: [IommuState; 3],
+    /// The addend patched in for IOMMU-translated types: one host backing
+    /// per entry, shared by every patched type.
+    pub backing: Option<u64>,
+}
+
+/// What an entry remembers of its IOMMU's answer for one access type.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IommuState {
+    /// Not asked yet (or the answer held for less than the page).
+    #[default]
+    Untranslated,
+    /// Permitted: the page lives at this physical page below the checker.
+    Memory(GuestPhysAddr),
+    /// Blocked: accesses go to the checker's error handling.
+    Blocked,
+}
+
+impl TlbFull {
+    /// The physical page an access of type `access` reaches: the IOMMU's
+    /// translation when one is kept, else the filled page.
+    pub fn page_for(&self, access: AccessType) -> GuestPhysAddr {
+        match self.iommu_state[access_index(access)] {
+            IommuState::Memory(p) => p,
+            _ => self.phys_page,
+        }
+    }
+}
+
+/// The index of an access type in per-type arrays (read, write, fetch).
+#[inline(always)]
+pub fn access_index(access: AccessType) -> usize {
+    match access {
+        AccessType::Read => 0,
+        AccessType::Write => 1,
+        AccessType::Fetch => 2,
+    }
 }
 
 impl TlbFull {
@@ -154,6 +196,9 @@ impl TlbFull {
             requester_id: 0,
         },
         slow_flags: [0; 3],
+        iommu: None,
+        iommu_state: [IommuState::Untranslated; 3],
+        backing: None,
     };
 }
 
@@ -366,10 +411,16 @@ impl Tlb {
         let tables = self.fast.iter_mut().zip(self.full.iter());
         let victims = self.victim.iter_mut().zip(self.victim_full.iter());
         for (e, f) in tables.chain(victims) {
-            if f.phys_page.0 == phys_page && e.addr_write != TLB_NO_PERM {
+            if f.page_for(AccessType::Write).0 == phys_page && e.addr_write != TLB_NO_PERM {
                 e.addr_write |= flag;
             }
         }
+    }
+
+    /// The fast and full entries in `va`'s slot, for patching.
+    pub fn slot_mut(&mut self, va: u64) -> (&mut TlbEntry, &mut TlbFull) {
+        let i = self.index(va);
+        (&mut self.fast[i], &mut self.full[i])
     }
 
     /// Clears `flag` from the comparator for `access` of `va`'s entry.
