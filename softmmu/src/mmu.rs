@@ -471,7 +471,8 @@ impl Mmu {
             let c = tlb.entry(va.0).comparator(access);
             c != TLB_NO_PERM && c & PAGE_MASK == page && c & TLB_INVALID == 0
         };
-        if !present(tlb) && !(tlb.victim_lookup(va.0, access) && present(tlb)) {
+        let found = present(tlb) || (tlb.victim_lookup(va.0, access) && present(tlb));
+        if !found {
             self.fill(tr, idx, va, size, access)?;
         }
         Ok(self.resolve(idx, va, size, access))
