@@ -11,7 +11,7 @@ use std::sync::mpsc;
 
 use clap::{Parser, Subcommand};
 
-use crate::machine::{run_program_with, Bios, Config, Engine, RunExit};
+use crate::machine::{run_program_with, Bios, Config, Engine, RunExit, WgOptions};
 
 /// Exit code when the instruction budget ran out (as `timeout(1)` uses).
 pub const EXIT_INSN_LIMIT: u8 = 124;
@@ -64,6 +64,25 @@ pub struct RunArgs {
     /// Kernel command line placed in the device tree's /chosen/bootargs.
     #[arg(long, default_value = "")]
     pub append: String,
+    /// Put RISC-V WorldGuard checkers in front of RAM, flash and the UART
+    /// (QEMU's `virt,wg=on` layout) and give the hart the WorldGuard CSRs.
+    #[arg(long)]
+    pub worldguard: bool,
+    /// WorldGuard: number of worlds (1..=32).
+    #[arg(long, default_value_t = crate::machine::WgOptions::default().nworlds, requires = "worldguard")]
+    pub wg_worlds: u32,
+    /// WorldGuard: the trusted world id (may program the checkers).
+    #[arg(long, default_value_t = crate::machine::WgOptions::default().trusted_wid, requires = "worldguard")]
+    pub wg_trusted_wid: u32,
+    /// WorldGuard: the world id of M-mode accesses.
+    #[arg(long, default_value_t = crate::machine::WgOptions::default().mwid, requires = "worldguard")]
+    pub wg_mwid: u32,
+    /// Put a RISC-V IOPMP in front of RAM.
+    #[arg(long, conflicts_with = "worldguard")]
+    pub iopmp: bool,
+    /// The requester id (RRID) the IOPMP sees on the hart's accesses.
+    #[arg(long, default_value_t = 0, requires = "iopmp")]
+    pub rrid: u16,
     /// The guest program: a statically linked RV64 ELF executable.
     pub program: PathBuf,
 }
@@ -109,17 +128,32 @@ pub fn main() -> ExitCode {
     }
 }
 
+impl RunArgs {
+    /// The machine configuration these arguments ask for.
+    pub fn config(&self) -> Config {
+        let mut cfg = Config::new(&self.program);
+        cfg.engine = self.engine;
+        cfg.pmp_entries = self.pmp_entries;
+        cfg.ram_size = self.mem;
+        cfg.max_insns = self.max_insns;
+        cfg.bootargs = self.append.clone();
+        cfg.bios = match self.bios.as_str() {
+            "none" => Bios::None,
+            path => Bios::File(path.into()),
+        };
+        cfg.worldguard = self.worldguard.then_some(WgOptions {
+            nworlds: self.wg_worlds,
+            trusted_wid: self.wg_trusted_wid,
+            mwid: self.wg_mwid,
+        });
+        cfg.iopmp = self.iopmp;
+        cfg.rrid = self.rrid;
+        cfg
+    }
+}
+
 fn run(args: RunArgs) -> ExitCode {
-    let mut cfg = Config::new(&args.program);
-    cfg.engine = args.engine;
-    cfg.pmp_entries = args.pmp_entries;
-    cfg.ram_size = args.mem;
-    cfg.max_insns = args.max_insns;
-    cfg.bootargs = args.append.clone();
-    cfg.bios = match args.bios.as_str() {
-        "none" => Bios::None,
-        path => Bios::File(path.into()),
-    };
+    let cfg = args.config();
 
     let (tx, rx) = mpsc::channel::<Vec<u8>>();
     std::thread::spawn(move || {

@@ -10,8 +10,25 @@ use crate::machine::layout::*;
 const PH_CPU0_INTC: u32 = 1;
 const PH_PLIC: u32 = 2;
 
-/// Builds the FDT blob for a machine with `ram_size` bytes of RAM.
-pub fn build(ram_size: u64, bootargs: &str) -> Result<Vec<u8>, FdtError> {
+/// A device node under `/soc` beyond the fixed set (the security checkers).
+#[derive(Clone, Debug, Default)]
+pub struct SocNode {
+    /// Node name without the unit address (`wgchecker`, `iopmp`...).
+    pub name: &'static str,
+    pub compatible: Vec<String>,
+    /// Register window: base, size.
+    pub reg: (u64, u64),
+    /// PLIC interrupt source, if the device interrupts.
+    pub irq: Option<u32>,
+    /// Further cells-valued properties.
+    pub u32_props: Vec<(&'static str, Vec<u32>)>,
+    /// Further 64-bit-pair-valued properties (address ranges).
+    pub u64_props: Vec<(&'static str, Vec<u64>)>,
+}
+
+/// Builds the FDT blob for a machine with `ram_size` bytes of RAM, the
+/// kernel command line and the optional devices in `extra`.
+pub fn build(ram_size: u64, bootargs: &str, extra: &[SocNode]) -> Result<Vec<u8>, FdtError> {
     let mut f = FdtWriter::new()?;
     let root = f.begin_node("")?;
     f.property_u32("#address-cells", 2)?;
@@ -98,6 +115,23 @@ pub fn build(ram_size: u64, bootargs: &str) -> Result<Vec<u8>, FdtError> {
     f.property_u32("interrupts", crate::devices::uart::UART_IRQ as u32)?;
     f.end_node(uart)?;
 
+    for d in extra {
+        let node = f.begin_node(&format!("{}@{:x}", d.name, d.reg.0))?;
+        f.property_string_list("compatible", d.compatible.clone())?;
+        f.property_array_u64("reg", &[d.reg.0, d.reg.1])?;
+        if let Some(irq) = d.irq {
+            f.property_u32("interrupt-parent", PH_PLIC)?;
+            f.property_u32("interrupts", irq)?;
+        }
+        for (k, v) in &d.u32_props {
+            f.property_array_u32(k, v)?;
+        }
+        for (k, v) in &d.u64_props {
+            f.property_array_u64(k, v)?;
+        }
+        f.end_node(node)?;
+    }
+
     f.end_node(soc)?;
     f.end_node(root)?;
     f.finish()
@@ -107,7 +141,14 @@ pub fn build(ram_size: u64, bootargs: &str) -> Result<Vec<u8>, FdtError> {
 mod tests {
     #[test]
     fn blob_has_header_and_names_the_devices() {
-        let blob = super::build(128 << 20, "").unwrap();
+        let wg = super::SocNode {
+            name: "wgchecker",
+            compatible: vec!["riscv,wgchecker".into()],
+            reg: (0x600_0000, 0x1000),
+            irq: Some(15),
+            ..Default::default()
+        };
+        let blob = super::build(128 << 20, "", &[wg]).unwrap();
         assert_eq!(&blob[..4], &[0xd0, 0x0d, 0xfe, 0xed], "FDT magic");
         let text = String::from_utf8_lossy(&blob);
         for needle in [
@@ -116,6 +157,8 @@ mod tests {
             "sifive,test0",
             "riscv,plic0",
             "memory@80000000",
+            "wgchecker@6000000",
+            "riscv,wgchecker",
         ] {
             assert!(text.contains(needle), "missing {needle}");
         }

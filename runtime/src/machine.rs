@@ -10,6 +10,7 @@ use std::time::Duration;
 use frontend_riscv::disasm;
 use softmmu::{AddressSpace, GuestPhysAddr, Mmu, SpaceError};
 
+use crate::devices::checkers::Checkers;
 use crate::devices::clint::{Clint, Clock};
 use crate::devices::finisher::{Events, Finisher, MachineEvent};
 use crate::devices::plic::Plic;
@@ -30,6 +31,9 @@ pub mod layout {
     pub const CLINT_BASE: u64 = 0x200_0000;
     pub const PLIC_BASE: u64 = 0xc00_0000;
     pub const UART_BASE: u64 = 0x1000_0000;
+    /// The two 32 MiB flash banks (mapped only when a checker guards them).
+    pub const FLASH_BASE: u64 = 0x2000_0000;
+    pub const FLASH_SIZE: u64 = 0x400_0000;
     pub const RAM_BASE: u64 = 0x8000_0000;
 }
 use layout::*;
@@ -72,6 +76,33 @@ pub struct Config {
     pub program: PathBuf,
     pub max_insns: Option<u64>,
     pub bootargs: String,
+    /// WorldGuard checkers and hart support (`--worldguard`).
+    pub worldguard: Option<WgOptions>,
+    /// An IOPMP in front of RAM (`--iopmp`).
+    pub iopmp: bool,
+    /// The hart's requester id for the IOPMP.
+    pub rrid: u16,
+}
+
+/// WorldGuard configuration (QEMU's `virt,wg=on` defaults).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WgOptions {
+    /// Number of worlds.
+    pub nworlds: u32,
+    /// The world that may program the checkers.
+    pub trusted_wid: u32,
+    /// The world id of M-mode accesses.
+    pub mwid: u32,
+}
+
+impl Default for WgOptions {
+    fn default() -> Self {
+        WgOptions {
+            nworlds: 4,
+            trusted_wid: 3,
+            mwid: 3,
+        }
+    }
 }
 
 impl Config {
@@ -84,6 +115,9 @@ impl Config {
             program: program.into(),
             max_insns: None,
             bootargs: String::new(),
+            worldguard: None,
+            iopmp: false,
+            rrid: 0,
         }
     }
 }
@@ -103,6 +137,8 @@ pub enum MachineError {
     FdtTooBig(usize),
     #[error("{0} PMP entries: the RISC-V spec allows 0, 16 or 64")]
     PmpEntries(usize),
+    #[error("security checker configuration: {0}")]
+    Checker(String),
     #[error("starting the JIT: {0}")]
     Jit(String),
 }
@@ -131,6 +167,8 @@ pub struct Machine {
     clock: Rc<Clock>,
     clint: Rc<RefCell<Clint>>,
     uart: Rc<RefCell<Uart>>,
+    /// The security checkers, kept for their counters.
+    checkers: Checkers,
     htif: Option<Htif>,
     /// Instructions executed so far (retired or trapped).
     pub insns: u64,
@@ -208,7 +246,8 @@ impl Machine {
         let plic = Rc::new(RefCell::new(Plic::new(lines.clone())));
         let uart = Rc::new(RefCell::new(Uart::new(out, plic.clone())));
 
-        let fdt = crate::fdt::build(cfg.ram_size, &cfg.bootargs)
+        let checkers = Checkers::new(cfg, &plic)?;
+        let fdt = crate::fdt::build(cfg.ram_size, &cfg.bootargs, &checkers.fdt_nodes())
             .map_err(|e| MachineError::Fdt(e.to_string()))?;
         let fdt_addr = fdt_address(ram, fdt.len())?;
         let rom = reset_vector(start, fdt_addr, kernel_entry);
@@ -240,6 +279,10 @@ impl Machine {
             Box::new(Shared(uart.clone())),
         )?;
         space.add_ram("ram", RAM_BASE, cfg.ram_size)?;
+        if checkers.wants_flash() {
+            space.add_rom("flash", FLASH_BASE, FLASH_SIZE, &[])?;
+        }
+        checkers.attach(&mut space)?;
         for img in &images {
             for seg in &img.segments {
                 // Bounds were checked against RAM by the loader.
@@ -259,6 +302,7 @@ impl Machine {
         let mut hart = Hart::new(0, lines, Rc::new(move || time_clock.now()));
         hart.csr = crate::hart::Csrs::with_pmp(0, cfg.pmp_entries);
         hart.reset(MROM_BASE);
+        checkers.configure_hart(&mut hart, cfg);
         Ok(Machine {
             hart,
             mmu: Mmu::new(space),
@@ -266,6 +310,7 @@ impl Machine {
             clock,
             clint,
             uart,
+            checkers,
             htif,
             insns: 0,
             engine: cfg.engine,
@@ -306,6 +351,21 @@ impl Machine {
             "memory            mmio {} split {} code-writes {}",
             m.mmio, m.split, m.code_writes
         );
+        if self.mmu.space.has_iommus() {
+            let [tr, tw, tx] = m.iommu_translations;
+            let [sr, sw, sx] = m.iommu_slow;
+            let _ = writeln!(
+                s,
+                "iommu             translations r/w/x {tr}/{tw}/{tx} slow-path r/w/x {sr}/{sw}/{sx} patched {} conflicts {} blocked {}",
+                m.iommu_patched, m.iommu_conflicts, m.iommu_blocked
+            );
+            let _ = writeln!(
+                s,
+                "iommu flushes     checker-writes {} wid-changes {}",
+                m.checker_flushes, self.hart.csr.wid_flushes
+            );
+        }
+        s += &self.checkers.report();
         let ic = self.icache.stats;
         let _ = writeln!(
             s,

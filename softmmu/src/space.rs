@@ -222,6 +222,11 @@ impl AddressSpace {
             .map(|g| g.unit)
     }
 
+    /// Whether any IOMMU unit is on the bus.
+    pub fn has_iommus(&self) -> bool {
+        !self.iommus.is_empty()
+    }
+
     /// IOMMU unit `n`.
     pub fn iommu(&mut self, n: usize) -> &mut dyn Iommu {
         &mut *self.iommus[n]

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use runtime::machine::{run_program, Config, Engine, RunExit};
+use runtime::machine::{Config, Engine, RunExit};
 
 pub mod difftest;
 
@@ -18,6 +18,8 @@ pub struct GuestProgram {
     pub expected_output: Vec<u8>,
     /// Whether the program also runs on QEMU's `virt` (false for HTIF programs).
     pub on_qemu: bool,
+    /// Extra `rvdbt run` flags the program needs (e.g. `--worldguard`).
+    pub args: Vec<String>,
 }
 
 /// The directory holding the guest programs.
@@ -25,7 +27,7 @@ pub fn guest_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("guest")
 }
 
-/// Reads the manifest: `<name> <exit code> <qemu|noqemu>` per line.
+/// Reads the manifest: `<name> <exit code> <qemu|noqemu> [rvdbt run flags]` per line.
 pub fn manifest() -> Vec<GuestProgram> {
     let dir = guest_dir();
     let text = std::fs::read_to_string(dir.join("manifest.txt")).expect("tests/guest/manifest.txt");
@@ -34,7 +36,7 @@ pub fn manifest() -> Vec<GuestProgram> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
-            assert_eq!(f.len(), 3, "bad manifest line: {l}");
+            assert!(f.len() >= 3, "bad manifest line: {l}");
             let name = f[0].to_string();
             let expected_output = std::fs::read(dir.join("expected").join(format!("{name}.out")))
                 .unwrap_or_else(|e| panic!("expected output of {name}: {e}"));
@@ -42,6 +44,7 @@ pub fn manifest() -> Vec<GuestProgram> {
                 elf: dir.join(format!("{name}.elf")),
                 expected_exit: f[1].parse().expect("exit code"),
                 on_qemu: f[2] == "qemu",
+                args: f[3..].iter().map(|a| a.to_string()).collect(),
                 expected_output,
                 name,
             }
@@ -81,13 +84,40 @@ pub const ENGINES: [Engine; 4] = [
 
 /// Runs `elf` on a fresh `virt` machine with `engine`.
 pub fn run_guest(elf: &Path, engine: Engine, max_insns: u64) -> Outcome {
-    let mut cfg = Config::new(elf);
+    run_guest_args(elf, &[], engine, max_insns, &mut |_| {})
+}
+
+/// The configuration `rvdbt run <args> <elf>` would use.
+pub fn config_for(elf: &Path, args: &[String]) -> Config {
+    use clap::Parser;
+    let mut argv: Vec<std::ffi::OsString> = vec!["rvdbt".into(), "run".into()];
+    argv.extend(args.iter().map(Into::into));
+    argv.push(elf.into());
+    match runtime::cli::Cli::try_parse_from(argv) {
+        Ok(cli) => match cli.command {
+            runtime::cli::Command::Run(a) => a.config(),
+        },
+        Err(e) => panic!("bad flags {args:?}: {e}"),
+    }
+}
+
+/// Runs `elf` with extra `rvdbt run` flags; `finish` sees the machine after
+/// the run (its counters).
+pub fn run_guest_args(
+    elf: &Path,
+    args: &[String],
+    engine: Engine,
+    max_insns: u64,
+    finish: &mut dyn FnMut(&runtime::Machine),
+) -> Outcome {
+    let mut cfg = config_for(elf, args);
     cfg.engine = engine;
     cfg.max_insns = Some(max_insns);
     let cap = Capture::default();
     let out_cap = cap.clone();
     let out = move || -> Box<dyn Write> { Box::new(out_cap.clone()) };
-    let (exit, insns) = run_program(&cfg, &out, &|_| {}).expect("machine builds");
+    let (exit, insns) =
+        runtime::machine::run_program_with(&cfg, &out, &|_| {}, finish).expect("machine builds");
     let output = cap.0.borrow().clone();
     Outcome {
         exit,

@@ -1,7 +1,7 @@
 //! Runs every guest program of the manifest under every engine and checks its exit status and output.
 
 use runtime::RunExit;
-use rvdbt_tests::{manifest, run_guest, ENGINES};
+use rvdbt_tests::{manifest, run_guest_args, ENGINES};
 
 /// Generous: the longest program runs a few million instructions.
 const MAX_INSNS: u64 = 200_000_000;
@@ -13,7 +13,7 @@ fn every_guest_program_passes_under_every_engine() {
     let mut failures = Vec::new();
     for p in &programs {
         for engine in ENGINES {
-            let o = run_guest(&p.elf, engine, MAX_INSNS);
+            let o = run_guest_args(&p.elf, &p.args, engine, MAX_INSNS, &mut |_| {});
             let ok_exit = o.exit == RunExit::Exited(p.expected_exit);
             let ok_out = o.output == p.expected_output;
             println!(

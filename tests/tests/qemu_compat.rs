@@ -50,10 +50,9 @@ fn read_manifest(dir: &Path) -> Vec<Entry> {
             continue;
         }
         let fields: Vec<&str> = line.split_whitespace().collect();
-        assert_eq!(
-            fields.len(),
-            3,
-            "manifest.txt:{}: expected `<name> <exit_code> <qemu|noqemu>`, got `{line}`",
+        assert!(
+            fields.len() >= 3,
+            "manifest.txt:{}: expected `<name> <exit_code> <qemu|noqemu> [rvdbt run flags]`, got `{line}`",
             lineno + 1
         );
         let exit_code = fields[1]

@@ -1,5 +1,6 @@
 //! The devices of the `virt` machine, and the glue that lets the bus share them.
 
+pub mod checkers;
 pub mod clint;
 pub mod finisher;
 pub mod iopmp;
@@ -45,4 +46,54 @@ pub fn reg_write(reg: u64, offset: u64, size: u8, value: u64) -> u64 {
         ((1u64 << (8 * size)) - 1) << shift
     };
     (reg & !mask) | ((value << shift) & mask)
+}
+
+impl<T: softmmu::Iommu> softmmu::Iommu for Shared<T> {
+    fn translate(
+        &mut self,
+        addr: softmmu::GuestPhysAddr,
+        size: u8,
+        access: softmmu::AccessType,
+        attrs: softmmu::MemAttrs,
+    ) -> softmmu::IommuTlbEntry {
+        self.0.borrow_mut().translate(addr, size, access, attrs)
+    }
+    fn blocked_read(
+        &mut self,
+        addr: softmmu::GuestPhysAddr,
+        size: u8,
+        access: softmmu::AccessType,
+        attrs: softmmu::MemAttrs,
+    ) -> Result<u64, BusError> {
+        self.0.borrow_mut().blocked_read(addr, size, access, attrs)
+    }
+    fn blocked_write(
+        &mut self,
+        addr: softmmu::GuestPhysAddr,
+        size: u8,
+        value: u64,
+        attrs: softmmu::MemAttrs,
+    ) -> Result<(), BusError> {
+        self.0.borrow_mut().blocked_write(addr, size, value, attrs)
+    }
+    fn take_config_changed(&mut self) -> bool {
+        self.0.borrow_mut().take_config_changed()
+    }
+    fn reg_read(
+        &mut self,
+        offset: u64,
+        size: u8,
+        attrs: softmmu::MemAttrs,
+    ) -> Result<u64, BusError> {
+        self.0.borrow_mut().reg_read(offset, size, attrs)
+    }
+    fn reg_write(
+        &mut self,
+        offset: u64,
+        size: u8,
+        value: u64,
+        attrs: softmmu::MemAttrs,
+    ) -> Result<(), BusError> {
+        self.0.borrow_mut().reg_write(offset, size, value, attrs)
+    }
 }

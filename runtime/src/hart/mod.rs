@@ -76,6 +76,8 @@ pub struct Hart {
     /// Set by a CSR write that invalidates cached translations (satp, PMP,
     /// mstatus.MXR); the executor flushes the TLBs and clears it.
     pub tlb_flush: bool,
+    /// The requester id (RRID) an IOPMP sees on this hart's accesses.
+    pub rrid: u16,
 }
 
 impl Hart {
@@ -88,6 +90,7 @@ impl Hart {
             time,
             reservation: None,
             tlb_flush: false,
+            rrid: 0,
         }
     }
 

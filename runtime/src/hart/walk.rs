@@ -86,11 +86,25 @@ fn idx_priv(idx: MmuIdx) -> Priv {
 /// The hart's translation context for one access: a view of its CSRs.
 pub struct Walker<'a> {
     pub csr: &'a Csrs,
+    rrid: u16,
 }
 
 impl<'a> Walker<'a> {
     pub fn new(hart: &'a Hart) -> Self {
-        Walker { csr: &hart.csr }
+        Walker {
+            csr: &hart.csr,
+            rrid: hart.rrid,
+        }
+    }
+
+    /// Who an access at privilege `prv` is, for checkers: the world id
+    /// (WorldGuard) and requester id (IOPMP). Captured in the TLB entry at
+    /// fill; a change of either flushes the TLBs.
+    fn attrs(&self, prv: Priv) -> MemAttrs {
+        MemAttrs {
+            world_id: self.csr.wid_for(prv),
+            requester_id: self.rrid,
+        }
     }
 }
 
@@ -139,7 +153,7 @@ impl TlbFill for Walker<'_> {
             lg_page_size: lg,
             cacheable,
             global,
-            attrs: MemAttrs::default(),
+            attrs: self.attrs(prv),
         })
     }
 }
@@ -178,8 +192,10 @@ impl Walker<'_> {
             if !pmp_check(self.csr, pte_addr, 8, AccessType::Read, Priv::S) {
                 return Err(MemFaultKind::Access);
             }
+            // Implicit accesses are checked like explicit ones, as the
+            // requester of the access being translated.
             let pte = space
-                .read(GuestPhysAddr(pte_addr), 8)
+                .read_checked(GuestPhysAddr(pte_addr), 8, self.attrs(prv))
                 .map_err(|_| MemFaultKind::Access)?;
             if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_RESERVED != 0
             {
@@ -224,7 +240,7 @@ impl Walker<'_> {
                     return Err(MemFaultKind::Access);
                 }
                 space
-                    .write(GuestPhysAddr(pte_addr), 8, new)
+                    .write_checked(GuestPhysAddr(pte_addr), 8, new, self.attrs(prv))
                     .map_err(|_| MemFaultKind::Access)?;
             }
             if new & PTE_D == 0 {
