@@ -1,1 +1,1266 @@
-//! RISC-V WorldGuard wgChecker (placeholder; being written).
+//! The RISC-V WorldGuard generic checker (wgChecker): per-world read/write rules in front of a bus range.
+//!
+//! Model of the "Generic WG Checker" of the WorldGuard specification 0.4
+//! (§3.1) as QEMU's WorldGuard series (SiFive, `hw/misc/riscv_wgchecker.c`)
+//! implements it, with the spec's wording where the two differ.
+//!
+//! Register window (little-endian, 4- and 8-byte naturally aligned accesses):
+//!
+//! | offset | bytes | register |
+//! | --- | --- | --- |
+//! | 0x00 | 4 | `vendor` (reads 0) |
+//! | 0x04 | 4 | `impid` (reads 0) |
+//! | 0x08 | 4 | `nslots` (read-only) |
+//! | 0x0c | 4 | reserved (reads 0) |
+//! | 0x10 | 8 | `errcause`: wid\[7:0\], r\[8\], w\[9\], be\[62\], ip\[63\] |
+//! | 0x18 | 8 | `erraddr`: the failing address >> 2 |
+//! | 0x20 + 0x20 * i | 32 | `slot[i]`, i = 0..=nslots: `addr` (+0x00, 8 bytes, address >> 2), `perm` (+0x08, 8 bytes, 2 bits per world: bit 2w read, bit 2w+1 write), `cfg` (+0x10, 4 bytes: A\[1:0\], ER\[8\], EW\[9\], IR\[10\], IW\[11\], L\[31\]) |
+//!
+//! Rules: every active slot (A = TOR, NA4 or NAPOT) covers a range; a TOR
+//! slot starts where the previous slot ends (its address for OFF/TOR, one
+//! past its NA4/NAPOT region otherwise). Checks are parallel, not ordered as
+//! in PMP: an access is permitted when, for each of its bytes, some rule
+//! covering the byte grants the requester's world the access (permissions
+//! only add up; a fetch is a read). `slot[0]` is special: its address is the
+//! checker range's start, A is hard-wired OFF and it never grants, but its
+//! ER/EW/IR/IW bits decide the error response for accesses that no rule
+//! covers. `slot[nslots]` has a read-only address (the range's end) and A
+//! limited to OFF/TOR. A set L bit freezes the slot's own registers until
+//! reset; it does not protect the previous slot's address that a TOR range
+//! starts from (the spec asks for both slots to be locked).
+//!
+//! A blocked access is answered by the error handling: reads return zero and
+//! writes are dropped; when any rule overlapping the access (or `slot[0]`
+//! if none does) has ER/EW set, a bus error (access fault) is returned as
+//! well. Errors with a bus error or an interrupt (IR/IW) are latched in
+//! `errcause`/`erraddr` only while both `be` and `ip` are clear, so the first
+//! one stays until software clears them. `errcause.ip` is the interrupt
+//! line's level (a PLIC source).
+//!
+//! When a trusted WID is configured, only that world reaches the registers:
+//! other worlds read zeros and their writes are ignored, without error.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use softmmu::tlb::{PROT_EXEC, PROT_READ, PROT_WRITE};
+use softmmu::{AccessType, BusError, GuestPhysAddr, Iommu, IommuTlbEntry, MemAttrs};
+
+use super::plic::Plic;
+use super::{reg_read, reg_write};
+
+// QEMU's `virt,wg=on` layout: Jim Shu's series "hw/riscv: virt: Add
+// WorldGuard support" (v2 April 2025, v3 October 2025), hw/riscv/virt.c
+// (`virt_memmap`, `virt_wgcinfo`) and include/hw/riscv/virt.h.
+
+/// Register window of the checker in front of DRAM (`VIRT_WGC_DRAM`).
+pub const VIRT_WGC_DRAM_BASE: u64 = 0x600_0000;
+/// Register window of the checker in front of the two pflash banks (`VIRT_WGC_FLASH`).
+pub const VIRT_WGC_FLASH_BASE: u64 = 0x600_1000;
+/// Register window of the checker in front of UART0 (`VIRT_WGC_UART`).
+pub const VIRT_WGC_UART_BASE: u64 = 0x600_2000;
+/// Size of every checker's register window (`virt_memmap`, `mmio-size`).
+pub const WGC_MMIO_SIZE: u64 = 0x1000;
+/// PLIC sources (`WGC_DRAM_IRQ`, `WGC_FLASH_IRQ`, `WGC_UART_IRQ` in virt.h).
+pub const VIRT_WGC_DRAM_IRQ: usize = 15;
+pub const VIRT_WGC_FLASH_IRQ: usize = 16;
+pub const VIRT_WGC_UART_IRQ: usize = 17;
+/// Slot counts (`virt_wgcinfo`).
+pub const VIRT_WGC_DRAM_SLOTS: u32 = 16;
+pub const VIRT_WGC_FLASH_SLOTS: u32 = 16;
+pub const VIRT_WGC_UART_SLOTS: u32 = 1;
+/// The global WorldGuard configuration (`VIRT_WG_NWORLDS`,
+/// `VIRT_WG_TRUSTEDWID`, `VIRT_WG_HWBYPASS` in virt.h).
+pub const VIRT_WG_NWORLDS: u32 = 4;
+pub const VIRT_WG_TRUSTED_WID: u32 = 3;
+pub const VIRT_WG_HW_BYPASS: bool = true;
+/// A hart's M-mode WID: `riscv_cpu_wg_reset` (hw/misc/riscv_worldguard.c)
+/// defaults `mwid` to the trusted WID, and `mwidlist` to every world.
+pub const VIRT_WG_MWID: u32 = VIRT_WG_TRUSTED_WID;
+/// The checkers' monitored range on `virt`: `riscv_wgchecker_create` is
+/// passed start 0 and size 0, which selects the default `addr-range-size`
+/// of `UINT64_MAX` (hw/misc/riscv_wgchecker.c): the whole address space.
+pub const VIRT_WGC_RANGE_START: u64 = 0;
+pub const VIRT_WGC_RANGE_SIZE: u64 = u64::MAX;
+/// "No trusted WID" (QEMU's `NO_TRUSTEDWID`): every world may program the
+/// checker, and the hardware-bypass rule uses the highest world.
+pub const NO_TRUSTED_WID: u32 = u32::MAX;
+/// Device-tree names from the series' `riscv-wg-dts` branch
+/// (github.com/cwshu/qemu, `create_fdt_wgchecker`, `create_fdt_socket_cpus`):
+/// `/soc/wgchecker@<base>` nodes with this compatible, `reg`,
+/// `interrupt-parent`, `interrupts`, `sifive,slot-count` and
+/// `sifive,subordinates` (phandles of the guarded nodes); per hart a
+/// `/cpus/cpu@N/worldguard` node with [`WGCPU_COMPATIBLE`], `mwid` and
+/// `mwidlist` (the WIDs, one cell each).
+pub const WGC_COMPATIBLE: &str = "sifive,wgchecker2";
+pub const WGCPU_COMPATIBLE: &str = "riscv,wgcpu";
+
+pub const REG_VENDOR: u64 = 0x00;
+pub const REG_IMPID: u64 = 0x04;
+pub const REG_NSLOTS: u64 = 0x08;
+pub const REG_ERRCAUSE: u64 = 0x10;
+pub const REG_ERRADDR: u64 = 0x18;
+/// `slot[0]`; `slot[i]` is at `REG_SLOTS + SLOT_STRIDE * i`.
+pub const REG_SLOTS: u64 = 0x20;
+pub const SLOT_STRIDE: u64 = 0x20;
+pub const SLOT_ADDR: u64 = 0x00;
+pub const SLOT_PERM: u64 = 0x08;
+pub const SLOT_CFG: u64 = 0x10;
+
+pub const CFG_A_MASK: u32 = 3;
+pub const A_OFF: u32 = 0;
+pub const A_TOR: u32 = 1;
+pub const A_NA4: u32 = 2;
+pub const A_NAPOT: u32 = 3;
+pub const CFG_ER: u32 = 1 << 8;
+pub const CFG_EW: u32 = 1 << 9;
+pub const CFG_IR: u32 = 1 << 10;
+pub const CFG_IW: u32 = 1 << 11;
+pub const CFG_L: u32 = 1 << 31;
+/// The implemented cfg bits of `slot[0]` (A is hard-wired OFF).
+const SLOT0_CFG_MASK: u32 = CFG_ER | CFG_EW | CFG_IR | CFG_IW | CFG_L;
+const SLOT_CFG_MASK: u32 = SLOT0_CFG_MASK | CFG_A_MASK;
+
+pub const ERRCAUSE_WID: u64 = 0xff;
+pub const ERRCAUSE_R: u64 = 1 << 8;
+pub const ERRCAUSE_W: u64 = 1 << 9;
+pub const ERRCAUSE_BE: u64 = 1 << 62;
+pub const ERRCAUSE_IP: u64 = 1 << 63;
+const ERRCAUSE_MASK: u64 = ERRCAUSE_WID | ERRCAUSE_R | ERRCAUSE_W | ERRCAUSE_BE | ERRCAUSE_IP;
+
+/// The largest block size a `translate` answer reports (2^63 bytes): the
+/// whole space's answer fits, and consumers can shift by it safely.
+const LG_MAX: u32 = 63;
+
+/// One checker instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WgCheckerConfig {
+    /// Number of programmable slots (`slot[1..=nslots]`), at least 1.
+    pub nslots: u32,
+    /// Number of worlds, 1..=32 (two `perm` bits each).
+    pub nworlds: u32,
+    /// The only world that may access the registers, or [`NO_TRUSTED_WID`].
+    pub trusted_wid: u32,
+    /// The bus range the memory system routes through the checker (for the
+    /// machine that places it; decisions use physical addresses).
+    pub guard_base: u64,
+    pub guard_size: u64,
+    /// The checker's monitored range: `slot[0].addr` is its start and
+    /// `slot[nslots].addr` its end (both >> 2). `addr` registers keep their
+    /// bits above the smallest power-of-two span covering it fixed (WARL).
+    pub range_start: u64,
+    pub range_size: u64,
+    /// Reset to QEMU's hardware-bypass rule: `slot[nslots]` TOR over the
+    /// whole range, read/write for the trusted world (the highest world
+    /// without one), so software runs before the checker is programmed.
+    pub hw_bypass: bool,
+    /// PLIC source of the interrupt (`errcause.ip`).
+    pub irq: usize,
+}
+
+impl WgCheckerConfig {
+    /// QEMU `virt,wg=on`'s checker in front of DRAM at `ram_base`.
+    pub fn virt_dram(ram_base: u64, ram_size: u64) -> WgCheckerConfig {
+        WgCheckerConfig::virt(VIRT_WGC_DRAM_SLOTS, VIRT_WGC_DRAM_IRQ, ram_base, ram_size)
+    }
+
+    /// QEMU `virt,wg=on`'s checker in front of the flash banks.
+    pub fn virt_flash(flash_base: u64, flash_size: u64) -> WgCheckerConfig {
+        WgCheckerConfig::virt(
+            VIRT_WGC_FLASH_SLOTS,
+            VIRT_WGC_FLASH_IRQ,
+            flash_base,
+            flash_size,
+        )
+    }
+
+    /// QEMU `virt,wg=on`'s checker in front of UART0 (pass the page-rounded
+    /// range the bus can guard).
+    pub fn virt_uart(uart_base: u64, size: u64) -> WgCheckerConfig {
+        WgCheckerConfig::virt(VIRT_WGC_UART_SLOTS, VIRT_WGC_UART_IRQ, uart_base, size)
+    }
+
+    fn virt(nslots: u32, irq: usize, guard_base: u64, guard_size: u64) -> WgCheckerConfig {
+        WgCheckerConfig {
+            nslots,
+            nworlds: VIRT_WG_NWORLDS,
+            trusted_wid: VIRT_WG_TRUSTED_WID,
+            guard_base,
+            guard_size,
+            range_start: VIRT_WGC_RANGE_START,
+            range_size: VIRT_WGC_RANGE_SIZE,
+            hw_bypass: VIRT_WG_HW_BYPASS,
+            irq,
+        }
+    }
+}
+
+/// Counters for `--stats`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WgCheckerStats {
+    /// Blocked reads and fetches that reached the error handling.
+    pub blocked_reads: u64,
+    pub blocked_writes: u64,
+    /// Blocked accesses answered with a bus error (an access fault).
+    pub bus_errors: u64,
+    /// Violations latched in `errcause`/`erraddr`.
+    pub errors_captured: u64,
+    /// Violations that set `errcause.ip`.
+    pub interrupts_raised: u64,
+    /// Register accesses from an untrusted world (read zero, ignored).
+    pub untrusted_reg_accesses: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Slot {
+    /// Address >> 2.
+    addr: u64,
+    perm: u64,
+    cfg: u32,
+}
+
+/// An active slot's decoded byte range `[start, end)` (u128: NAPOT and TOR
+/// ends can pass 2^64).
+#[derive(Clone, Copy, Debug)]
+struct Rule {
+    start: u128,
+    end: u128,
+    perm: u64,
+    cfg: u32,
+}
+
+impl Rule {
+    fn overlaps(&self, start: u128, end: u128) -> bool {
+        self.start < end && start < self.end
+    }
+}
+
+/// A wgChecker: registers, slots and the decoded rules.
+pub struct WgChecker {
+    cfg: WgCheckerConfig,
+    plic: Rc<RefCell<Plic>>,
+    /// `slot[0..=nslots]`.
+    slots: Vec<Slot>,
+    errcause: u64,
+    erraddr: u64,
+    /// The active slots, decoded after every slot change.
+    rules: Vec<Rule>,
+    /// Writable bits of an `addr` register; the others hold the range base.
+    addr_mask: u64,
+    irq_level: bool,
+    changed: bool,
+    pub stats: WgCheckerStats,
+}
+
+impl WgChecker {
+    /// A checker in its reset state, driving PLIC source `cfg.irq`.
+    ///
+    /// Panics on a configuration no hardware has (no slot, 0 or more than
+    /// 32 worlds, a trusted WID outside the worlds): those are host bugs.
+    pub fn new(cfg: WgCheckerConfig, plic: Rc<RefCell<Plic>>) -> WgChecker {
+        assert!(cfg.nslots >= 1, "a wgChecker has at least one slot");
+        assert!(
+            (1..=32).contains(&cfg.nworlds),
+            "wgChecker perm registers hold 1 to 32 worlds"
+        );
+        assert!(
+            cfg.trusted_wid == NO_TRUSTED_WID || cfg.trusted_wid < cfg.nworlds,
+            "the trusted WID must be a world"
+        );
+        // The smallest power-of-two span covering the range decides which
+        // address bits software can change (spec §3.1.2, Table 6).
+        let span = (cfg.range_size as u128).max(4).next_power_of_two();
+        let addr_mask = ((span >> 2) - 1).min(u64::MAX as u128) as u64;
+        let mut c = WgChecker {
+            cfg,
+            plic,
+            slots: vec![Slot::default(); cfg.nslots as usize + 1],
+            errcause: 0,
+            erraddr: 0,
+            rules: Vec::new(),
+            addr_mask,
+            irq_level: false,
+            changed: false,
+            stats: WgCheckerStats::default(),
+        };
+        c.reset();
+        c
+    }
+
+    /// The configuration this checker was built with.
+    pub fn config(&self) -> &WgCheckerConfig {
+        &self.cfg
+    }
+
+    /// Resets slots and error registers (QEMU's `riscv_wgchecker_reset_enter`):
+    /// every slot OFF at the range start, the last at the range end, and the
+    /// hardware-bypass rule if configured.
+    pub fn reset(&mut self) {
+        let n = self.cfg.nslots as usize;
+        let start = self.cfg.range_start >> 2;
+        let end = ((self.cfg.range_start as u128 + self.cfg.range_size as u128) >> 2) as u64;
+        for s in &mut self.slots {
+            *s = Slot {
+                addr: start,
+                perm: 0,
+                cfg: 0,
+            };
+        }
+        self.slots[n].addr = end;
+        if self.cfg.hw_bypass {
+            let wid = self.bypass_wid();
+            self.slots[n].perm = 3 << (2 * wid);
+            self.slots[n].cfg = A_TOR;
+        }
+        self.errcause = 0;
+        self.erraddr = 0;
+        self.decode();
+        self.changed = true;
+        self.update_irq();
+    }
+
+    /// The world the hardware-bypass rule grants.
+    fn bypass_wid(&self) -> u32 {
+        if self.cfg.trusted_wid == NO_TRUSTED_WID {
+            self.cfg.nworlds - 1
+        } else {
+            self.cfg.trusted_wid
+        }
+    }
+
+    /// `errcause` as software reads it.
+    pub fn errcause(&self) -> u64 {
+        self.errcause
+    }
+
+    /// `erraddr` (the failing address >> 2).
+    pub fn erraddr(&self) -> u64 {
+        self.erraddr
+    }
+
+    /// The `perm` bits that exist: two per world.
+    fn perm_mask(&self) -> u64 {
+        if self.cfg.nworlds >= 32 {
+            u64::MAX
+        } else {
+            (1u64 << (2 * self.cfg.nworlds)) - 1
+        }
+    }
+
+    /// The `perm` bit granting `wid` a read or a write, if `wid` is a world.
+    fn grant_bit(&self, wid: u8, write: bool) -> Option<u64> {
+        let w = wid as u32;
+        (w < self.cfg.nworlds).then(|| 1u64 << (2 * w + write as u32))
+    }
+
+    /// One past the last byte of slot `i`'s range when it is the base of a
+    /// TOR range in slot `i + 1` (spec §3.1.2: NA4/NAPOT give their top).
+    fn tor_base(&self, i: usize) -> u128 {
+        let s = &self.slots[i];
+        let a = (s.addr as u128) << 2;
+        match s.cfg & CFG_A_MASK {
+            A_NA4 => a + 4,
+            A_NAPOT => napot(s.addr).1,
+            _ => a,
+        }
+    }
+
+    /// Rebuilds the rule list from the slots.
+    fn decode(&mut self) {
+        let mut rules = Vec::with_capacity(self.slots.len());
+        for i in 1..self.slots.len() {
+            let s = self.slots[i];
+            let a = (s.addr as u128) << 2;
+            let range = match s.cfg & CFG_A_MASK {
+                A_TOR => (self.tor_base(i - 1), a),
+                A_NA4 => (a, a + 4),
+                A_NAPOT => napot(s.addr),
+                _ => continue,
+            };
+            if range.0 < range.1 {
+                rules.push(Rule {
+                    start: range.0,
+                    end: range.1,
+                    perm: s.perm,
+                    cfg: s.cfg,
+                });
+            }
+        }
+        self.rules = rules;
+    }
+
+    /// Whether some rule granting `bit` covers byte `b`.
+    fn granted(&self, b: u128, bit: u64) -> bool {
+        self.rules
+            .iter()
+            .any(|r| r.perm & bit != 0 && r.start <= b && b < r.end)
+    }
+
+    /// Sets the PLIC source to `errcause.ip`.
+    fn update_irq(&mut self) {
+        let level = self.errcause & ERRCAUSE_IP != 0;
+        if level != self.irq_level {
+            self.irq_level = level;
+            self.plic.borrow_mut().set_level(self.cfg.irq, level);
+        }
+    }
+
+    /// The error handling of a blocked access (spec §3.1.5): decides the
+    /// bus-error and interrupt responses from the rules overlapping any byte
+    /// of the access, or `slot[0]` if none does, and latches the violation if
+    /// nothing is latched. Returns whether the access gets a bus error.
+    fn violation(&mut self, addr: GuestPhysAddr, size: u8, write: bool, wid: u8) -> bool {
+        let start = addr.0 as u128;
+        let end = start + size.max(1) as u128;
+        let mut overlapping = false;
+        let mut cfg = 0;
+        for r in self.rules.iter().filter(|r| r.overlaps(start, end)) {
+            overlapping = true;
+            cfg |= r.cfg;
+        }
+        if !overlapping {
+            cfg = self.slots[0].cfg;
+        }
+        let (e, i) = if write {
+            (CFG_EW, CFG_IW)
+        } else {
+            (CFG_ER, CFG_IR)
+        };
+        let be = cfg & e != 0;
+        let ip = cfg & i != 0;
+        if be {
+            self.stats.bus_errors += 1;
+        }
+        if (be || ip) && self.errcause & (ERRCAUSE_BE | ERRCAUSE_IP) == 0 {
+            let mut cause = wid as u64 & ERRCAUSE_WID;
+            cause |= if write { ERRCAUSE_W } else { ERRCAUSE_R };
+            if be {
+                cause |= ERRCAUSE_BE;
+            }
+            if ip {
+                cause |= ERRCAUSE_IP;
+                self.stats.interrupts_raised += 1;
+            }
+            self.errcause = cause;
+            self.erraddr = addr.0 >> 2;
+            self.stats.errors_captured += 1;
+            self.update_irq();
+        }
+        be
+    }
+
+    fn trusted(&self, attrs: MemAttrs) -> bool {
+        self.cfg.trusted_wid == NO_TRUSTED_WID || attrs.world_id as u32 == self.cfg.trusted_wid
+    }
+
+    /// The slot holding register offset `o` (8-byte aligned) and the offset
+    /// within the slot.
+    fn slot_at(&self, o: u64) -> Option<(usize, u64)> {
+        let i = o.checked_sub(REG_SLOTS)? / SLOT_STRIDE;
+        (i < self.slots.len() as u64).then(|| (i as usize, (o - REG_SLOTS) % SLOT_STRIDE))
+    }
+
+    /// The 8-byte register word at aligned offset `o`.
+    fn read_word(&self, o: u64) -> u64 {
+        if let Some((i, f)) = self.slot_at(o) {
+            let s = &self.slots[i];
+            return match f {
+                SLOT_ADDR => s.addr,
+                SLOT_PERM => s.perm,
+                SLOT_CFG => s.cfg as u64,
+                _ => 0,
+            };
+        }
+        match o {
+            // vendor and impid are 0; the word after nslots is reserved.
+            REG_NSLOTS => self.cfg.nslots as u64,
+            REG_ERRCAUSE => self.errcause,
+            REG_ERRADDR => self.erraddr,
+            _ => 0,
+        }
+    }
+
+    /// Writes the 8-byte register word at aligned offset `o` (the bytes
+    /// not written hold their old value), applying the WARL rules.
+    fn write_word(&mut self, o: u64, v: u64) {
+        if let Some((i, f)) = self.slot_at(o) {
+            self.write_slot(i, f, v);
+            return;
+        }
+        match o {
+            REG_ERRCAUSE => {
+                self.errcause = v & ERRCAUSE_MASK;
+                self.update_irq();
+            }
+            REG_ERRADDR => self.erraddr = v,
+            _ => {}
+        }
+    }
+
+    fn write_slot(&mut self, i: usize, field: u64, v: u64) {
+        let last = self.slots.len() - 1;
+        let old = self.slots[i];
+        if old.cfg & CFG_L != 0 {
+            return;
+        }
+        let mut s = old;
+        match field {
+            // slot[0].addr and slot[nslots].addr are the range bounds.
+            SLOT_ADDR if i != 0 && i != last => {
+                s.addr = (old.addr & !self.addr_mask) | (v & self.addr_mask);
+            }
+            // slot[0] never grants.
+            SLOT_PERM if i != 0 => s.perm = v & self.perm_mask(),
+            SLOT_CFG => {
+                let v = v as u32;
+                s.cfg = if i == 0 {
+                    v & SLOT0_CFG_MASK
+                } else if i == last && v & CFG_A_MASK > A_TOR {
+                    // The last slot's A is OFF or TOR; others keep the old A.
+                    (v & SLOT0_CFG_MASK) | (old.cfg & CFG_A_MASK)
+                } else {
+                    v & SLOT_CFG_MASK
+                };
+            }
+            _ => {}
+        }
+        if s != old {
+            self.slots[i] = s;
+            self.decode();
+            self.changed = true;
+        }
+    }
+}
+
+/// The byte range `[start, end)` of a NAPOT `addr` register (address >> 2,
+/// trailing ones give the size, as in PMP).
+fn napot(addr: u64) -> (u128, u128) {
+    let a = ((addr as u128) << 2) | 3;
+    (a & (a + 1), (a | (a + 1)) + 1)
+}
+
+/// The largest `lg` such that the naturally aligned `2^lg` block holding
+/// `a` does not have `b` strictly inside it (`b` may be its first byte).
+fn lg_below_boundary(a: u128, b: u128) -> u32 {
+    if b == 0 || b > u64::MAX as u128 {
+        // No block of at most 2^63 bytes holding `a` < 2^64 straddles these.
+        return LG_MAX;
+    }
+    // `b` is inside the 2^lg block of `a` when they agree above bit lg
+    // (lg >= bit length of a ^ b) and `b` is not the block's first byte
+    // (lg > trailing zeros of b).
+    let same_block_from = 128 - (a ^ b).leading_zeros();
+    let not_first_from = b.trailing_zeros() + 1;
+    same_block_from.max(not_first_from) - 1
+}
+
+impl Iommu for WgChecker {
+    fn translate(
+        &mut self,
+        addr: GuestPhysAddr,
+        size: u8,
+        access: AccessType,
+        attrs: MemAttrs,
+    ) -> IommuTlbEntry {
+        let write = access == AccessType::Write;
+        let Some(bit) = self.grant_bit(attrs.world_id, write) else {
+            // Not a world: no rule can grant it anything, anywhere.
+            return IommuTlbEntry::blocked(addr, LG_MAX as u8);
+        };
+        let start = addr.0 as u128;
+        let last = start + size.max(1) as u128 - 1;
+        let allowed = (start..=last).all(|b| self.granted(b, bit));
+        // Only the bounds of rules granting this bit change the per-byte
+        // answer (permissions only add up), so the answer holds over the
+        // largest aligned block around `addr` without such a bound inside.
+        let mut lg = LG_MAX;
+        for r in self.rules.iter().filter(|r| r.perm & bit != 0) {
+            lg = lg
+                .min(lg_below_boundary(start, r.start))
+                .min(lg_below_boundary(start, r.end));
+        }
+        if start >> lg != last >> lg {
+            // The access leaves that block: its answer holds for it alone.
+            lg = 0;
+        }
+        if allowed {
+            let perm = if write {
+                PROT_WRITE
+            } else {
+                PROT_READ | PROT_EXEC
+            };
+            IommuTlbEntry::identity(addr, perm, lg as u8)
+        } else {
+            IommuTlbEntry::blocked(addr, lg as u8)
+        }
+    }
+
+    fn blocked_read(
+        &mut self,
+        addr: GuestPhysAddr,
+        size: u8,
+        _access: AccessType,
+        attrs: MemAttrs,
+    ) -> Result<u64, BusError> {
+        self.stats.blocked_reads += 1;
+        if self.violation(addr, size, false, attrs.world_id) {
+            Err(BusError)
+        } else {
+            Ok(0)
+        }
+    }
+
+    fn blocked_write(
+        &mut self,
+        addr: GuestPhysAddr,
+        size: u8,
+        _value: u64,
+        attrs: MemAttrs,
+    ) -> Result<(), BusError> {
+        self.stats.blocked_writes += 1;
+        if self.violation(addr, size, true, attrs.world_id) {
+            Err(BusError)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn take_config_changed(&mut self) -> bool {
+        std::mem::take(&mut self.changed)
+    }
+
+    fn reg_read(&mut self, offset: u64, size: u8, attrs: MemAttrs) -> Result<u64, BusError> {
+        if !matches!(size, 4 | 8) || !offset.is_multiple_of(size as u64) {
+            return Err(BusError);
+        }
+        if !self.trusted(attrs) {
+            self.stats.untrusted_reg_accesses += 1;
+            return Ok(0);
+        }
+        Ok(reg_read(self.read_word(offset & !7), offset, size))
+    }
+
+    fn reg_write(
+        &mut self,
+        offset: u64,
+        size: u8,
+        value: u64,
+        attrs: MemAttrs,
+    ) -> Result<(), BusError> {
+        if !matches!(size, 4 | 8) || !offset.is_multiple_of(size as u64) {
+            return Err(BusError);
+        }
+        if !self.trusted(attrs) {
+            self.stats.untrusted_reg_accesses += 1;
+            return Ok(());
+        }
+        let o = offset & !7;
+        let v = reg_write(self.read_word(o), offset, size, value);
+        self.write_word(o, v);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use softmmu::MmioDevice;
+
+    use super::*;
+    use crate::hart::{irq, IrqLines};
+
+    const TRUSTED: MemAttrs = MemAttrs {
+        world_id: 3,
+        requester_id: 0,
+    };
+    const RAM: u64 = 0x8000_0000;
+
+    fn world(w: u8) -> MemAttrs {
+        MemAttrs {
+            world_id: w,
+            requester_id: 0,
+        }
+    }
+
+    fn cfg(nslots: u32, hw_bypass: bool) -> WgCheckerConfig {
+        WgCheckerConfig {
+            hw_bypass,
+            nslots,
+            ..WgCheckerConfig::virt_dram(RAM, 0x1000_0000)
+        }
+    }
+
+    /// A checker and the interrupt lines of a PLIC whose context 0 (MEIP)
+    /// has the checker's source enabled at priority 1.
+    fn checker(c: WgCheckerConfig) -> (WgChecker, IrqLines) {
+        let (c, lines, _) = checker_plic(c);
+        (c, lines)
+    }
+
+    fn checker_plic(c: WgCheckerConfig) -> (WgChecker, IrqLines, Rc<RefCell<Plic>>) {
+        let lines = IrqLines::default();
+        let plic = Rc::new(RefCell::new(Plic::new(lines.clone())));
+        {
+            let mut p = plic.borrow_mut();
+            p.write(4 * c.irq as u64, 4, 1).unwrap();
+            p.write(0x2000 + 4 * (c.irq as u64 / 32), 4, 1 << (c.irq % 32))
+                .unwrap();
+        }
+        (WgChecker::new(c, plic.clone()), lines, plic)
+    }
+
+    /// Claims and completes the highest PLIC interrupt of context 0.
+    fn claim_complete(plic: &Rc<RefCell<Plic>>) -> u64 {
+        let mut p = plic.borrow_mut();
+        let s = p.read(0x20_0004, 4).unwrap();
+        p.write(0x20_0004, 4, s).unwrap();
+        s
+    }
+
+    fn slot_reg(i: usize, field: u64) -> u64 {
+        REG_SLOTS + SLOT_STRIDE * i as u64 + field
+    }
+
+    fn w64(c: &mut WgChecker, off: u64, v: u64) {
+        c.reg_write(off, 8, v, TRUSTED).unwrap();
+    }
+
+    fn r64(c: &mut WgChecker, off: u64) -> u64 {
+        c.reg_read(off, 8, TRUSTED).unwrap()
+    }
+
+    /// Programs slot `i`: byte address (stored >> 2), perm, cfg.
+    fn set_slot(c: &mut WgChecker, i: usize, addr: u64, perm: u64, cfg: u32) {
+        w64(c, slot_reg(i, SLOT_ADDR), addr >> 2);
+        w64(c, slot_reg(i, SLOT_PERM), perm);
+        c.reg_write(slot_reg(i, SLOT_CFG), 4, cfg as u64, TRUSTED)
+            .unwrap();
+    }
+
+    /// perm bits for world `w`: read and/or write.
+    fn perm(w: u32, r: bool, wr: bool) -> u64 {
+        ((r as u64) | (wr as u64) << 1) << (2 * w)
+    }
+
+    fn ask(c: &mut WgChecker, pa: u64, size: u8, access: AccessType, w: u8) -> IommuTlbEntry {
+        c.translate(GuestPhysAddr(pa), size, access, world(w))
+    }
+
+    fn allowed(c: &mut WgChecker, pa: u64, size: u8, access: AccessType, w: u8) -> bool {
+        let e = ask(c, pa, size, access, w);
+        e.target == IommuTarget::Memory
+    }
+
+    use softmmu::IommuTarget;
+
+    #[test]
+    fn register_map_and_widths() {
+        let (mut c, _) = checker(cfg(16, false));
+        assert_eq!(c.reg_read(REG_VENDOR, 4, TRUSTED), Ok(0));
+        assert_eq!(c.reg_read(REG_IMPID, 4, TRUSTED), Ok(0));
+        assert_eq!(c.reg_read(REG_NSLOTS, 4, TRUSTED), Ok(16));
+        assert_eq!(c.reg_read(0x0c, 4, TRUSTED), Ok(0), "reserved");
+        assert_eq!(c.reg_read(REG_VENDOR, 8, TRUSTED), Ok(0));
+        assert_eq!(c.reg_read(REG_NSLOTS, 8, TRUSTED), Ok(16));
+        // slot[0].addr is the range start, slot[nslots].addr its end.
+        assert_eq!(r64(&mut c, slot_reg(0, SLOT_ADDR)), 0);
+        assert_eq!(r64(&mut c, slot_reg(16, SLOT_ADDR)), u64::MAX >> 2);
+        // 64-bit registers in 32-bit halves.
+        w64(&mut c, slot_reg(3, SLOT_PERM), 0xab);
+        c.reg_write(slot_reg(3, SLOT_ADDR) + 4, 4, 0x1, TRUSTED)
+            .unwrap();
+        c.reg_write(slot_reg(3, SLOT_ADDR), 4, 0x2345_6789, TRUSTED)
+            .unwrap();
+        assert_eq!(r64(&mut c, slot_reg(3, SLOT_ADDR)), 0x1_2345_6789);
+        assert_eq!(c.reg_read(slot_reg(3, SLOT_ADDR) + 4, 4, TRUSTED), Ok(1));
+        assert_eq!(c.reg_read(slot_reg(3, SLOT_PERM), 4, TRUSTED), Ok(0xab));
+        assert_eq!(c.reg_read(slot_reg(3, SLOT_PERM) + 4, 4, TRUSTED), Ok(0));
+        // Widths other than 4 and 8, and misaligned accesses, are bus errors.
+        assert_eq!(c.reg_read(REG_NSLOTS, 2, TRUSTED), Err(BusError));
+        assert_eq!(c.reg_read(REG_NSLOTS, 1, TRUSTED), Err(BusError));
+        assert_eq!(c.reg_read(REG_NSLOTS + 4, 8, TRUSTED), Err(BusError));
+        assert_eq!(c.reg_write(REG_ERRADDR + 2, 4, 0, TRUSTED), Err(BusError));
+        // Offsets past the last slot read zero and ignore writes.
+        let past = slot_reg(17, 0);
+        c.reg_write(past, 8, u64::MAX, TRUSTED).unwrap();
+        assert_eq!(r64(&mut c, past), 0);
+        assert_eq!(r64(&mut c, 0xff8), 0);
+        // Unimplemented cfg bits read as zero.
+        c.reg_write(slot_reg(3, SLOT_CFG), 4, 0xffff_ffff, TRUSTED)
+            .unwrap();
+        assert_eq!(
+            c.reg_read(slot_reg(3, SLOT_CFG), 4, TRUSTED),
+            Ok(0x8000_0f03)
+        );
+        assert_eq!(c.reg_read(slot_reg(3, SLOT_CFG) + 4, 4, TRUSTED), Ok(0));
+    }
+
+    #[test]
+    fn perm_and_errcause_keep_only_existing_bits() {
+        let (mut c, _) = checker(cfg(4, false));
+        w64(&mut c, slot_reg(1, SLOT_PERM), u64::MAX);
+        assert_eq!(r64(&mut c, slot_reg(1, SLOT_PERM)), 0xff, "4 worlds");
+        w64(&mut c, REG_ERRCAUSE, ERRCAUSE_MASK | 0x3fff_fc00);
+        assert_eq!(r64(&mut c, REG_ERRCAUSE), ERRCAUSE_MASK);
+        w64(&mut c, REG_ERRCAUSE, 0);
+        w64(&mut c, REG_ERRADDR, 0x1234_5678_9abc);
+        assert_eq!(r64(&mut c, REG_ERRADDR), 0x1234_5678_9abc);
+    }
+
+    #[test]
+    fn slot0_and_last_slot_special_rules() {
+        let (mut c, _) = checker(cfg(4, false));
+        w64(&mut c, slot_reg(0, SLOT_ADDR), 0x1234);
+        w64(&mut c, slot_reg(0, SLOT_PERM), 0xff);
+        c.reg_write(slot_reg(0, SLOT_CFG), 4, 0xf03, TRUSTED)
+            .unwrap();
+        assert_eq!(r64(&mut c, slot_reg(0, SLOT_ADDR)), 0, "read-only addr");
+        assert_eq!(r64(&mut c, slot_reg(0, SLOT_PERM)), 0, "never grants");
+        assert_eq!(
+            c.reg_read(slot_reg(0, SLOT_CFG), 4, TRUSTED),
+            Ok(0xf00),
+            "A hard-wired OFF"
+        );
+        // The last slot: read-only addr, A limited to OFF/TOR.
+        w64(&mut c, slot_reg(4, SLOT_ADDR), 0x1234);
+        assert_eq!(r64(&mut c, slot_reg(4, SLOT_ADDR)), u64::MAX >> 2);
+        c.reg_write(slot_reg(4, SLOT_CFG), 4, A_TOR as u64, TRUSTED)
+            .unwrap();
+        c.reg_write(slot_reg(4, SLOT_CFG), 4, (CFG_ER | A_NAPOT) as u64, TRUSTED)
+            .unwrap();
+        assert_eq!(
+            c.reg_read(slot_reg(4, SLOT_CFG), 4, TRUSTED),
+            Ok((CFG_ER | A_TOR) as u64),
+            "NAPOT refused, TOR kept, other bits written"
+        );
+        w64(&mut c, slot_reg(4, SLOT_PERM), perm(1, true, true));
+        // TOR from slot[3] (OFF at the range start) to the range end.
+        assert!(allowed(&mut c, RAM, 8, AccessType::Write, 1));
+        assert!(allowed(&mut c, 0, 1, AccessType::Read, 1));
+    }
+
+    #[test]
+    fn hw_bypass_reset_grants_the_trusted_world_everything() {
+        let (mut c, _) = checker(cfg(16, true));
+        assert_eq!(r64(&mut c, slot_reg(16, SLOT_PERM)), 0xc0);
+        assert_eq!(
+            c.reg_read(slot_reg(16, SLOT_CFG), 4, TRUSTED),
+            Ok(A_TOR as u64)
+        );
+        for access in [AccessType::Read, AccessType::Write, AccessType::Fetch] {
+            let e = ask(&mut c, RAM + 0x1234, 4, access, 3);
+            assert_eq!(e.target, IommuTarget::Memory);
+            assert!(e.lg_granularity >= 12);
+            assert_eq!(e.translated_addr, GuestPhysAddr(RAM + 0x1234));
+            let e = ask(&mut c, RAM + 0x1234, 4, access, 0);
+            assert_eq!(e.target, IommuTarget::Blocked);
+            assert!(e.lg_granularity >= 12);
+        }
+        // Without a trusted WID the highest world is the bypass world.
+        let (mut c, _) = checker(WgCheckerConfig {
+            trusted_wid: NO_TRUSTED_WID,
+            ..cfg(1, true)
+        });
+        assert_eq!(r64(&mut c, slot_reg(1, SLOT_PERM)), 0xc0);
+        // ... and every world may program the checker.
+        assert_eq!(c.reg_read(REG_NSLOTS, 4, world(0)), Ok(1));
+    }
+
+    #[test]
+    fn read_only_write_only_read_write_and_no_access_per_world() {
+        let (mut c, _) = checker(cfg(4, false));
+        let p = perm(0, true, false) | perm(1, false, true) | perm(2, true, true);
+        set_slot(&mut c, 1, RAM, 0, A_OFF);
+        set_slot(&mut c, 2, RAM + 0x10_0000, p, A_TOR);
+        let at = RAM + 0x8_0000;
+        for (w, r, wr) in [
+            (0, true, false),
+            (1, false, true),
+            (2, true, true),
+            (3, false, false),
+        ] {
+            let e = ask(&mut c, at, 4, AccessType::Read, w);
+            assert_eq!(e.target == IommuTarget::Memory, r, "world {w} read");
+            assert_eq!(e.perm, if r { PROT_READ | PROT_EXEC } else { 0 });
+            let e = ask(&mut c, at, 4, AccessType::Fetch, w);
+            assert_eq!(e.target == IommuTarget::Memory, r, "world {w} fetch = read");
+            let e = ask(&mut c, at, 4, AccessType::Write, w);
+            assert_eq!(e.target == IommuTarget::Memory, wr, "world {w} write");
+            assert_eq!(e.perm, if wr { PROT_WRITE } else { 0 });
+            assert!(e.lg_granularity >= 12);
+        }
+        // Worlds beyond nworlds have no permission bits.
+        assert!(!allowed(&mut c, at, 4, AccessType::Read, 4));
+        assert!(!allowed(&mut c, at, 4, AccessType::Read, 200));
+        // Outside the TOR range nothing is granted.
+        assert!(!allowed(&mut c, RAM - 4, 4, AccessType::Read, 2));
+        assert!(!allowed(&mut c, RAM + 0x10_0000, 4, AccessType::Read, 2));
+        assert!(allowed(&mut c, RAM + 0x10_0000 - 4, 4, AccessType::Read, 2));
+    }
+
+    #[test]
+    fn off_na4_napot_and_tor_ranges() {
+        let (mut c, _) = checker(cfg(8, false));
+        let p = perm(0, true, true);
+        // NA4: exactly four bytes.
+        set_slot(&mut c, 1, RAM + 0x1004, p, A_NA4);
+        assert!(allowed(&mut c, RAM + 0x1004, 4, AccessType::Read, 0));
+        assert!(!allowed(&mut c, RAM + 0x1000, 4, AccessType::Read, 0));
+        assert!(!allowed(&mut c, RAM + 0x1008, 1, AccessType::Read, 0));
+        // NAPOT 64 KiB at RAM + 0x10000: addr = base >> 2 | (size / 8 - 1).
+        w64(
+            &mut c,
+            slot_reg(2, SLOT_ADDR),
+            ((RAM + 0x1_0000) >> 2) | 0x1fff,
+        );
+        w64(&mut c, slot_reg(2, SLOT_PERM), p);
+        c.reg_write(slot_reg(2, SLOT_CFG), 4, A_NAPOT as u64, TRUSTED)
+            .unwrap();
+        assert!(!allowed(&mut c, RAM + 0xfffc, 4, AccessType::Write, 0));
+        assert!(allowed(&mut c, RAM + 0x1_0000, 4, AccessType::Write, 0));
+        assert!(allowed(&mut c, RAM + 0x1_fffc, 4, AccessType::Write, 0));
+        assert!(!allowed(&mut c, RAM + 0x2_0000, 4, AccessType::Write, 0));
+        // TOR after NAPOT starts at the NAPOT region's top.
+        set_slot(&mut c, 3, RAM + 0x3_0000, p, A_TOR);
+        assert!(allowed(&mut c, RAM + 0x2_0000, 4, AccessType::Read, 0));
+        assert!(allowed(&mut c, RAM + 0x2_fffc, 4, AccessType::Read, 0));
+        assert!(!allowed(&mut c, RAM + 0x3_0000, 4, AccessType::Read, 0));
+        // TOR after NA4 starts four bytes after the NA4 word.
+        set_slot(&mut c, 4, RAM + 0x4_0000, 0, A_NA4);
+        set_slot(&mut c, 5, RAM + 0x4_0100, p, A_TOR);
+        assert!(!allowed(&mut c, RAM + 0x4_0000, 4, AccessType::Read, 0));
+        assert!(allowed(&mut c, RAM + 0x4_0004, 4, AccessType::Read, 0));
+        assert!(!allowed(&mut c, RAM + 0x4_0100, 4, AccessType::Read, 0));
+        // OFF grants nothing even with perm bits; turning a slot OFF drops it.
+        c.reg_write(slot_reg(5, SLOT_CFG), 4, A_OFF as u64, TRUSTED)
+            .unwrap();
+        assert!(!allowed(&mut c, RAM + 0x4_0004, 4, AccessType::Read, 0));
+        // An empty TOR range (bottom >= top) matches nothing.
+        set_slot(&mut c, 6, RAM + 0x9_0000, 0, A_OFF);
+        set_slot(&mut c, 7, RAM + 0x8_0000, p, A_TOR);
+        assert!(!allowed(&mut c, RAM + 0x8_8000, 4, AccessType::Read, 0));
+    }
+
+    #[test]
+    fn overlapping_slots_add_up_regardless_of_order() {
+        let (mut c, _) = checker(cfg(8, false));
+        // slot 1: world 0 read over 1 MiB; slot 2 (overlapping, no perms).
+        set_slot(&mut c, 1, RAM, 0, A_OFF);
+        set_slot(&mut c, 2, RAM + 0x10_0000, perm(0, true, false), A_TOR);
+        w64(
+            &mut c,
+            slot_reg(3, SLOT_ADDR),
+            ((RAM + 0x4000) >> 2) | 0x1ff,
+        );
+        c.reg_write(slot_reg(3, SLOT_CFG), 4, A_NAPOT as u64, TRUSTED)
+            .unwrap();
+        assert!(
+            allowed(&mut c, RAM + 0x4000, 4, AccessType::Read, 0),
+            "a non-granting rule does not take precedence"
+        );
+        assert!(!allowed(&mut c, RAM + 0x4000, 4, AccessType::Write, 0));
+        // A later overlapping slot adds write for the same page only.
+        w64(&mut c, slot_reg(3, SLOT_PERM), perm(0, false, true));
+        assert!(allowed(&mut c, RAM + 0x4000, 4, AccessType::Read, 0));
+        assert!(allowed(&mut c, RAM + 0x4ffc, 4, AccessType::Write, 0));
+        assert!(!allowed(&mut c, RAM + 0x5000, 4, AccessType::Write, 0));
+    }
+
+    #[test]
+    fn accesses_straddling_a_rule_bound_need_every_byte_granted() {
+        let (mut c, _) = checker(cfg(4, false));
+        set_slot(&mut c, 1, RAM + 0x100, perm(0, true, false), A_NA4);
+        assert!(!allowed(&mut c, RAM + 0x100, 8, AccessType::Read, 0));
+        assert!(!allowed(&mut c, RAM + 0xfe, 4, AccessType::Read, 0));
+        let e = ask(&mut c, RAM + 0xfe, 4, AccessType::Read, 0);
+        assert_eq!(e.lg_granularity, 0, "answer for this access alone");
+        // Two adjacent rules together cover the access.
+        set_slot(&mut c, 2, RAM + 0x104, perm(0, true, false), A_NA4);
+        assert!(allowed(&mut c, RAM + 0x100, 8, AccessType::Read, 0));
+        assert!(allowed(&mut c, RAM + 0x102, 4, AccessType::Read, 0));
+    }
+
+    #[test]
+    fn granularity_is_page_sized_only_when_the_page_is_uniform() {
+        let (mut c, _) = checker(cfg(4, false));
+        let p = perm(0, true, true);
+        // TOR [RAM + 0x800, RAM + 0x3000): bottom inside the first page.
+        set_slot(&mut c, 1, RAM + 0x800, 0, A_OFF);
+        set_slot(&mut c, 2, RAM + 0x3000, p, A_TOR);
+        let lg = |c: &mut WgChecker, pa| ask(c, pa, 4, AccessType::Read, 0).lg_granularity;
+        assert_eq!(lg(&mut c, RAM), 11, "blocked half of a split page");
+        assert_eq!(lg(&mut c, RAM + 0x900), 11, "granted half of a split page");
+        assert_eq!(lg(&mut c, RAM + 0x1000), 12, "whole page inside");
+        assert_eq!(lg(&mut c, RAM + 0x2ffc), 12);
+        assert_eq!(lg(&mut c, RAM + 0x3000), 12, "page above the top");
+        assert_eq!(lg(&mut c, RAM + 0x4_0000), 18);
+        // Another world's rules do not limit this world's granularity.
+        assert_eq!(ask(&mut c, RAM, 4, AccessType::Read, 1).lg_granularity, 63);
+        // NA4: four bytes.
+        set_slot(&mut c, 3, RAM + 0x1_0004, p, A_NA4);
+        assert_eq!(lg(&mut c, RAM + 0x1_0004), 2);
+        assert_eq!(lg(&mut c, RAM + 0x1_0000), 2);
+        assert_eq!(lg(&mut c, RAM + 0x1_0800), 11, "same page as the NA4 word");
+        assert_eq!(
+            lg(&mut c, RAM + 0x1_2000),
+            13,
+            "neighbouring page is uniform"
+        );
+        // NAPOT 64 KiB: the whole region.
+        w64(
+            &mut c,
+            slot_reg(3, SLOT_ADDR),
+            ((RAM + 0x1_0000) >> 2) | 0x1fff,
+        );
+        c.reg_write(slot_reg(3, SLOT_CFG), 4, A_NAPOT as u64, TRUSTED)
+            .unwrap();
+        assert_eq!(lg(&mut c, RAM + 0x1_8000), 16);
+        assert_eq!(lg(&mut c, RAM + 0x8000), 15);
+    }
+
+    /// A tiny deterministic generator for the property test.
+    struct XorShift(u64);
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    /// The security property behind `lg_granularity`: every byte of the
+    /// reported block gets the same answer, for every access type and
+    /// world, over random small configurations (blocks up to 1 KiB checked
+    /// byte by byte, larger ones at both ends and 1024 random bytes).
+    #[test]
+    fn reported_blocks_are_uniform() {
+        let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..200 {
+            let (mut c, _) = checker(cfg(6, false));
+            for i in 1..=6 {
+                // Word-aligned addresses within 64 KiB of RAM.
+                let off = (rng.next() % 0x1_0000) & !3;
+                let a = rng.next() as u32 % 4;
+                let mut addr = (RAM + off) >> 2;
+                if a == A_NAPOT {
+                    let ones = rng.next() % 14;
+                    addr = (addr & !((2 << ones) - 1)) | ((1 << ones) - 1);
+                }
+                w64(&mut c, slot_reg(i, SLOT_ADDR), addr);
+                w64(&mut c, slot_reg(i, SLOT_PERM), rng.next() & 0xff);
+                c.reg_write(slot_reg(i, SLOT_CFG), 4, a as u64, TRUSTED)
+                    .unwrap();
+            }
+            for _ in 0..30 {
+                let pa = RAM - 0x1000 + rng.next() % 0x1_2000;
+                let w = (rng.next() % 4) as u8;
+                for access in [AccessType::Read, AccessType::Write] {
+                    let e = ask(&mut c, pa, 1, access, w);
+                    let lg = (e.lg_granularity as u32).min(40);
+                    let start = pa & !((1u64 << lg) - 1);
+                    let last = start + ((1u64 << lg) - 1);
+                    let mut probe = |b: u64| {
+                        let f = ask(&mut c, b, 1, access, w);
+                        assert_eq!(
+                            f.target, e.target,
+                            "byte {b:#x} differs from {pa:#x} (lg {lg}) for world {w}"
+                        );
+                        // Wider accesses inside the block agree too.
+                        if lg >= 3 {
+                            let f = ask(&mut c, b & !7, 8, access, w);
+                            assert_eq!(f.target, e.target, "8 bytes at {:#x}", b & !7);
+                        }
+                    };
+                    probe(start);
+                    probe(last);
+                    if lg <= 10 {
+                        (start..=last).for_each(&mut probe);
+                    } else {
+                        for _ in 0..1024 {
+                            probe(start + rng.next() % (1u64 << lg));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lock_freezes_the_slot_but_not_the_tor_base_below_it() {
+        let (mut c, _) = checker(cfg(4, false));
+        set_slot(&mut c, 1, RAM, 0, A_OFF);
+        set_slot(&mut c, 2, RAM + 0x1000, perm(0, true, false), A_TOR | CFG_L);
+        assert!(c.take_config_changed());
+        set_slot(&mut c, 2, RAM + 0x8000, perm(0, true, true), A_OFF);
+        assert!(!c.take_config_changed(), "locked: nothing changed");
+        assert_eq!(r64(&mut c, slot_reg(2, SLOT_ADDR)), (RAM + 0x1000) >> 2);
+        assert_eq!(r64(&mut c, slot_reg(2, SLOT_PERM)), perm(0, true, false));
+        assert_eq!(
+            c.reg_read(slot_reg(2, SLOT_CFG), 4, TRUSTED),
+            Ok((A_TOR | CFG_L) as u64)
+        );
+        // The spec: both slots of a TOR range must be locked to freeze it.
+        w64(&mut c, slot_reg(1, SLOT_ADDR), (RAM + 0x800) >> 2);
+        assert!(c.take_config_changed());
+        assert!(!allowed(&mut c, RAM, 4, AccessType::Read, 0));
+        assert!(allowed(&mut c, RAM + 0x800, 4, AccessType::Read, 0));
+        // Reset unlocks.
+        c.reset();
+        assert!(c.take_config_changed());
+        assert_eq!(c.reg_read(slot_reg(2, SLOT_CFG), 4, TRUSTED), Ok(0));
+        // slot[0]'s L bit freezes its error bits.
+        c.reg_write(slot_reg(0, SLOT_CFG), 4, (CFG_L | CFG_ER) as u64, TRUSTED)
+            .unwrap();
+        c.reg_write(slot_reg(0, SLOT_CFG), 4, 0, TRUSTED).unwrap();
+        assert_eq!(
+            c.reg_read(slot_reg(0, SLOT_CFG), 4, TRUSTED),
+            Ok((CFG_L | CFG_ER) as u64)
+        );
+    }
+
+    #[test]
+    fn config_changed_only_on_effective_slot_writes() {
+        let (mut c, _) = checker(cfg(4, false));
+        assert!(c.take_config_changed(), "reset");
+        assert!(!c.take_config_changed(), "cleared by the call");
+        w64(&mut c, slot_reg(1, SLOT_PERM), 3);
+        assert!(c.take_config_changed());
+        w64(&mut c, slot_reg(1, SLOT_PERM), 3);
+        assert!(!c.take_config_changed(), "same value");
+        w64(&mut c, REG_ERRCAUSE, 0);
+        w64(&mut c, REG_ERRADDR, 5);
+        assert!(!c.take_config_changed(), "error registers");
+        c.reg_write(slot_reg(1, SLOT_ADDR), 4, 0x40, world(0))
+            .unwrap();
+        assert!(!c.take_config_changed(), "untrusted write ignored");
+    }
+
+    #[test]
+    fn only_the_trusted_world_reaches_the_registers() {
+        let (mut c, _) = checker(cfg(4, false));
+        assert_eq!(c.reg_read(REG_NSLOTS, 4, world(0)), Ok(0), "reads zero");
+        c.reg_write(slot_reg(1, SLOT_PERM), 8, 0xff, world(2))
+            .unwrap();
+        assert_eq!(r64(&mut c, slot_reg(1, SLOT_PERM)), 0, "write ignored");
+        assert_eq!(c.stats.untrusted_reg_accesses, 2);
+        assert_eq!(c.reg_read(REG_NSLOTS, 4, TRUSTED), Ok(4));
+        // Width errors come before the world check.
+        assert_eq!(c.reg_read(REG_NSLOTS, 2, world(0)), Err(BusError));
+    }
+
+    #[test]
+    fn errors_latch_once_and_drive_the_interrupt_until_cleared() {
+        let (mut c, lines, plic) = checker_plic(cfg(4, false));
+        let meip = || lines.get() & irq::MEIP != 0;
+        set_slot(&mut c, 1, RAM, 0, A_OFF);
+        set_slot(
+            &mut c,
+            2,
+            RAM + 0x1000,
+            perm(0, true, false),
+            A_TOR | CFG_ER | CFG_IR | CFG_IW,
+        );
+        assert!(!meip());
+        // World 1 reads: bus error and interrupt.
+        let pa = GuestPhysAddr(RAM + 0x10);
+        assert_eq!(
+            c.blocked_read(pa, 4, AccessType::Read, world(1)),
+            Err(BusError)
+        );
+        assert_eq!(
+            r64(&mut c, REG_ERRCAUSE),
+            1 | ERRCAUSE_R | ERRCAUSE_BE | ERRCAUSE_IP
+        );
+        assert_eq!(r64(&mut c, REG_ERRADDR), (RAM + 0x10) >> 2);
+        assert!(meip());
+        // A level: still pending after a claim and completion.
+        assert_eq!(claim_complete(&plic), VIRT_WGC_DRAM_IRQ as u64);
+        assert!(meip());
+        // A later violation keeps the first one; bus errors continue.
+        assert_eq!(
+            c.blocked_write(GuestPhysAddr(RAM + 0x20), 4, 0, world(2)),
+            Ok(()),
+            "no EW: write dropped without error"
+        );
+        assert_eq!(
+            c.blocked_read(pa, 4, AccessType::Fetch, world(0)),
+            Err(BusError)
+        );
+        assert_eq!(r64(&mut c, REG_ERRADDR), (RAM + 0x10) >> 2);
+        assert_eq!(r64(&mut c, REG_ERRCAUSE) & ERRCAUSE_WID, 1);
+        // Clearing ip alone keeps be: still latched, line low (the PLIC
+        // forgets the request at the next claim/complete).
+        c.reg_write(REG_ERRCAUSE + 4, 4, ERRCAUSE_BE >> 32, TRUSTED)
+            .unwrap();
+        claim_complete(&plic);
+        assert!(!meip());
+        c.blocked_write(GuestPhysAddr(RAM + 0x20), 4, 0, world(2))
+            .unwrap();
+        assert_eq!(r64(&mut c, REG_ERRADDR), (RAM + 0x10) >> 2);
+        assert!(!meip());
+        // Clearing both re-arms the capture.
+        w64(&mut c, REG_ERRCAUSE, 0);
+        c.blocked_write(GuestPhysAddr(RAM + 0x20), 4, 0, world(2))
+            .unwrap();
+        assert_eq!(r64(&mut c, REG_ERRCAUSE), 2 | ERRCAUSE_W | ERRCAUSE_IP);
+        assert_eq!(r64(&mut c, REG_ERRADDR), (RAM + 0x20) >> 2);
+        assert!(meip());
+        assert_eq!(c.stats.blocked_reads, 2);
+        assert_eq!(c.stats.blocked_writes, 3);
+        assert_eq!(c.stats.bus_errors, 2);
+        assert_eq!(c.stats.errors_captured, 2);
+        assert_eq!(c.stats.interrupts_raised, 2);
+        // Software can also raise the line by writing ip.
+        w64(&mut c, REG_ERRCAUSE, 0);
+        claim_complete(&plic);
+        assert!(!meip());
+        w64(&mut c, REG_ERRCAUSE, ERRCAUSE_IP);
+        assert!(meip());
+    }
+
+    #[test]
+    fn uncovered_accesses_use_slot0_error_bits() {
+        let (mut c, lines) = checker(cfg(4, false));
+        let pa = GuestPhysAddr(RAM + 0x5000);
+        // Nothing set: read-as-zero, write ignored, nothing latched.
+        assert_eq!(c.blocked_read(pa, 8, AccessType::Read, world(0)), Ok(0));
+        assert_eq!(c.blocked_write(pa, 8, 1, world(0)), Ok(()));
+        assert_eq!(r64(&mut c, REG_ERRCAUSE), 0);
+        c.reg_write(slot_reg(0, SLOT_CFG), 4, CFG_EW as u64, TRUSTED)
+            .unwrap();
+        assert_eq!(c.blocked_write(pa, 8, 1, world(0)), Err(BusError));
+        assert_eq!(c.blocked_read(pa, 8, AccessType::Read, world(0)), Ok(0));
+        assert_eq!(r64(&mut c, REG_ERRCAUSE), ERRCAUSE_W | ERRCAUSE_BE);
+        assert_eq!(lines.get() & irq::MEIP, 0, "no IW: no interrupt");
+        // A covering rule's bits replace slot[0]'s, even when it does not
+        // grant this world; any overlapping byte counts.
+        w64(&mut c, REG_ERRCAUSE, 0);
+        set_slot(&mut c, 1, RAM + 0x5004, perm(1, true, true), A_NA4);
+        assert_eq!(
+            c.blocked_write(pa, 8, 1, world(0)),
+            Ok(()),
+            "rule has no EW"
+        );
+        assert_eq!(
+            c.blocked_write(pa, 4, 1, world(0)),
+            Err(BusError),
+            "uncovered"
+        );
+    }
+
+    #[test]
+    fn virt_layout() {
+        let d = WgCheckerConfig::virt_dram(RAM, 0x800_0000);
+        assert_eq!((d.nslots, d.irq, d.nworlds, d.trusted_wid), (16, 15, 4, 3));
+        assert_eq!((d.guard_base, d.guard_size), (RAM, 0x800_0000));
+        assert!(d.hw_bypass);
+        let u = WgCheckerConfig::virt_uart(0x1000_0000, 0x1000);
+        assert_eq!((u.nslots, u.irq), (1, 17));
+        let f = WgCheckerConfig::virt_flash(0x2000_0000, 0x400_0000);
+        assert_eq!((f.nslots, f.irq), (16, 16));
+        assert_eq!(
+            [VIRT_WGC_DRAM_BASE, VIRT_WGC_FLASH_BASE, VIRT_WGC_UART_BASE],
+            [0x600_0000, 0x600_1000, 0x600_2000]
+        );
+    }
+}

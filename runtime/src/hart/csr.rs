@@ -74,6 +74,87 @@ pub const PMP_ENTRIES: usize = 16;
 /// PMP entry counts the spec allows.
 pub const PMP_COUNTS: [usize; 3] = [0, 16, 64];
 
+/// WorldGuard CSRs (WorldGuard spec 0.4 §2.1): the WID of the modes below M
+/// (Smwg), the WIDs M delegates to S (Smwgd) and the WID of the modes below
+/// S (Sswg).
+pub const CSR_MLWID: u16 = 0x390;
+pub const CSR_MWIDDELEG: u16 = 0x748;
+pub const CSR_SLWID: u16 = 0x190;
+
+/// A hart's WorldGuard configuration (Smwg, Smwgd and Sswg together, as on
+/// QEMU's `virt,wg=on` for harts with S and U modes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WgHartConfig {
+    /// Number of worlds (1..=64; QEMU's checkers hold at most 32).
+    pub nworlds: u32,
+    /// The trusted world: `mlwid`'s reset value under hardware bypass.
+    pub trusted_wid: u32,
+    /// The WID of M mode, fixed by the platform.
+    pub mwid: u32,
+    /// The WIDs the lower modes may use (bit i: WID i), QEMU's `mwidlist`:
+    /// the legal values of `mlwid` and the delegable bits of `mwiddeleg`.
+    pub mwidlist: u64,
+    /// Reset `mlwid` to the trusted world rather than 0 (QEMU's `hw-bypass`).
+    pub hw_bypass: bool,
+}
+
+impl Default for WgHartConfig {
+    /// QEMU `virt,wg=on`: 4 worlds, trusted WID 3, `mwid` 3, every world
+    /// usable below M, hardware bypass (see `devices::wgchecker`).
+    fn default() -> WgHartConfig {
+        use crate::devices::wgchecker::{
+            VIRT_WG_HW_BYPASS, VIRT_WG_MWID, VIRT_WG_NWORLDS, VIRT_WG_TRUSTED_WID,
+        };
+        WgHartConfig {
+            nworlds: VIRT_WG_NWORLDS,
+            trusted_wid: VIRT_WG_TRUSTED_WID,
+            mwid: VIRT_WG_MWID,
+            mwidlist: (1 << VIRT_WG_NWORLDS) - 1,
+            hw_bypass: VIRT_WG_HW_BYPASS,
+        }
+    }
+}
+
+impl WgHartConfig {
+    /// The WIDs the lower modes may use.
+    fn legal(&self) -> u64 {
+        let worlds = if self.nworlds >= 64 {
+            u64::MAX
+        } else {
+            (1 << self.nworlds) - 1
+        };
+        self.mwidlist & worlds
+    }
+
+    /// `mlwid` after reset (it must hold a WID the lower modes may use).
+    fn reset_mlwid(&self) -> u64 {
+        let t = self.trusted_wid as u64;
+        if self.hw_bypass && t < 64 && self.legal() >> t & 1 != 0 {
+            t
+        } else {
+            lowest_wid(self.legal())
+        }
+    }
+}
+
+/// The lowest WID of a set (0 for the empty set).
+fn lowest_wid(set: u64) -> u64 {
+    if set == 0 {
+        0
+    } else {
+        set.trailing_zeros() as u64
+    }
+}
+
+/// WARL: `v` if it names a WID of `set`, else the lowest WID of `set`.
+fn legal_wid(v: u64, set: u64) -> u64 {
+    if v < 64 && set >> v & 1 != 0 {
+        v
+    } else {
+        lowest_wid(set)
+    }
+}
+
 /// The CSR file of one hart.
 #[derive(Clone, Debug, Default)]
 pub struct Csrs {
@@ -105,6 +186,13 @@ pub struct Csrs {
     /// One byte per implemented PMP entry.
     pub pmpcfg: Vec<u8>,
     pub pmpaddr: Vec<u64>,
+    /// WorldGuard, if this hart has it; the WG CSRs are illegal otherwise.
+    pub wg: Option<WgHartConfig>,
+    pub mlwid: u64,
+    pub slwid: u64,
+    pub mwiddeleg: u64,
+    /// TLB flushes caused by WG CSR writes that changed an effective WID.
+    pub wid_flushes: u64,
 }
 
 impl Csrs {
@@ -121,6 +209,42 @@ impl Csrs {
             pmpaddr: vec![0; pmp],
             ..Default::default()
         }
+    }
+
+    /// Adds WorldGuard with `cfg`, in its reset state.
+    pub fn with_worldguard(mut self, cfg: WgHartConfig) -> Csrs {
+        self.wg = Some(cfg);
+        self.mlwid = cfg.reset_mlwid();
+        self.slwid = 0;
+        self.mwiddeleg = 0;
+        self
+    }
+
+    /// The CSR file after a reset of this hart: same hart id, PMP entry
+    /// count and WorldGuard configuration, everything else at reset values.
+    pub fn after_reset(&self) -> Csrs {
+        let c = Csrs::with_pmp(self.mhartid, self.pmpcfg.len());
+        match self.wg {
+            Some(wg) => c.with_worldguard(wg),
+            None => c,
+        }
+    }
+
+    /// The WID an access made at privilege `prv` carries (0 without
+    /// WorldGuard): `mwid` in M; `mlwid` in S; in U, `slwid` while S has
+    /// WIDs delegated (Sswg enabled), else `mlwid`. Callers pass the
+    /// effective privilege (MPRV) of the access.
+    pub fn wid_for(&self, prv: Priv) -> u8 {
+        let Some(wg) = self.wg else {
+            return 0;
+        };
+        let wid = match prv {
+            Priv::M => wg.mwid as u64,
+            Priv::S => self.mlwid,
+            Priv::U if self.mwiddeleg != 0 => self.slwid,
+            Priv::U => self.mlwid,
+        };
+        wid as u8
     }
 
     /// Counts `n` retired instructions, honouring `mcountinhibit`.
@@ -237,6 +361,23 @@ impl Hart {
                 v
             }
             0x3b0..=0x3ef => c.pmpaddr.get(csr as usize - 0x3b0).copied().unwrap_or(0),
+            // WorldGuard: only with the extensions; slwid only while Sswg
+            // is enabled (mwiddeleg non-zero).
+            CSR_MLWID => {
+                c.wg?;
+                c.mlwid
+            }
+            CSR_MWIDDELEG => {
+                c.wg?;
+                c.mwiddeleg
+            }
+            CSR_SLWID => {
+                c.wg?;
+                if c.mwiddeleg == 0 {
+                    return None;
+                }
+                c.slwid
+            }
             // Machine counters.
             0xb00 => c.mcycle,
             0xb02 => c.minstret,
@@ -248,6 +389,7 @@ impl Hart {
     /// Writes a CSR; `None` means the access raises illegal instruction.
     pub fn csr_write(&mut self, csr: u16, v: u64) -> Option<()> {
         self.check_access(csr, true)?;
+        let wids = (self.csr.wid_for(Priv::S), self.csr.wid_for(Priv::U));
         let c = &mut self.csr;
         let mut flush = false;
         match csr {
@@ -332,10 +474,36 @@ impl Hart {
                     flush = true;
                 }
             }
+            CSR_MLWID => {
+                let wg = c.wg?;
+                c.mlwid = legal_wid(v, wg.legal());
+            }
+            CSR_MWIDDELEG => {
+                let wg = c.wg?;
+                let old = c.mwiddeleg;
+                c.mwiddeleg = v & wg.legal();
+                // Enabling Sswg starts slwid at the lowest delegated WID; a
+                // narrower set keeps slwid legal the same way.
+                if c.mwiddeleg != 0 && (old == 0 || legal_wid(c.slwid, c.mwiddeleg) != c.slwid) {
+                    c.slwid = lowest_wid(c.mwiddeleg);
+                }
+            }
+            CSR_SLWID => {
+                c.wg?;
+                if c.mwiddeleg == 0 {
+                    return None;
+                }
+                c.slwid = legal_wid(v, c.mwiddeleg);
+            }
             0xb00 => c.mcycle = v,
             0xb02 => c.minstret = v,
             0xb03..=0xb1f => {}
             _ => return None,
+        }
+        // TLB entries carry the WID of their fill: a WID change flushes.
+        if (self.csr.wid_for(Priv::S), self.csr.wid_for(Priv::U)) != wids {
+            self.csr.wid_flushes += 1;
+            flush = true;
         }
         self.tlb_flush |= flush;
         Some(())
@@ -387,6 +555,142 @@ mod tests {
         let mut h = hart(0);
         h.csr_write(0x3b0, 0x55).unwrap();
         assert_eq!(h.csr_read(0x3b0), Some(0));
+    }
+
+    fn wg_hart() -> Hart {
+        let mut h = hart(16);
+        h.csr = Csrs::new(0).with_worldguard(WgHartConfig::default());
+        h
+    }
+
+    #[test]
+    fn worldguard_csrs_are_illegal_without_the_extension() {
+        let mut h = hart(16);
+        for csr in [CSR_MLWID, CSR_MWIDDELEG, CSR_SLWID] {
+            assert_eq!(h.csr_read(csr), None);
+            assert_eq!(h.csr_write(csr, 0), None);
+        }
+        for prv in [Priv::M, Priv::S, Priv::U] {
+            assert_eq!(h.csr.wid_for(prv), 0);
+        }
+    }
+
+    #[test]
+    fn worldguard_reset_state_is_qemu_virt() {
+        let h = wg_hart();
+        assert_eq!(h.csr.mlwid, 3, "hardware bypass: the trusted world");
+        assert_eq!((h.csr.slwid, h.csr.mwiddeleg), (0, 0));
+        for prv in [Priv::M, Priv::S, Priv::U] {
+            assert_eq!(h.csr.wid_for(prv), 3);
+        }
+        let c = Csrs::new(0).with_worldguard(WgHartConfig {
+            hw_bypass: false,
+            ..WgHartConfig::default()
+        });
+        assert_eq!(c.mlwid, 0);
+        // A reset keeps the configuration.
+        let mut c = h.csr.clone();
+        c.mlwid = 1;
+        let r = c.after_reset();
+        assert_eq!((r.wg, r.mlwid), (h.csr.wg, 3));
+        assert_eq!(r.pmpaddr.len(), 16);
+    }
+
+    #[test]
+    fn worldguard_csr_privilege() {
+        let mut h = wg_hart();
+        h.prv = Priv::S;
+        assert_eq!(h.csr_read(CSR_MLWID), None, "M-only");
+        assert_eq!(h.csr_write(CSR_MWIDDELEG, 1), None, "M-only");
+        assert_eq!(h.csr_read(CSR_SLWID), None, "Sswg disabled: mwiddeleg = 0");
+        h.prv = Priv::M;
+        assert_eq!(h.csr_read(CSR_SLWID), None);
+        h.csr_write(CSR_MWIDDELEG, 0b0110).unwrap();
+        h.prv = Priv::S;
+        assert_eq!(h.csr_read(CSR_SLWID), Some(1));
+        h.csr_write(CSR_SLWID, 2).unwrap();
+        assert_eq!(h.csr_read(CSR_SLWID), Some(2));
+        h.prv = Priv::U;
+        assert_eq!(h.csr_read(CSR_SLWID), None, "S-level CSR");
+        assert_eq!(h.csr_write(CSR_SLWID, 1), None);
+        h.prv = Priv::M;
+        assert_eq!(h.csr_read(CSR_SLWID), Some(2), "M may access it too");
+    }
+
+    #[test]
+    fn worldguard_warl_rules() {
+        let mut h = wg_hart();
+        // mlwid: a world of mwidlist, else the lowest legal WID.
+        h.csr_write(CSR_MLWID, 2).unwrap();
+        assert_eq!(h.csr_read(CSR_MLWID), Some(2));
+        h.csr_write(CSR_MLWID, 4).unwrap();
+        assert_eq!(h.csr_read(CSR_MLWID), Some(0), "no world 4");
+        h.csr_write(CSR_MLWID, u64::MAX).unwrap();
+        assert_eq!(h.csr_read(CSR_MLWID), Some(0));
+        // mwiddeleg keeps the usable worlds only.
+        h.csr_write(CSR_MWIDDELEG, u64::MAX).unwrap();
+        assert_eq!(h.csr_read(CSR_MWIDDELEG), Some(0b1111));
+        // Enabling Sswg starts slwid at the lowest delegated WID.
+        h.csr_write(CSR_MWIDDELEG, 0).unwrap();
+        h.csr_write(CSR_MWIDDELEG, 0b1100).unwrap();
+        assert_eq!(h.csr_read(CSR_SLWID), Some(2));
+        // slwid: a delegated WID, else the lowest delegated one.
+        h.csr_write(CSR_SLWID, 3).unwrap();
+        assert_eq!(h.csr_read(CSR_SLWID), Some(3));
+        h.csr_write(CSR_SLWID, 1).unwrap();
+        assert_eq!(h.csr_read(CSR_SLWID), Some(2));
+        h.csr_write(CSR_SLWID, 3).unwrap();
+        // Narrowing the delegation keeps a still-delegated slwid...
+        h.csr_write(CSR_MWIDDELEG, 0b1010).unwrap();
+        assert_eq!(h.csr_read(CSR_SLWID), Some(3));
+        // ...and moves an undelegated one to the lowest delegated WID.
+        h.csr_write(CSR_MWIDDELEG, 0b0110).unwrap();
+        assert_eq!(h.csr_read(CSR_SLWID), Some(1));
+        // A restricted mwidlist restricts both.
+        h.csr = Csrs::new(0).with_worldguard(WgHartConfig {
+            mwidlist: 0b1010,
+            hw_bypass: false,
+            ..WgHartConfig::default()
+        });
+        assert_eq!(h.csr.mlwid, 1, "reset: lowest usable world");
+        h.csr_write(CSR_MLWID, 2).unwrap();
+        assert_eq!(h.csr_read(CSR_MLWID), Some(1));
+        h.csr_write(CSR_MWIDDELEG, 0b0111).unwrap();
+        assert_eq!(h.csr_read(CSR_MWIDDELEG), Some(0b0010));
+    }
+
+    #[test]
+    fn wid_for_each_mode_and_flushes_on_effective_changes() {
+        let mut h = wg_hart();
+        h.csr_write(CSR_MLWID, 1).unwrap();
+        assert!(std::mem::take(&mut h.tlb_flush));
+        assert_eq!(h.csr.wid_flushes, 1);
+        assert_eq!(
+            (
+                h.csr.wid_for(Priv::M),
+                h.csr.wid_for(Priv::S),
+                h.csr.wid_for(Priv::U)
+            ),
+            (3, 1, 1)
+        );
+        h.csr_write(CSR_MLWID, 1).unwrap();
+        assert!(!h.tlb_flush, "same WID: no flush");
+        // Delegating WIDs moves U to slwid.
+        h.csr_write(CSR_MWIDDELEG, 0b0100).unwrap();
+        assert!(std::mem::take(&mut h.tlb_flush));
+        assert_eq!((h.csr.wid_for(Priv::S), h.csr.wid_for(Priv::U)), (1, 2));
+        // A delegation change that leaves every WID alone does not flush.
+        h.csr_write(CSR_MWIDDELEG, 0b0101).unwrap();
+        assert!(!h.tlb_flush);
+        h.csr_write(CSR_SLWID, 0).unwrap();
+        assert!(std::mem::take(&mut h.tlb_flush));
+        assert_eq!(h.csr.wid_for(Priv::U), 0);
+        assert_eq!(h.csr.wid_for(Priv::S), 1, "mlwid stays S's WID");
+        // Withdrawing the delegation returns U to mlwid.
+        h.csr_write(CSR_MWIDDELEG, 0).unwrap();
+        assert!(std::mem::take(&mut h.tlb_flush));
+        assert_eq!(h.csr.wid_for(Priv::U), 1);
+        assert_eq!(h.csr.wid_flushes, 4);
     }
 
     #[test]
