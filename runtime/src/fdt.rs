@@ -26,9 +26,22 @@ pub struct SocNode {
     pub u64_props: Vec<(&'static str, Vec<u64>)>,
 }
 
+/// The hart's WorldGuard description (`/cpus/cpu@0/worldguard`, as in
+/// QEMU's WorldGuard device-tree branch).
+#[derive(Clone, Debug, Default)]
+pub struct CpuWorldGuard {
+    pub mwid: u32,
+    pub mwidlist: Vec<u32>,
+}
+
 /// Builds the FDT blob for a machine with `ram_size` bytes of RAM, the
 /// kernel command line and the optional devices in `extra`.
-pub fn build(ram_size: u64, bootargs: &str, extra: &[SocNode]) -> Result<Vec<u8>, FdtError> {
+pub fn build(
+    ram_size: u64,
+    bootargs: &str,
+    extra: &[SocNode],
+    wg: Option<&CpuWorldGuard>,
+) -> Result<Vec<u8>, FdtError> {
     let mut f = FdtWriter::new()?;
     let root = f.begin_node("")?;
     f.property_u32("#address-cells", 2)?;
@@ -63,6 +76,13 @@ pub fn build(ram_size: u64, bootargs: &str, extra: &[SocNode]) -> Result<Vec<u8>
     f.property_string("compatible", "riscv,cpu-intc")?;
     f.property_phandle(PH_CPU0_INTC)?;
     f.end_node(intc)?;
+    if let Some(wg) = wg {
+        let n = f.begin_node("worldguard")?;
+        f.property_string("compatible", "riscv,wgcpu")?;
+        f.property_u32("mwid", wg.mwid)?;
+        f.property_array_u32("mwidlist", &wg.mwidlist)?;
+        f.end_node(n)?;
+    }
     f.end_node(cpu)?;
     f.end_node(cpus)?;
 
@@ -148,7 +168,11 @@ mod tests {
             irq: Some(15),
             ..Default::default()
         };
-        let blob = super::build(128 << 20, "", &[wg]).unwrap();
+        let cpu = super::CpuWorldGuard {
+            mwid: 3,
+            mwidlist: vec![0, 1, 2, 3],
+        };
+        let blob = super::build(128 << 20, "", &[wg], Some(&cpu)).unwrap();
         assert_eq!(&blob[..4], &[0xd0, 0x0d, 0xfe, 0xed], "FDT magic");
         let text = String::from_utf8_lossy(&blob);
         for needle in [
@@ -159,6 +183,7 @@ mod tests {
             "memory@80000000",
             "wgchecker@6000000",
             "riscv,wgchecker",
+            "riscv,wgcpu",
         ] {
             assert!(text.contains(needle), "missing {needle}");
         }

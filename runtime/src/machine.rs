@@ -247,8 +247,13 @@ impl Machine {
         let uart = Rc::new(RefCell::new(Uart::new(out, plic.clone())));
 
         let checkers = Checkers::new(cfg, &plic)?;
-        let fdt = crate::fdt::build(cfg.ram_size, &cfg.bootargs, &checkers.fdt_nodes())
-            .map_err(|e| MachineError::Fdt(e.to_string()))?;
+        let fdt = crate::fdt::build(
+            cfg.ram_size,
+            &cfg.bootargs,
+            &checkers.fdt_nodes(),
+            checkers.fdt_cpu().as_ref(),
+        )
+        .map_err(|e| MachineError::Fdt(e.to_string()))?;
         let fdt_addr = fdt_address(ram, fdt.len())?;
         let rom = reset_vector(start, fdt_addr, kernel_entry);
 

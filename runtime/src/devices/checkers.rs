@@ -16,7 +16,7 @@ use super::iopmp::{self, Iopmp, IopmpConfig};
 use super::plic::Plic;
 use super::wgchecker::{self as wg, WgChecker, WgCheckerConfig};
 use super::Shared;
-use crate::fdt::SocNode;
+use crate::fdt::{CpuWorldGuard, SocNode};
 use crate::hart::csr::WgHartConfig;
 use crate::hart::Hart;
 use crate::machine::layout::{FLASH_BASE, FLASH_SIZE, RAM_BASE, UART_BASE};
@@ -140,6 +140,8 @@ impl Checkers {
                 Box::new(Shared(dev.clone())),
             )?;
         }
+        // Construction is not a reconfiguration.
+        space.take_iommu_changes();
         Ok(())
     }
 
@@ -163,8 +165,8 @@ impl Checkers {
                 compatible: vec![wg::WGC_COMPATIBLE.into()],
                 reg: (w.regs, wg::WGC_MMIO_SIZE),
                 irq: Some(c.irq as u32),
-                u32_props: vec![("slots", vec![c.nslots])],
-                u64_props: vec![("guarded-region", vec![w.guard.0, w.guard.1])],
+                u32_props: vec![("sifive,slot-count", vec![c.nslots])],
+                u64_props: vec![],
             });
         }
         if let Some(dev) = &self.iopmp {
@@ -174,15 +176,21 @@ impl Checkers {
                 compatible: vec![iopmp::IOPMP_COMPATIBLE.into()],
                 reg: (iopmp::IOPMP_REG_BASE, iopmp::IOPMP_REG_SIZE),
                 irq: Some(c.irq as u32),
-                u32_props: vec![
-                    ("entries", vec![c.entries]),
-                    ("memory-domains", vec![c.md_num]),
-                    ("requesters", vec![c.rrid_num]),
-                ],
-                u64_props: vec![("guarded-region", vec![c.base.0, c.size])],
+                u32_props: vec![],
+                u64_props: vec![],
             });
         }
         nodes
+    }
+
+    /// The hart's WorldGuard node, when WorldGuard is on.
+    pub fn fdt_cpu(&self) -> Option<CpuWorldGuard> {
+        self.wg_hart.map(|w| CpuWorldGuard {
+            mwid: w.mwid,
+            mwidlist: (0..w.nworlds)
+                .filter(|i| w.mwidlist & (1 << i) != 0)
+                .collect(),
+        })
     }
 
     /// One line per checker with its counters, for `--stats`.

@@ -96,12 +96,10 @@ impl Hart {
 
     /// Resets to the state after power-on: M mode, pc = `reset_pc`.
     pub fn reset(&mut self, reset_pc: u64) {
-        let hartid = self.csr.mhartid;
-        let pmp = self.csr.pmpcfg.len();
         self.state = CpuState::default();
         self.state.pc = reset_pc;
         self.prv = Priv::M;
-        self.csr = Csrs::with_pmp(hartid, pmp);
+        self.csr = self.csr.after_reset();
         self.reservation = None;
         self.tlb_flush = true;
     }
