@@ -144,6 +144,8 @@ pub struct MmuStats {
     /// Per access type: accesses that took the slow path because their
     /// comparator still carried `TLB_IOMMU`.
     pub iommu_slow: [u64; 3],
+    /// Page-wide answers found in the IOTLB instead of asking the IOMMU.
+    pub iotlb_hits: u64,
     /// Comparators patched to the fast path after an IOMMU answer.
     pub iommu_patched: u64,
     /// Answers that needed a second, different host backing in one entry:
@@ -154,6 +156,45 @@ pub struct MmuStats {
     /// Whole-TLB flushes caused by a checker's configuration changing.
     pub checker_flushes: u64,
 }
+
+/// One cached IOMMU answer for an aligned block of at least a page (see
+/// [`Mmu::iotlb`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct IoTlbEntry {
+    /// First byte of the block; `lg` its log2 size (0 when empty).
+    base: u64,
+    lg: u8,
+    unit: u16,
+    access: AccessType,
+    attrs: MemAttrs,
+    /// `None`: blocked. Otherwise translated address minus address.
+    delta: Option<u64>,
+}
+
+impl IoTlbEntry {
+    const EMPTY: IoTlbEntry = IoTlbEntry {
+        base: 0,
+        lg: 0,
+        unit: 0,
+        access: AccessType::Read,
+        attrs: MemAttrs {
+            world_id: 0,
+            requester_id: 0,
+        },
+        delta: None,
+    };
+
+    fn covers(&self, page: u64, unit: usize, access: AccessType, attrs: MemAttrs) -> bool {
+        self.lg != 0
+            && page.wrapping_sub(self.base) >> self.lg == 0
+            && self.unit as usize == unit
+            && self.access == access
+            && self.attrs == attrs
+    }
+}
+
+/// Entries of the IOTLB (fully associative, replaced round-robin).
+const IOTLB_ENTRIES: usize = 16;
 
 /// The guest memory system of one machine.
 pub struct Mmu {
@@ -171,6 +212,15 @@ pub struct Mmu {
     dirty_code: Vec<GuestPhysAddr>,
     /// Bumped on every flush: lets callers cache translations cheaply.
     generation: u64,
+    /// IOMMU answers for aligned blocks of a page or more, by unit, access
+    /// type and requester, so a TLB refill of a guarded page does not ask
+    /// the checker again (QEMU's IOMMU models keep such an IOTLB). Cleared
+    /// whenever a checker's configuration changes; requester changes need
+    /// no clearing, the requester is part of the key.
+    iotlb: [IoTlbEntry; IOTLB_ENTRIES],
+    iotlb_next: usize,
+    /// Per access type, the entry that answered last.
+    iotlb_mru: [usize; 3],
     /// Set by any device access; the run loop clears it after reacting
     /// (device writes can raise interrupts or end the run).
     pub device_touched: bool,
@@ -213,6 +263,9 @@ impl Mmu {
             code_pages: vec![0; pages.div_ceil(64)],
             dirty_code: Vec::new(),
             generation: 0,
+            iotlb: [IoTlbEntry::EMPTY; IOTLB_ENTRIES],
+            iotlb_next: 0,
+            iotlb_mru: [0; 3],
             device_touched: false,
             stats: MmuStats::default(),
         }
@@ -489,9 +542,10 @@ impl Mmu {
         access: AccessType,
     ) -> Result<(), MemFault> {
         let page = va.0 & PAGE_MASK;
-        let f = tr
-            .fill(&mut self.space, va, size, access, idx)
-            .map_err(|k| fault(k, access, va))?;
+        let f = tr.fill(&mut self.space, va, size, access, idx);
+        // The walk's implicit accesses may have written a checker register.
+        self.after_device_write();
+        let f = f.map_err(|k| fault(k, access, va))?;
         debug_assert!(
             f.prot & prot_bit(access) != 0,
             "fill granted no {access:?} permission"
@@ -534,7 +588,44 @@ impl Mmu {
             ..TlbFull::EMPTY
         };
         self.tlbs[idx.idx()].install(va.0, entry, full);
+        if let Some(unit) = guard {
+            // Answers the IOTLB already holds need no slow-path trip.
+            for a in [AccessType::Read, AccessType::Write, AccessType::Fetch] {
+                if entry.comparator(a) != TLB_NO_PERM {
+                    if let Some(state) = self.iotlb_lookup(pa_page, unit, a, f.attrs) {
+                        self.keep_iommu_answer(idx, va, a, state);
+                    }
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// The IOTLB's answer for `page`, if it holds one.
+    fn iotlb_lookup(
+        &mut self,
+        page: GuestPhysAddr,
+        unit: usize,
+        access: AccessType,
+        attrs: MemAttrs,
+    ) -> Option<IommuState> {
+        // Streams of refills mostly hit the block that answered last.
+        let ai = access_index(access);
+        let mru = self.iotlb_mru[ai];
+        let i = if self.iotlb[mru].covers(page.0, unit, access, attrs) {
+            mru
+        } else {
+            self.iotlb
+                .iter()
+                .position(|e| e.covers(page.0, unit, access, attrs))?
+        };
+        self.iotlb_mru[ai] = i;
+        let e = &self.iotlb[i];
+        self.stats.iotlb_hits += 1;
+        Some(match e.delta {
+            Some(d) => IommuState::Memory(GuestPhysAddr(page.0.wrapping_add(d))),
+            None => IommuState::Blocked,
+        })
     }
 
     /// The addend that maps virtual page `vpage` onto main-RAM page `pa_page`.
@@ -598,27 +689,14 @@ impl Mmu {
         };
         let state = match full.iommu_state[ai] {
             IommuState::Untranslated => {
-                self.stats.iommu_translations[ai] += 1;
-                let a = self
-                    .space
-                    .iommu(unit)
-                    .translate(pa, size, access, full.attrs);
-                let permitted = a.target == IommuTarget::Memory && a.perm & prot_bit(access) != 0;
-                if a.lg_granularity as u32 >= PAGE_BITS {
-                    let state = if permitted {
-                        IommuState::Memory(GuestPhysAddr(a.translated_addr.0 & PAGE_MASK))
-                    } else {
-                        IommuState::Blocked
-                    };
+                if let Some(state) = self.iotlb_lookup(full.phys_page, unit, access, full.attrs) {
                     t.flags = self.keep_iommu_answer(idx, va, access, state);
                     state
-                } else if permitted {
-                    // A sub-page answer holds for this access alone.
-                    t.pa = a.translated_addr;
-                    return t;
                 } else {
-                    t.blocked = Some(unit);
-                    return t;
+                    match self.translate_iommu(idx, va, size, access, full, unit, &mut t) {
+                        Some(state) => state,
+                        None => return t,
+                    }
                 }
             }
             s => s,
@@ -628,6 +706,54 @@ impl Mmu {
             _ => t.blocked = Some(unit),
         }
         t
+    }
+
+    /// Asks the IOMMU about one access. Returns the page-wide answer, now
+    /// kept in the entry and the IOTLB, or `None` after setting up `t` for
+    /// an answer that holds for this access alone.
+    #[allow(clippy::too_many_arguments)]
+    fn translate_iommu(
+        &mut self,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        access: AccessType,
+        full: &TlbFull,
+        unit: usize,
+        t: &mut Translated,
+    ) -> Option<IommuState> {
+        self.stats.iommu_translations[access_index(access)] += 1;
+        let a = self
+            .space
+            .iommu(unit)
+            .translate(t.pa, size, access, full.attrs);
+        let permitted = a.target == IommuTarget::Memory && a.perm & prot_bit(access) != 0;
+        if (a.lg_granularity as u32) < PAGE_BITS {
+            // A sub-page answer holds for this access alone.
+            if permitted {
+                t.pa = a.translated_addr;
+            } else {
+                t.blocked = Some(unit);
+            }
+            return None;
+        }
+        let state = if permitted {
+            IommuState::Memory(GuestPhysAddr(a.translated_addr.0 & PAGE_MASK))
+        } else {
+            IommuState::Blocked
+        };
+        t.flags = self.keep_iommu_answer(idx, va, access, state);
+        let lg = a.lg_granularity.min(63);
+        self.iotlb[self.iotlb_next] = IoTlbEntry {
+            base: t.pa.0 & !((1u64 << lg) - 1),
+            lg,
+            unit: unit as u16,
+            access,
+            attrs: full.attrs,
+            delta: permitted.then(|| a.translated_addr.0.wrapping_sub(t.pa.0)),
+        };
+        self.iotlb_next = (self.iotlb_next + 1) % IOTLB_ENTRIES;
+        Some(state)
     }
 
     /// Stores an IOMMU answer for `access` in `va`'s entry and, when it is a
@@ -815,6 +941,7 @@ impl Mmu {
     fn after_device_write(&mut self) {
         if self.space.take_iommu_changes() {
             self.flush_all();
+            self.iotlb.fill(IoTlbEntry::EMPTY);
             self.stats.checker_flushes += 1;
         }
     }
@@ -1295,6 +1422,44 @@ mod iommu_tests {
         assert_eq!(log.borrow().blocked_reads, 1);
         st(&mut m, REGS, 0).unwrap();
         assert_eq!(ld(&mut m, RO + 8), Ok(0x1234), "granted again");
+    }
+
+    #[test]
+    fn refills_reuse_the_iotlb_but_not_across_requesters() {
+        let (mut m, log) = guarded();
+        assert_eq!(ld(&mut m, RO + 8), Ok(0x1234));
+        m.flush_all(); // e.g. satp written: the checker's answer still holds
+        assert_eq!(ld(&mut m, RO + 8), Ok(0x1234));
+        assert_eq!(m.stats.iommu_translations[0], 1);
+        assert_eq!((m.stats.iotlb_hits, log.borrow().translations), (1, 1));
+        assert_eq!(m.tlb(IDX).entry(RO).addr_read, RO, "patched from the IOTLB");
+        // Another world is another question.
+        struct World1;
+        impl TlbFill for World1 {
+            fn fill(
+                &mut self,
+                s: &mut AddressSpace,
+                va: GuestVirtAddr,
+                size: u8,
+                a: AccessType,
+                i: MmuIdx,
+            ) -> Result<Fill, MemFaultKind> {
+                let f = Bare.fill(s, va, size, a, i)?;
+                Ok(Fill {
+                    attrs: MemAttrs {
+                        world_id: 1,
+                        requester_id: 0,
+                    },
+                    ..f
+                })
+            }
+        }
+        m.flush_all();
+        assert_eq!(
+            m.load(&mut World1, IDX, GuestVirtAddr(RO + 8), 8),
+            Ok(0x1234)
+        );
+        assert_eq!(m.stats.iommu_translations[0], 2);
     }
 
     #[test]

@@ -83,6 +83,9 @@ pub struct AddressSpace {
     iommus: Vec<Box<dyn Iommu>>,
     /// Guarded ranges, non-overlapping, page-aligned.
     guards: Vec<Guard>,
+    /// An IOMMU unit's registers were written since the last
+    /// [`AddressSpace::take_iommu_changes`].
+    iommu_regs_written: bool,
 }
 
 impl fmt::Debug for AddressSpace {
@@ -204,6 +207,8 @@ impl AddressSpace {
             kind: RegionKind::IommuRegs(n),
         })?;
         self.iommus.push(unit);
+        // A unit may report its construction as a change: let it.
+        self.iommu_regs_written = true;
         self.guards.push(Guard {
             base,
             size,
@@ -234,6 +239,9 @@ impl AddressSpace {
 
     /// Whether any IOMMU unit's configuration changed since the last call.
     pub fn take_iommu_changes(&mut self) -> bool {
+        if !std::mem::take(&mut self.iommu_regs_written) {
+            return false;
+        }
         let mut changed = false;
         for u in &mut self.iommus {
             changed |= u.take_config_changed();
@@ -375,6 +383,7 @@ impl AddressSpace {
             RegionKind::Mmio(d) => d.write(off, size, value),
             RegionKind::IommuRegs(n) => {
                 let n = *n;
+                self.iommu_regs_written = true;
                 self.iommus[n].reg_write(off, size, value, attrs)
             }
         }
