@@ -159,7 +159,7 @@ impl Checkers {
     pub fn fdt_nodes(&self) -> Vec<SocNode> {
         let mut nodes = Vec::new();
         for w in &self.wg {
-            let c = w.dev.borrow().config().clone();
+            let c = *w.dev.borrow().config();
             nodes.push(SocNode {
                 name: "wgchecker",
                 compatible: vec![wg::WGC_COMPATIBLE.into()],
