@@ -10,7 +10,6 @@ use std::cell::RefCell;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::rc::Rc;
 use std::time::Instant;
 
 use runtime::machine::{run_program_with, Config, Engine, RunExit, WgOptions};
