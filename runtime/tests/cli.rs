@@ -201,3 +201,46 @@ fn perf_map_names_compiled_blocks() {
             && u64::from_str_radix(fields[1], 16).unwrap() > 0
     );
 }
+
+#[test]
+fn checker_flags_are_validated() {
+    let hello = guest("hello");
+    let h = hello.to_str().unwrap();
+    let out = rvdbt(&["run", "--wg-worlds", "2", h]);
+    assert_input_error(&out, "--worldguard");
+    let out = rvdbt(&["run", "--worldguard", "--iopmp", h]);
+    assert_input_error(&out, "--iopmp");
+    let out = rvdbt(&[
+        "run",
+        "--worldguard",
+        "--wg-worlds",
+        "2",
+        "--wg-trusted-wid",
+        "5",
+        h,
+    ]);
+    assert_input_error(&out, "trusted WID 5");
+    let out = rvdbt(&["run", "--worldguard", "--wg-worlds", "99", h]);
+    assert_input_error(&out, "99 worlds");
+    let out = rvdbt(&["run", "--iopmp", "--rrid", "40", h]);
+    assert_input_error(&out, "RRID 40");
+}
+
+#[test]
+fn checkers_with_bypass_run_unaware_programs_and_report_counters() {
+    let hello = guest("hello");
+    let h = hello.to_str().unwrap();
+    for flag in ["--worldguard", "--iopmp"] {
+        let out = rvdbt(&["run", flag, "--stats", h]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{flag}: {err}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Hello from rvdbt guest!"),
+            "{flag}"
+        );
+        assert!(
+            err.contains("iommu             translations"),
+            "{flag}: {err}"
+        );
+    }
+}
