@@ -986,7 +986,7 @@ impl Mmu {
                 _ => {
                     let t = self.lookup(tr, idx, bva, 1, access)?;
                     // A sub-page IOMMU answer holds for one byte only.
-                    let whole_page = t.flags & TLB_IOMMU == 0 || t.blocked.is_some() || {
+                    let whole_page = t.flags & TLB_IOMMU == 0 || {
                         let full = self.tlbs[idx.idx()].full(bva.0);
                         full.iommu_state[access_index(access)] != IommuState::Untranslated
                     };
