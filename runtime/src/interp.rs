@@ -5,7 +5,7 @@
 //! faulting instruction; the caller enters the trap handler.
 
 use frontend_riscv::{decode, AluOp, AmoOp, AmoWidth, BranchOp, CsrOp, Decoded, Insn, Reg};
-use softmmu::{AccessType, GuestVirtAddr, MemFaultKind, Mmu};
+use softmmu::{AccessType, Atomic, GuestVirtAddr, MemFaultKind, Mmu};
 
 use crate::hart::csr::{MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW};
 use crate::hart::walk::Walker;
@@ -174,9 +174,13 @@ fn atomic_pa(
     mmu: &mut Mmu,
     addr: u64,
     size: u8,
-    access: AccessType,
+    op: Atomic,
 ) -> Result<softmmu::GuestPhysAddr, Exception> {
     let va = GuestVirtAddr(addr);
+    let access = match op {
+        Atomic::LoadReserved => AccessType::Read,
+        _ => AccessType::Write,
+    };
     if !addr.is_multiple_of(size as u64) {
         let kind = MemFaultKind::Misaligned;
         return Err(Exception::from(softmmu::MemFault {
@@ -186,7 +190,7 @@ fn atomic_pa(
         }));
     }
     let idx = hart.data_idx();
-    Ok(mmu.translate_atomic(&mut Walker::new(hart), idx, va, size, access)?)
+    Ok(mmu.translate_atomic(&mut Walker::new(hart), idx, va, size, op)?)
 }
 
 /// Executes `d`, the instruction at the hart's pc. On success the pc points
@@ -318,7 +322,7 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
         }
         Insn::Lr { width, rd, rs1, .. } => {
             let size = width.size();
-            let pa = atomic_pa(hart, mmu, x(hart, rs1), size, AccessType::Read)?;
+            let pa = atomic_pa(hart, mmu, x(hart, rs1), size, Atomic::LoadReserved)?;
             let v = mmu
                 .read_phys(pa, size)
                 .ok_or(Exception::LoadAccess(x(hart, rs1)))?;
@@ -334,7 +338,7 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
         } => {
             let size = width.size();
             let addr = x(hart, rs1);
-            let pa = atomic_pa(hart, mmu, addr, size, AccessType::Write)?;
+            let pa = atomic_pa(hart, mmu, addr, size, Atomic::StoreConditional)?;
             let ok = match hart.reservation.take() {
                 Some(r) if r.pa == pa && r.size == size => mmu.read_phys(pa, size) == Some(r.value),
                 _ => false,
@@ -355,7 +359,7 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
         } => {
             let size = width.size();
             let addr = x(hart, rs1);
-            let pa = atomic_pa(hart, mmu, addr, size, AccessType::Write)?;
+            let pa = atomic_pa(hart, mmu, addr, size, Atomic::ReadModifyWrite)?;
             let old = mmu
                 .read_phys(pa, size)
                 .ok_or(Exception::StoreAccess(addr))?;

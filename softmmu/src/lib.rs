@@ -18,7 +18,9 @@ pub mod tlb;
 pub use addr::{GuestPhysAddr, GuestVirtAddr};
 pub use device::{BusError, MmioDevice};
 pub use iommu::{Iommu, IommuTarget, IommuTlbEntry};
-pub use mmu::{AccessType, Bare, CodeAddr, Fill, MemFault, MemFaultKind, Mmu, MmuStats, TlbFill};
+pub use mmu::{
+    AccessType, Atomic, Bare, CodeAddr, Fill, MemFault, MemFaultKind, Mmu, MmuStats, TlbFill,
+};
 pub use ram::Ram;
 pub use space::{AddressSpace, RegionKind, SpaceError};
 pub use tlb::{MemAttrs, MmuIdx, TlbStats};

@@ -29,6 +29,17 @@ pub enum AccessType {
     Fetch,
 }
 
+/// The kind of an atomic access, as [`Mmu::translate_atomic`] checks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Atomic {
+    /// LR: a read (faults as a load).
+    LoadReserved,
+    /// SC: a write (faults as a store).
+    StoreConditional,
+    /// AMO: a read and a write (faults as a store).
+    ReadModifyWrite,
+}
+
 /// Why an access failed. The hart maps each kind and access type to its
 /// exception cause; `addr` becomes `tval`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -831,23 +842,23 @@ impl Mmu {
     }
 
     /// Translates `[va, va + size)` (aligned, within one page) for an atomic
-    /// access (`access` = Read for LR, Write for SC/AMO). It must be main
-    /// RAM; anything else is an access fault.
+    /// access. It must be main RAM; anything else is an access fault.
     pub fn translate_atomic(
         &mut self,
         tr: &mut dyn TlbFill,
         idx: MmuIdx,
         va: GuestVirtAddr,
         size: u8,
-        access: AccessType,
+        op: Atomic,
     ) -> Result<GuestPhysAddr, MemFault> {
-        // An AMO or SC (`Write`) also reads: both must reach RAM. Behind an
-        // IOMMU, a blocked type goes through the checker's error capture,
-        // and the atomic faults whatever the checker answers: an atomic
-        // cannot be half performed.
-        let types: &[AccessType] = match access {
-            AccessType::Write => &[AccessType::Read, AccessType::Write],
-            _ => &[access],
+        // An AMO reads and writes: both must reach RAM. Behind an IOMMU, a
+        // blocked type goes through the checker's error capture, and the
+        // atomic faults whatever the checker answers: an atomic cannot be
+        // half performed.
+        let (access, types): (AccessType, &[AccessType]) = match op {
+            Atomic::LoadReserved => (AccessType::Read, &[AccessType::Read]),
+            Atomic::StoreConditional => (AccessType::Write, &[AccessType::Write]),
+            Atomic::ReadModifyWrite => (AccessType::Write, &[AccessType::Read, AccessType::Write]),
         };
         let mut pa = GuestPhysAddr(0);
         for &a in types {
@@ -1198,7 +1209,7 @@ mod tests {
                 IDX,
                 GuestVirtAddr(0x8000_1000),
                 8,
-                AccessType::Write,
+                Atomic::ReadModifyWrite,
             )
             .unwrap();
         m.write_phys(pa, 8, 5).unwrap();
