@@ -230,8 +230,8 @@ pub struct Mmu {
     /// no clearing, the requester is part of the key.
     iotlb: [IoTlbEntry; IOTLB_ENTRIES],
     iotlb_next: usize,
-    /// Per access type, the entry that answered last.
-    iotlb_mru: [usize; 3],
+    /// Per access type, the two entries that answered last.
+    iotlb_mru: [[usize; 2]; 3],
     /// Set by any device access; the run loop clears it after reacting
     /// (device writes can raise interrupts or end the run).
     pub device_touched: bool,
@@ -276,7 +276,7 @@ impl Mmu {
             generation: 0,
             iotlb: [IoTlbEntry::EMPTY; IOTLB_ENTRIES],
             iotlb_next: 0,
-            iotlb_mru: [0; 3],
+            iotlb_mru: [[0; 2]; 3],
             device_touched: false,
             stats: MmuStats::default(),
         }
@@ -620,17 +620,23 @@ impl Mmu {
         access: AccessType,
         attrs: MemAttrs,
     ) -> Option<IommuState> {
-        // Streams of refills mostly hit the block that answered last.
+        // Refills mostly hit one of the two blocks that answered last (a
+        // kernel streaming from one buffer into another).
         let ai = access_index(access);
-        let mru = self.iotlb_mru[ai];
-        let i = if self.iotlb[mru].covers(page.0, unit, access, attrs) {
-            mru
+        let [a, b] = self.iotlb_mru[ai];
+        let i = if self.iotlb[a].covers(page.0, unit, access, attrs) {
+            a
+        } else if self.iotlb[b].covers(page.0, unit, access, attrs) {
+            self.iotlb_mru[ai] = [b, a];
+            b
         } else {
-            self.iotlb
+            let i = self
+                .iotlb
                 .iter()
-                .position(|e| e.covers(page.0, unit, access, attrs))?
+                .position(|e| e.covers(page.0, unit, access, attrs))?;
+            self.iotlb_mru[ai] = [i, a];
+            i
         };
-        self.iotlb_mru[ai] = i;
         let e = &self.iotlb[i];
         self.stats.iotlb_hits += 1;
         Some(match e.delta {
