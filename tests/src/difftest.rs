@@ -2710,9 +2710,20 @@ fn fixed_code() -> Vec<u8> {
 
 /// Builds the machine every block of one engine runs on.
 pub fn build_machine(engine: Engine) -> Machine {
+    build_machine_with(engine, false)
+}
+
+/// Like [`build_machine`]; with `guarded`, RAM sits behind WorldGuard
+/// checkers in their reset state, which grant everything to the hart's
+/// world: results must not change, but every access takes the lazy IOMMU
+/// translation path (fill, late walk, IOTLB, patching).
+pub fn build_machine_with(engine: Engine, guarded: bool) -> Machine {
     let mut cfg = Config::new("differential-test-block");
     cfg.engine = engine;
     cfg.ram_size = RAM_SIZE;
+    if guarded {
+        cfg.worldguard = Some(runtime::machine::WgOptions::default());
+    }
     let image = Image {
         entry: ROM_RETURN,
         segments: vec![Segment {
@@ -2972,11 +2983,26 @@ impl EngineRunner {
             count_insns: true,
         }
     }
+
+    /// A runner whose RAM is behind WorldGuard checkers that grant
+    /// everything (see [`build_machine_with`]).
+    pub fn guarded(engine: Engine) -> EngineRunner {
+        EngineRunner {
+            engine,
+            machine: build_machine_with(engine, true),
+            count_insns: true,
+        }
+    }
 }
 
 impl Runner for EngineRunner {
     fn name(&self) -> String {
-        format!("{:?}", self.engine).to_lowercase()
+        let guarded = if self.machine.mmu.space.has_iommus() {
+            "+guarded"
+        } else {
+            ""
+        };
+        format!("{:?}{guarded}", self.engine).to_lowercase()
     }
 
     fn run(&mut self, block: &Assembled) -> Snapshot {
@@ -2989,14 +3015,24 @@ impl Runner for EngineRunner {
     }
 
     fn counters(&self) -> Option<String> {
-        let jit = self.machine.jit.as_ref()?;
-        let c = jit.jit_stats();
-        Some(format!(
-            "{} TBs compiled in {:.1} s, {:?}",
-            c.compiled,
-            c.compile_time.as_secs_f64(),
-            jit.stats
-        ))
+        let mut parts = Vec::new();
+        if let Some(jit) = self.machine.jit.as_ref() {
+            let c = jit.jit_stats();
+            parts.push(format!(
+                "{} TBs compiled in {:.1} s, {:?}",
+                c.compiled,
+                c.compile_time.as_secs_f64(),
+                jit.stats
+            ));
+        }
+        let m = self.machine.mmu.stats;
+        if self.machine.mmu.space.has_iommus() {
+            parts.push(format!(
+                "iommu translations {:?} slow-path {:?} iotlb-hits {} patched {}",
+                m.iommu_translations, m.iommu_slow, m.iotlb_hits, m.iommu_patched
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
     }
 }
 

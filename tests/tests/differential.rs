@@ -63,6 +63,39 @@ fn engines_agree_on_random_blocks() {
     }
 }
 
+/// Blocks run with RAM behind permissive WorldGuard checkers.
+const GUARDED_BLOCKS: u64 = 20_000;
+
+#[test]
+fn engines_agree_behind_a_permissive_checker() {
+    let blocks = env_u64("RVDBT_DIFF_GUARDED_BLOCKS", GUARDED_BLOCKS);
+    let seed = env_u64("RVDBT_DIFF_SEED", 0x5eed) ^ 0x1001;
+    let mut runners: Vec<Box<dyn Runner>> = vec![
+        Box::new(EngineRunner::new(Engine::Reference)),
+        Box::new(EngineRunner::guarded(Engine::Interp)),
+        Box::new(EngineRunner::guarded(Engine::Jit)),
+    ];
+    let campaign = Campaign::new(seed, blocks);
+    match run_campaign(&mut runners, &campaign, &mut |_| {}) {
+        Ok(stats) => {
+            eprintln!("{stats}");
+            assert_eq!(stats.blocks, blocks);
+            for r in &runners[1..] {
+                let c = r.counters().unwrap_or_default();
+                eprintln!("{}: {c}", r.name());
+                assert!(r.name().ends_with("+guarded"), "{}", r.name());
+                assert!(c.contains("patched"), "{}: no IOMMU path: {c}", r.name());
+                assert!(
+                    !c.contains("patched 0"),
+                    "{}: nothing patched: {c}",
+                    r.name()
+                );
+            }
+        }
+        Err(d) => panic!("{d}"),
+    }
+}
+
 #[test]
 fn jit_agrees_on_random_blocks() {
     let blocks = env_u64("RVDBT_DIFF_JIT_BLOCKS", SLOW_BLOCKS);
