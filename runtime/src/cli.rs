@@ -71,12 +71,13 @@ pub struct RunArgs {
     /// WorldGuard: number of worlds (1..=32).
     #[arg(long, default_value_t = crate::machine::WgOptions::default().nworlds, requires = "worldguard")]
     pub wg_worlds: u32,
-    /// WorldGuard: the trusted world id (may program the checkers).
-    #[arg(long, default_value_t = crate::machine::WgOptions::default().trusted_wid, requires = "worldguard")]
-    pub wg_trusted_wid: u32,
-    /// WorldGuard: the world id of M-mode accesses.
-    #[arg(long, default_value_t = crate::machine::WgOptions::default().mwid, requires = "worldguard")]
-    pub wg_mwid: u32,
+    /// WorldGuard: the trusted world id, which may program the checkers
+    /// (default: the last world).
+    #[arg(long, requires = "worldguard")]
+    pub wg_trusted_wid: Option<u32>,
+    /// WorldGuard: the world id of M-mode accesses (default: the trusted world).
+    #[arg(long, requires = "worldguard")]
+    pub wg_mwid: Option<u32>,
     /// Put a RISC-V IOPMP in front of RAM.
     #[arg(long, conflicts_with = "worldguard")]
     pub iopmp: bool,
@@ -141,10 +142,13 @@ impl RunArgs {
             "none" => Bios::None,
             path => Bios::File(path.into()),
         };
+        let trusted_wid = self
+            .wg_trusted_wid
+            .unwrap_or(self.wg_worlds.saturating_sub(1));
         cfg.worldguard = self.worldguard.then_some(WgOptions {
             nworlds: self.wg_worlds,
-            trusted_wid: self.wg_trusted_wid,
-            mwid: self.wg_mwid,
+            trusted_wid,
+            mwid: self.wg_mwid.unwrap_or(trusted_wid),
         });
         cfg.iopmp = self.iopmp;
         cfg.rrid = self.rrid;
