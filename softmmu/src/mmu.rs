@@ -600,16 +600,41 @@ impl Mmu {
         };
         self.tlbs[idx.idx()].install(va.0, entry, full);
         if let Some(unit) = guard {
-            // Answers the IOTLB already holds need no slow-path trip.
+            // Answers the IOTLB already holds need no slow-path trip. The
+            // other types only look at their recent blocks: a full search
+            // that fails (a type never used on this block) would cost every
+            // refill.
             for a in [AccessType::Read, AccessType::Write, AccessType::Fetch] {
                 if entry.comparator(a) != TLB_NO_PERM {
-                    if let Some(state) = self.iotlb_lookup(pa_page, unit, a, f.attrs) {
+                    let found = if a == access {
+                        self.iotlb_lookup(pa_page, unit, a, f.attrs)
+                    } else {
+                        self.iotlb_recent(pa_page, unit, a, f.attrs)
+                    };
+                    if let Some(state) = found {
                         self.keep_iommu_answer(idx, va, a, state);
                     }
                 }
             }
         }
         Ok(())
+    }
+
+    /// The IOTLB's answer for `page` if one of the two blocks that answered
+    /// `access` last covers it.
+    fn iotlb_recent(
+        &mut self,
+        page: GuestPhysAddr,
+        unit: usize,
+        access: AccessType,
+        attrs: MemAttrs,
+    ) -> Option<IommuState> {
+        let recent = self.iotlb_mru[access_index(access)];
+        recent
+            .iter()
+            .any(|&i| self.iotlb[i].covers(page.0, unit, access, attrs))
+            .then(|| self.iotlb_lookup(page, unit, access, attrs))
+            .flatten()
     }
 
     /// The IOTLB's answer for `page`, if it holds one.
