@@ -61,6 +61,11 @@ impl IommuTlbEntry {
         }
     }
 
+    /// Whether this answer lets an access of type `access` through.
+    pub fn permits(&self, access: AccessType) -> bool {
+        self.target == IommuTarget::Memory && self.perm & crate::tlb::prot_for(access) != 0
+    }
+
     /// A blocked access, uniform over `2^lg`.
     pub fn blocked(addr: GuestPhysAddr, lg_granularity: u8) -> Self {
         IommuTlbEntry {

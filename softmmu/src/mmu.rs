@@ -13,12 +13,11 @@
 //! devices are access faults. Atomics must be aligned (the caller checks).
 
 use crate::addr::{GuestPhysAddr, GuestVirtAddr};
-use crate::iommu::IommuTarget;
 use crate::space::{AddressSpace, RegionKind};
 use crate::tlb::{
-    access_index, comparator, IommuState, MemAttrs, MmuIdx, Tlb, TlbEntry, TlbFull, TlbStats,
-    NUM_MMU_IDX, PAGE_BITS, PAGE_MASK, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, TLB_INVALID,
-    TLB_IOMMU, TLB_MMIO, TLB_NOTDIRTY, TLB_NO_PERM,
+    access_index, comparator, prot_for, IommuState, MemAttrs, MmuIdx, Tlb, TlbEntry, TlbFull,
+    TlbStats, NUM_MMU_IDX, PAGE_BITS, PAGE_MASK, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE,
+    TLB_INVALID, TLB_IOMMU, TLB_MMIO, TLB_NOTDIRTY, TLB_NO_PERM,
 };
 
 /// The type of a memory access, as permission checks see it.
@@ -138,6 +137,9 @@ struct Translated {
     /// The IOMMU unit that blocked the access: it goes to that unit's
     /// error handling instead of the bus.
     blocked: Option<usize>,
+    /// The IOMMU's answer holds for this access alone (a sub-page rule),
+    /// not for the rest of the page.
+    sub_page: bool,
 }
 
 /// Counters of the memory system beyond the per-index TLB counters.
@@ -240,14 +242,6 @@ pub struct Mmu {
 
 fn fault(kind: MemFaultKind, access: AccessType, addr: GuestVirtAddr) -> MemFault {
     MemFault { kind, access, addr }
-}
-
-fn prot_bit(access: AccessType) -> u8 {
-    match access {
-        AccessType::Read => PROT_READ,
-        AccessType::Write => PROT_WRITE,
-        AccessType::Fetch => PROT_EXEC,
-    }
 }
 
 impl Mmu {
@@ -403,28 +397,46 @@ impl Mmu {
         idx: MmuIdx,
         va: GuestVirtAddr,
     ) -> Result<CodeAddr, MemFault> {
-        if va.0 & 1 != 0 {
-            return Err(fault(MemFaultKind::Misaligned, AccessType::Fetch, va));
-        }
-        if let Some(off) = self.fast_offset(idx, va.0, 2, AccessType::Fetch) {
-            if off < self.ram_size {
-                self.tlbs[idx.idx()].stats.hits += 1;
-                return Ok(CodeAddr {
-                    pa: GuestPhysAddr(self.ram_base + off),
-                    cacheable: true,
-                });
-            }
-        }
-        let t = self.lookup(tr, idx, va, 2, AccessType::Fetch)?;
-        if t.blocked.is_none() && !self.space.is_memory(t.pa, 2) {
-            return Err(fault(MemFaultKind::Access, AccessType::Fetch, va));
-        }
+        let t = self.code_target(tr, idx, va)?;
         Ok(CodeAddr {
             pa: t.pa,
             // Decoded or compiled code may be kept only for a page whose
             // fetches reach RAM without the slow path.
             cacheable: t.flags & (TLB_INVALID | TLB_IOMMU) == 0,
         })
+    }
+
+    /// Where the fetch of the halfword at `va` goes: fast path, else the
+    /// slow path; memory (RAM/ROM) or a checker that blocked it.
+    #[inline]
+    fn code_target(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+    ) -> Result<Translated, MemFault> {
+        let access = AccessType::Fetch;
+        if va.0 & 1 != 0 {
+            return Err(fault(MemFaultKind::Misaligned, access, va));
+        }
+        if let Some(off) = self.fast_offset(idx, va.0, 2, access) {
+            if off < self.ram_size {
+                self.tlbs[idx.idx()].stats.hits += 1;
+                return Ok(Translated {
+                    pa: GuestPhysAddr(self.ram_base + off),
+                    flags: 0,
+                    // Only blocked fetches need who asked.
+                    attrs: MemAttrs::default(),
+                    blocked: None,
+                    sub_page: false,
+                });
+            }
+        }
+        let t = self.lookup(tr, idx, va, 2, access)?;
+        if t.blocked.is_none() && !self.space.is_memory(t.pa, 2) {
+            return Err(fault(MemFaultKind::Access, access, va));
+        }
+        Ok(t)
     }
 
     /// Fetches the instruction at `va`: 16 bits for RVC, 32 otherwise. The
@@ -451,21 +463,17 @@ impl Mmu {
         va: GuestVirtAddr,
     ) -> Result<u16, MemFault> {
         let access = AccessType::Fetch;
-        if va.0 & 1 != 0 {
-            return Err(fault(MemFaultKind::Misaligned, access, va));
-        }
-        if let Some(off) = self.fast_offset(idx, va.0, 2, access) {
-            if let Some(v) = self.space.ram(self.ram_index).and_then(|r| r.read(off, 2)) {
-                return Ok(v as u16);
-            }
-        }
-        let t = self.lookup(tr, idx, va, 2, access)?;
+        let t = self.code_target(tr, idx, va)?;
         if let Some(unit) = t.blocked {
             // What the checker answers is what the hart decodes.
             return self.blocked_read(t, unit, 2, access, va).map(|v| v as u16);
         }
-        if !self.space.is_memory(t.pa, 2) {
-            return Err(fault(MemFaultKind::Access, access, va));
+        let off = t.pa.0.wrapping_sub(self.ram_base);
+        if let Some(v) = (off < self.ram_size)
+            .then(|| self.space.ram(self.ram_index)?.read(off, 2))
+            .flatten()
+        {
+            return Ok(v as u16);
         }
         self.space
             .read(t.pa, 2)
@@ -558,7 +566,7 @@ impl Mmu {
         self.after_device_write();
         let f = f.map_err(|k| fault(k, access, va))?;
         debug_assert!(
-            f.prot & prot_bit(access) != 0,
+            f.prot & prot_for(access) != 0,
             "fill granted no {access:?} permission"
         );
         let pa_page = GuestPhysAddr(f.phys.0 & PAGE_MASK);
@@ -702,6 +710,7 @@ impl Mmu {
                 flags: c & !PAGE_MASK,
                 attrs: full.attrs,
                 blocked: None,
+                sub_page: false,
             },
         }
     }
@@ -728,6 +737,7 @@ impl Mmu {
             flags: TLB_IOMMU,
             attrs: full.attrs,
             blocked: None,
+            sub_page: false,
         };
         let state = match full.iommu_state[ai] {
             IommuState::Untranslated => {
@@ -769,9 +779,9 @@ impl Mmu {
             .space
             .iommu(unit)
             .translate(t.pa, size, access, full.attrs);
-        let permitted = a.target == IommuTarget::Memory && a.perm & prot_bit(access) != 0;
+        let permitted = a.permits(access);
         if (a.lg_granularity as u32) < PAGE_BITS {
-            // A sub-page answer holds for this access alone.
+            t.sub_page = true;
             if permitted {
                 t.pa = a.translated_addr;
             } else {
@@ -1014,6 +1024,7 @@ impl Mmu {
             flags: 0,
             attrs: MemAttrs::default(),
             blocked: None,
+            sub_page: false,
         };
         let mut out = [none; 8];
         let mut page_t: Option<(u64, Translated)> = None;
@@ -1028,11 +1039,7 @@ impl Mmu {
                 _ => {
                     let t = self.lookup(tr, idx, bva, 1, access)?;
                     // A sub-page IOMMU answer holds for one byte only.
-                    let whole_page = t.flags & TLB_IOMMU == 0 || {
-                        let full = self.tlbs[idx.idx()].full(bva.0);
-                        full.iommu_state[access_index(access)] != IommuState::Untranslated
-                    };
-                    if whole_page {
+                    if !t.sub_page {
                         page_t = Some((bva.0 & PAGE_MASK, t));
                     }
                     t

@@ -8,7 +8,7 @@ use std::fmt;
 
 use crate::addr::GuestPhysAddr;
 use crate::device::{BusError, MmioDevice};
-use crate::iommu::{Iommu, IommuTarget};
+use crate::iommu::Iommu;
 use crate::mmu::AccessType;
 use crate::ram::Ram;
 use crate::tlb::{MemAttrs, PAGE_SIZE};
@@ -261,7 +261,7 @@ impl AddressSpace {
             return self.read_as(pa, size, attrs);
         };
         let a = self.iommus[n].translate(pa, size, AccessType::Read, attrs);
-        if a.target == IommuTarget::Memory && a.perm & crate::tlb::PROT_READ != 0 {
+        if a.permits(AccessType::Read) {
             self.read_as(a.translated_addr, size, attrs)
         } else {
             self.iommus[n].blocked_read(pa, size, AccessType::Read, attrs)
@@ -281,7 +281,7 @@ impl AddressSpace {
             return self.write_as(pa, size, value, attrs);
         };
         let a = self.iommus[n].translate(pa, size, AccessType::Write, attrs);
-        if a.target == IommuTarget::Memory && a.perm & crate::tlb::PROT_WRITE != 0 {
+        if a.permits(AccessType::Write) {
             self.write_as(a.translated_addr, size, value, attrs)
         } else {
             self.iommus[n].blocked_write(pa, size, value, attrs)

@@ -51,6 +51,16 @@ pub const PROT_READ: u8 = 1;
 pub const PROT_WRITE: u8 = 2;
 pub const PROT_EXEC: u8 = 4;
 
+/// The `PROT_*` bit an access type needs.
+#[inline(always)]
+pub fn prot_for(access: AccessType) -> u8 {
+    match access {
+        AccessType::Read => PROT_READ,
+        AccessType::Write => PROT_WRITE,
+        AccessType::Fetch => PROT_EXEC,
+    }
+}
+
 /// Number of MMU indexes (translation regimes) the TLB keeps apart.
 pub const NUM_MMU_IDX: usize = 4;
 

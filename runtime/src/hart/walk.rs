@@ -8,7 +8,7 @@
 //! Write permission is only cached for a page whose D bit is already set, so
 //! the first write to a clean page misses the TLB and comes back here.
 
-use softmmu::tlb::{PROT_EXEC, PROT_READ, PROT_WRITE};
+use softmmu::tlb::{prot_for, PROT_EXEC, PROT_READ, PROT_WRITE};
 use softmmu::{
     AccessType, AddressSpace, Fill, GuestPhysAddr, GuestVirtAddr, MemAttrs, MemFaultKind, MmuIdx,
     TlbFill,
@@ -108,14 +108,6 @@ impl<'a> Walker<'a> {
     }
 }
 
-fn prot_of(access: AccessType) -> u8 {
-    match access {
-        AccessType::Read => PROT_READ,
-        AccessType::Write => PROT_WRITE,
-        AccessType::Fetch => PROT_EXEC,
-    }
-}
-
 impl TlbFill for Walker<'_> {
     fn fill(
         &mut self,
@@ -141,10 +133,10 @@ impl TlbFill for Walker<'_> {
             None => {
                 cacheable = false;
                 let ok = pmp_check(self.csr, pa, size as u64, access, prv);
-                prot &= if ok { prot_of(access) } else { 0 };
+                prot &= if ok { prot_for(access) } else { 0 };
             }
         }
-        if prot & prot_of(access) == 0 {
+        if prot & prot_for(access) == 0 {
             return Err(MemFaultKind::Access);
         }
         Ok(Fill {
@@ -227,7 +219,7 @@ impl Walker<'_> {
                 Priv::S if user => prot &= if sum { PROT_READ | PROT_WRITE } else { 0 },
                 _ => {}
             }
-            if prot & prot_of(access) == 0 {
+            if prot & prot_for(access) == 0 {
                 return Err(MemFaultKind::Page);
             }
             // Hardware A/D update; write permission is cached only once D is set.
@@ -336,9 +328,9 @@ pub fn pmp_check(csr: &Csrs, pa: u64, size: u64, access: AccessType, prv: Priv) 
         if pa < lo || end > hi {
             return false; // partial match
         }
-        return cfg_prot(csr.pmpcfg[i], prv) & prot_of(access) != 0;
+        return cfg_prot(csr.pmpcfg[i], prv) & prot_for(access) != 0;
     }
-    default_prot(csr, prv) & prot_of(access) != 0
+    default_prot(csr, prv) & prot_for(access) != 0
 }
 
 /// The PMP permissions of a whole 4 KiB page, if the same for every byte.
