@@ -116,6 +116,13 @@ pub trait Iommu {
     /// since the last call. Register writes set it; this clears it.
     fn take_config_changed(&mut self) -> bool;
 
+    /// Whether the error handling changed an interrupt line since the last
+    /// call (the hart must look at its interrupts before going on). The
+    /// default assumes it always may.
+    fn take_irq_changed(&mut self) -> bool {
+        true
+    }
+
     /// Reads a register of the checker's own MMIO window, as `attrs`
     /// (a checker may refuse untrusted worlds: read as zero, or a bus error).
     fn reg_read(&mut self, offset: u64, size: u8, attrs: MemAttrs) -> Result<u64, BusError>;

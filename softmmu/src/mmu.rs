@@ -857,12 +857,13 @@ impl Mmu {
         va: GuestVirtAddr,
     ) -> Result<u64, MemFault> {
         self.stats.iommu_blocked += 1;
-        // The checker may raise an interrupt: let the run loop look.
-        self.device_touched = true;
-        self.space
+        let r = self
+            .space
             .iommu(unit)
             .blocked_read(t.pa, size, access, t.attrs)
-            .map_err(|_| fault(MemFaultKind::Access, access, va))
+            .map_err(|_| fault(MemFaultKind::Access, access, va));
+        self.note_checker_irq(unit);
+        r
     }
 
     /// The error handling of a blocked write: dropped, or an access fault.
@@ -875,11 +876,22 @@ impl Mmu {
         va: GuestVirtAddr,
     ) -> Result<(), MemFault> {
         self.stats.iommu_blocked += 1;
-        self.device_touched = true;
-        self.space
+        let r = self
+            .space
             .iommu(unit)
             .blocked_write(t.pa, size, value, t.attrs)
-            .map_err(|_| fault(MemFaultKind::Access, AccessType::Write, va))
+            .map_err(|_| fault(MemFaultKind::Access, AccessType::Write, va));
+        self.note_checker_irq(unit);
+        r
+    }
+
+    /// A checker that changed an interrupt line makes the access a device
+    /// event: the engines then let the run loop take the interrupt at once.
+    /// A silently dropped or zero-read access is not one.
+    fn note_checker_irq(&mut self, unit: usize) {
+        if self.space.iommu(unit).take_irq_changed() {
+            self.device_touched = true;
+        }
     }
 
     /// Translates `[va, va + size)` (aligned, within one page) for an atomic

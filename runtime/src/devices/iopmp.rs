@@ -435,6 +435,8 @@ pub struct Iopmp {
     svw: Vec<u16>,
     svi: u32,
     irq_level: bool,
+    /// The interrupt line changed since the last `take_irq_changed`.
+    irq_changed: bool,
     config_changed: bool,
     pub stats: IopmpStats,
 }
@@ -469,6 +471,7 @@ impl Iopmp {
             svw: vec![0; cfg.rrid_num.div_ceil(16) as usize],
             svi: 0,
             irq_level: false,
+            irq_changed: false,
             config_changed: false,
             stats: IopmpStats::default(),
             cfg,
@@ -673,6 +676,7 @@ impl Iopmp {
     fn set_irq(&mut self, level: bool) {
         if level != self.irq_level {
             self.irq_level = level;
+            self.irq_changed = true;
             if level {
                 self.stats.interrupts += 1;
             }
@@ -988,6 +992,10 @@ impl Iommu for Iopmp {
 
     fn take_config_changed(&mut self) -> bool {
         std::mem::take(&mut self.config_changed)
+    }
+
+    fn take_irq_changed(&mut self) -> bool {
+        std::mem::take(&mut self.irq_changed)
     }
 
     /// 4-byte accesses, and 8-byte ones at 8-byte aligned offsets as two

@@ -79,6 +79,9 @@ impl<T: softmmu::Iommu> softmmu::Iommu for Shared<T> {
     fn take_config_changed(&mut self) -> bool {
         self.0.borrow_mut().take_config_changed()
     }
+    fn take_irq_changed(&mut self) -> bool {
+        self.0.borrow_mut().take_irq_changed()
+    }
     fn reg_read(
         &mut self,
         offset: u64,

@@ -248,6 +248,8 @@ pub struct WgChecker {
     /// Writable bits of an `addr` register; the others hold the range base.
     addr_mask: u64,
     irq_level: bool,
+    /// The interrupt line changed since the last `take_irq_changed`.
+    irq_changed: bool,
     changed: bool,
     pub stats: WgCheckerStats,
 }
@@ -280,6 +282,7 @@ impl WgChecker {
             rules: Vec::new(),
             addr_mask,
             irq_level: false,
+            irq_changed: false,
             changed: false,
             stats: WgCheckerStats::default(),
         };
@@ -401,6 +404,7 @@ impl WgChecker {
         let level = self.errcause & ERRCAUSE_IP != 0;
         if level != self.irq_level {
             self.irq_level = level;
+            self.irq_changed = true;
             self.plic.borrow_mut().set_level(self.cfg.irq, level);
         }
     }
@@ -627,6 +631,10 @@ impl Iommu for WgChecker {
 
     fn take_config_changed(&mut self) -> bool {
         std::mem::take(&mut self.changed)
+    }
+
+    fn take_irq_changed(&mut self) -> bool {
+        std::mem::take(&mut self.irq_changed)
     }
 
     fn reg_read(&mut self, offset: u64, size: u8, attrs: MemAttrs) -> Result<u64, BusError> {
