@@ -22,12 +22,34 @@ pub struct TlbView {
     pub mask: u64,
 }
 
-/// Slow-path load: `(ctx, va, next_pc, size) -> zero-extended value`. On a
-/// guest exception the helper enters the trap handler and sets `ctx.exit`;
-/// generated code then returns at once. Generated code has stored the
-/// instruction's pc in `cpu.pc` before the call.
+/// Slow-path load: `(ctx, va, next_pc, desc) -> zero-extended value`, where
+/// `desc` ([`load_desc`]) gives the size, signedness and destination
+/// register. On a guest exception the helper enters the trap handler and
+/// sets `ctx.exit`; generated code then returns at once. Generated code has
+/// stored the instruction's pc in `cpu.pc` and every register before the
+/// call.
+///
+/// When the access changed what the rest of the block assumed (a TLB flush
+/// or resize, for instance by a page walk's A/D write into a checker's
+/// registers; a device access; a write into code), the helper *completes*
+/// the instruction itself: it writes the value to `x[rd]`, sets `cpu.pc` to
+/// `next_pc`, charges the instruction to the budget and sets `ctx.exit`, so
+/// generated code returns without touching memory again.
 pub type LoadHelper = extern "C" fn(*mut JitCtx, u64, u64, u32) -> u64;
-/// Slow-path store: `(ctx, va, value, next_pc, size)`; same exit protocol.
+
+/// The `desc` argument of [`LoadHelper`]: size in bytes (bits 0-7), sign
+/// extension (bit 8), destination register (bits 16-20).
+pub const fn load_desc(size: u8, signed: bool, rd: u8) -> u32 {
+    size as u32 | (signed as u32) << 8 | (rd as u32) << 16
+}
+
+/// The parts of a [`load_desc`]: `(size, signed, rd)`.
+pub const fn load_desc_parts(desc: u32) -> (u8, bool, u8) {
+    (desc as u8, desc & 0x100 != 0, (desc >> 16) as u8 & 31)
+}
+
+/// Slow-path store: `(ctx, va, value, next_pc, size)`; same exit protocol
+/// (the store is complete when the helper ends the block).
 pub type StoreHelper = extern "C" fn(*mut JitCtx, u64, u64, u64, u32);
 /// Executes one instruction through the interpreter: `(ctx, raw bits)`.
 /// Always ends the block: the helper leaves `cpu.pc` at the next pc to run.

@@ -13,7 +13,10 @@
 //! not run when it leaves early. A helper
 //! that raises a guest exception sets `ctx.exit`; generated code checks it
 //! after every helper call and returns at once (the helper already set the
-//! pc to the trap handler).
+//! pc to the trap handler). A memory helper whose access flushed a TLB,
+//! touched a device or wrote into code completes its instruction itself
+//! (the loaded value goes straight to `x[rd]`) and sets `ctx.exit` too, so
+//! no TLB state read before the call is ever used after it.
 //!
 //! WARNING: the inline TLB sequence in [`TbCx::tlb_access`] is the memory
 //! safety boundary of generated code. A host access happens only when the
@@ -546,7 +549,7 @@ impl TbCx<'_> {
             } => {
                 let base = self.x(rs1);
                 let va = self.b.ins().iadd_imm_s(base, offset);
-                let v = self.load(pc, next, va, op);
+                let v = self.load(pc, next, va, op, rd);
                 self.set_x(rd, v);
             }
             Insn::Store {
@@ -800,7 +803,7 @@ impl TbCx<'_> {
         self.publish_budget(self.rest());
     }
 
-    fn load(&mut self, pc: u64, next: u64, va: Value, op: LoadOp) -> Value {
+    fn load(&mut self, pc: u64, next: u64, va: Value, op: LoadOp, rd: Reg) -> Value {
         let size = op.size();
         let (_fast, host, slow) = self.tlb_access(va, size, o::ENTRY_ADDR_READ);
         let merge = self.b.create_block();
@@ -817,11 +820,12 @@ impl TbCx<'_> {
         self.slow_prologue(pc);
         let f = self.b.ins().load(I64, invariant(), self.ctx, o::LOAD);
         let nextv = self.iconst(next);
-        let sz = self.b.ins().iconst(I32, size as i64);
+        let desc = crate::ctx::load_desc(size, op.signed(), rd.0);
+        let desc = self.b.ins().iconst(I32, desc as i64);
         let call = self
             .b
             .ins()
-            .call_indirect(self.load_sig, f, &[self.ctx, va, nextv, sz]);
+            .call_indirect(self.load_sig, f, &[self.ctx, va, nextv, desc]);
         let v = self.b.inst_results(call)[0];
         self.check_exit();
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);

@@ -110,15 +110,43 @@ unsafe fn glue<'a>(ctx: *mut JitCtx) -> (&'a mut JitCtx, &'a mut Glue, &'a mut H
     }
 }
 
-extern "C" fn helper_load(ctx: *mut JitCtx, va: u64, _next: u64, size: u32) -> u64 {
+/// Whether a helper's memory access changed what the rest of the running
+/// TB assumed, so the TB must end right after the access: any TLB flush
+/// (the TB's TLB views and every jump-cache entry may be stale, and a
+/// checker may have revoked what the next access would touch), a device
+/// access (it may raise an interrupt or reconfigure a checker), or a write
+/// into translated code (the TB itself may be stale). See ARCHITECTURE.md,
+/// "Helpers that end a block".
+fn must_end_block(mmu: &Mmu, generation: u64) -> bool {
+    mmu.generation() != generation || mmu.device_touched || mmu.has_dirty_code()
+}
+
+extern "C" fn helper_load(ctx: *mut JitCtx, va: u64, next: u64, desc: u32) -> u64 {
     // SAFETY: only generated code calls this, with the engine's context.
     let (c, g, hart, mmu) = unsafe { glue(ctx) };
+    let (size, signed, rd) = jit::ctx::load_desc_parts(desc);
     let idx = hart.data_idx();
-    match mmu.load(&mut Walker::new(hart), idx, GuestVirtAddr(va), size as u8) {
-        // A device read may raise an interrupt: the TB still finishes (it
-        // is short and bounded) and the dispatcher reacts after it, so the
-        // loaded value always reaches its register.
-        Ok(v) => v,
+    let generation = mmu.generation();
+    match mmu.load(&mut Walker::new(hart), idx, GuestVirtAddr(va), size) {
+        Ok(v) => {
+            if must_end_block(mmu, generation) {
+                // Complete the load here and leave: generated code must not
+                // touch memory through TLB state read before the call.
+                if rd != 0 {
+                    let bits = 64 - 8 * size as u32;
+                    hart.state.x[rd as usize] = if signed {
+                        (((v << bits) as i64) >> bits) as u64
+                    } else {
+                        v
+                    };
+                }
+                hart.state.pc = next;
+                // This instruction completed (the TB refunded it before the call).
+                c.budget -= 1;
+                c.exit = 1;
+            }
+            v
+        }
         Err(e) => {
             hart.raise(e.into());
             g.traps += 1;
@@ -132,6 +160,7 @@ extern "C" fn helper_store(ctx: *mut JitCtx, va: u64, value: u64, next: u64, siz
     // SAFETY: only generated code calls this, with the engine's context.
     let (c, g, hart, mmu) = unsafe { glue(ctx) };
     let idx = hart.data_idx();
+    let generation = mmu.generation();
     match mmu.store(
         &mut Walker::new(hart),
         idx,
@@ -140,9 +169,7 @@ extern "C" fn helper_store(ctx: *mut JitCtx, va: u64, value: u64, next: u64, siz
         value,
     ) {
         Ok(()) => {
-            if mmu.device_touched || mmu.has_dirty_code() {
-                // A device event, or a write into translated code: the rest
-                // of this TB may be stale, so leave it.
+            if must_end_block(mmu, generation) {
                 hart.state.pc = next;
                 // This instruction completed (the TB refunded it before the call).
                 c.budget -= 1;
@@ -360,6 +387,8 @@ impl JitEngine {
     /// Runs one TB; returns the instructions it executed and, if the
     /// execution loop must look at the machine now, why.
     fn run_tb(&mut self, hart: &mut Hart, mmu: &mut Mmu, code: TbCode) -> (u64, Option<Retired>) {
+        // The one point where fast tables may move: no generated code runs.
+        mmu.apply_tlb_resizes();
         for (i, v) in self.ctx.tlb.iter_mut().enumerate() {
             let (base, mask) = mmu.tlb_view(MmuIdx(i as u8));
             *v = TlbView { base, mask };
@@ -383,6 +412,13 @@ impl JitEngine {
         // until the TB returns: the helpers reach them through `glue`.
         unsafe { jit::exec::run_tb(code, ctx) };
         self.stats.tb_runs += 1;
+        debug_assert!(
+            self.ctx.tlb.iter().enumerate().all(|(i, v)| {
+                let (base, mask) = mmu.tlb_view(MmuIdx(i as u8));
+                *v == TlbView { base, mask }
+            }),
+            "a fast TLB table moved while generated code ran"
+        );
         hart.csr.retire_n((self.ctx.mark - self.ctx.budget) as u64);
         let ran = (start - self.ctx.budget) as u64 + self.glue.traps + self.glue.execs;
         let stop = if self.glue.execs > 0 && self.glue.last != Retired::Next {

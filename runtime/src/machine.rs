@@ -442,6 +442,8 @@ impl Machine {
                 return Some(RunExit::InsnLimit);
             }
             let chunk = POLL_INTERVAL.min(limit - self.insns);
+            // Between chunks no engine holds a TLB view: resize tables now.
+            self.mmu.apply_tlb_resizes();
             if let Some(irq) = self.hart.pending_interrupt() {
                 if let Some(t) = self.trace.as_mut() {
                     let _ = writeln!(t, "interrupt {irq} at pc {:#x}", self.hart.state.pc);

@@ -287,10 +287,20 @@ impl Mmu {
     }
 
     /// Where generated code finds the fast table of `idx`: the address of
-    /// its first entry and the index mask. Valid until the next flush (a
-    /// flush may resize the table).
+    /// its first entry and the index mask. Valid until the next
+    /// [`Mmu::apply_tlb_resizes`]: flushes (whatever a helper does) clear
+    /// entries in place and never move a table.
     pub fn tlb_view(&self, idx: MmuIdx) -> (u64, u64) {
         self.tlbs[idx.idx()].view()
+    }
+
+    /// Applies the table sizes the resize heuristic chose at earlier
+    /// flushes. The only call that moves a fast table: call it where no
+    /// generated code runs and no view is held (the JIT dispatcher before
+    /// it reads the views, the run loop between chunks), never from a
+    /// helper.
+    pub fn apply_tlb_resizes(&mut self) {
+        self.tlbs.iter_mut().for_each(Tlb::apply_resize);
     }
 
     /// Changes whenever any TLB is flushed.

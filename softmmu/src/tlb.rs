@@ -247,6 +247,10 @@ pub struct Tlb {
     used: usize,
     window_max: usize,
     window_flushes: u32,
+    /// The size the resize heuristic chose at a flush, applied by
+    /// [`Tlb::apply_resize`] (never by the flush itself: generated code may
+    /// hold the table's address while a helper flushes it).
+    pending_size: Option<usize>,
     pub stats: TlbStats,
 }
 
@@ -271,6 +275,7 @@ impl Tlb {
             used: 0,
             window_max: 0,
             window_flushes: 0,
+            pending_size: None,
             stats: TlbStats::default(),
         }
     }
@@ -361,9 +366,12 @@ impl Tlb {
         self.large_page = Some((addr & mask, mask));
     }
 
-    /// Flushes every entry, resizing the table first from observed use.
+    /// Flushes every entry in place and decides, from observed use, the
+    /// size [`Tlb::apply_resize`] will give the table. The table does not
+    /// move, so a [`Tlb::view`] taken before the flush stays valid (and
+    /// sees only empty entries).
     pub fn flush(&mut self) {
-        self.resize_at_flush();
+        self.choose_size_at_flush();
         self.fast.fill(TlbEntry::EMPTY);
         self.full.fill(TlbFull::EMPTY);
         self.victim = [TlbEntry::EMPTY; VICTIM_ENTRIES];
@@ -446,8 +454,9 @@ impl Tlb {
     /// the last flush; shrink when the busiest interval of the last
     /// `RESIZE_WINDOW_FLUSHES` flushes used less than 30%, to the smallest
     /// power of two that would have been at most 70% full.
-    fn resize_at_flush(&mut self) {
-        let size = self.fast.len();
+    fn choose_size_at_flush(&mut self) {
+        // Decisions build on a size chosen but not yet applied.
+        let size = self.pending_size.unwrap_or(self.fast.len());
         self.window_max = self.window_max.max(self.used);
         self.window_flushes += 1;
         let rate = self.used * 100 / size;
@@ -469,10 +478,23 @@ impl Tlb {
         } else {
             size
         };
-        if new_size != size {
+        self.pending_size = (new_size != self.fast.len()).then_some(new_size);
+    }
+
+    /// Gives the table the size chosen at the last flush, if it differs.
+    /// This is the only place the fast table is reallocated, which
+    /// invalidates every [`Tlb::view`]: callers must own the point where
+    /// no generated code runs (see `Mmu::apply_tlb_resizes`). Entries filled
+    /// since the flush are dropped with the old table.
+    pub fn apply_resize(&mut self) {
+        if let Some(new_size) = self.pending_size.take() {
             self.fast = vec![TlbEntry::EMPTY; new_size];
             self.full = vec![TlbFull::EMPTY; new_size];
             self.mask = new_size - 1;
+            self.victim = [TlbEntry::EMPTY; VICTIM_ENTRIES];
+            self.victim_full = [TlbFull::EMPTY; VICTIM_ENTRIES];
+            self.large_page = None;
+            self.used = 0;
             self.stats.resizes += 1;
         }
     }
@@ -601,7 +623,11 @@ mod tests {
         for p in 0..250u64 {
             t.install(p << 12, ram_entry(p << 12), TlbFull::EMPTY);
         }
+        let view = t.view();
         t.flush();
+        assert_eq!(t.view(), view, "a flush never moves the table");
+        assert_eq!(t.entry(0x1000).addr_read, TLB_NO_PERM, "flushed in place");
+        t.apply_resize();
         assert_eq!(t.len(), 512, ">70% used: doubled");
         // The first window still remembers the busy interval; the second shrinks.
         for _ in 0..2 * RESIZE_WINDOW_FLUSHES {
@@ -609,6 +635,7 @@ mod tests {
                 t.install(p << 12, ram_entry(p << 12), TlbFull::EMPTY);
             }
             t.flush();
+            t.apply_resize();
         }
         assert_eq!(t.len(), TLB_MIN_ENTRIES, "little use over a window: shrunk");
         let mut t = Tlb::new(TLB_MAX_ENTRIES);
@@ -616,6 +643,20 @@ mod tests {
             t.install(p << 12, ram_entry(p << 12), TlbFull::EMPTY);
         }
         t.flush();
+        t.apply_resize();
         assert_eq!(t.len(), TLB_MAX_ENTRIES, "never beyond the maximum");
+    }
+
+    #[test]
+    fn a_growth_chosen_at_a_flush_survives_later_flushes_until_applied() {
+        let mut t = Tlb::new(256);
+        for p in 0..250u64 {
+            t.install(p << 12, ram_entry(p << 12), TlbFull::EMPTY);
+        }
+        t.flush();
+        t.flush();
+        assert_eq!(t.len(), 256, "not applied yet");
+        t.apply_resize();
+        assert_eq!(t.len(), 512);
     }
 }
