@@ -77,7 +77,8 @@ pub struct JitCtx {
     /// retired instructions.
     pub budget: i64,
     /// The jump cache: `jc_mask + 1` entries of [`JcEntry`].
-    pub jc: *const JcEntry,
+    /// Helpers empty it at a TLB flush (generated code only reads it).
+    pub jc: *mut JcEntry,
     pub jc_mask: u64,
 }
 

@@ -55,6 +55,8 @@ struct Glue {
     traps: u64,
     /// Instructions run by `helper_exec` (they retire themselves).
     execs: u64,
+    /// The MMU generation for which a helper last emptied the jump cache.
+    jc_cleared_at: u64,
 }
 
 /// Counters of the JIT engine.
@@ -121,13 +123,32 @@ fn must_end_block(mmu: &Mmu, generation: u64) -> bool {
     mmu.generation() != generation || mmu.device_touched || mmu.has_dirty_code()
 }
 
+/// After a helper's work: when it flushed a TLB, empties the jump cache at
+/// once, as QEMU's `tlb_flush` does with its jump cache, so no lookup can
+/// find a TB through a translation of the old generation (the dispatcher
+/// skips its own clearing for that generation).
+fn clear_jc_if_flushed(c: &mut JitCtx, g: &mut Glue, mmu: &Mmu, generation: u64) {
+    if mmu.generation() == generation {
+        return;
+    }
+    // SAFETY: `c.jc` is the engine's jump cache of `jc_mask + 1` entries
+    // (set by `run_tb` from its `Vec`, which is neither resized nor
+    // borrowed while a TB runs); generated code only reads it, and not
+    // while a helper runs.
+    let jc = unsafe { std::slice::from_raw_parts_mut(c.jc, c.jc_mask as usize + 1) };
+    jc.fill(JcEntry::EMPTY);
+    g.jc_cleared_at = mmu.generation();
+}
+
 extern "C" fn helper_load(ctx: *mut JitCtx, va: u64, next: u64, desc: u32) -> u64 {
     // SAFETY: only generated code calls this, with the engine's context.
     let (c, g, hart, mmu) = unsafe { glue(ctx) };
     let (size, signed, rd) = jit::ctx::load_desc_parts(desc);
     let idx = hart.data_idx();
     let generation = mmu.generation();
-    match mmu.load(&mut Walker::new(hart), idx, GuestVirtAddr(va), size) {
+    let r = mmu.load(&mut Walker::new(hart), idx, GuestVirtAddr(va), size);
+    clear_jc_if_flushed(c, g, mmu, generation);
+    match r {
         Ok(v) => {
             if must_end_block(mmu, generation) {
                 // Complete the load here and leave: generated code must not
@@ -161,13 +182,15 @@ extern "C" fn helper_store(ctx: *mut JitCtx, va: u64, value: u64, next: u64, siz
     let (c, g, hart, mmu) = unsafe { glue(ctx) };
     let idx = hart.data_idx();
     let generation = mmu.generation();
-    match mmu.store(
+    let r = mmu.store(
         &mut Walker::new(hart),
         idx,
         GuestVirtAddr(va),
         size as u8,
         value,
-    ) {
+    );
+    clear_jc_if_flushed(c, g, mmu, generation);
+    match r {
         Ok(()) => {
             if must_end_block(mmu, generation) {
                 hart.state.pc = next;
@@ -191,6 +214,7 @@ extern "C" fn helper_exec(ctx: *mut JitCtx, raw: u32) {
     // Counters the instruction may read must include the TB's instructions.
     hart.csr.retire_n((c.mark - c.budget) as u64);
     c.mark = c.budget;
+    let generation = mmu.generation();
     g.last = match interp::execute(hart, mmu, &decode(raw)) {
         Ok(r) => r,
         // Counted in `execs` already, whether it retired or trapped.
@@ -199,6 +223,7 @@ extern "C" fn helper_exec(ctx: *mut JitCtx, raw: u32) {
             Retired::StateChanged
         }
     };
+    clear_jc_if_flushed(c, g, mmu, generation);
     c.exit = 1;
 }
 
@@ -210,6 +235,7 @@ impl JitEngine {
             last: Retired::Next,
             traps: 0,
             execs: 0,
+            jc_cleared_at: u64::MAX,
         });
         let ctx = Box::new(JitCtx {
             cpu: std::ptr::null_mut(),
@@ -221,7 +247,7 @@ impl JitEngine {
             exec: helper_exec,
             opaque: (&mut *glue as *mut Glue).cast(),
             budget: 0,
-            jc: std::ptr::null(),
+            jc: std::ptr::null_mut(),
             jc_mask: (JC_SIZE - 1) as u64,
         });
         Ok(JitEngine {
@@ -336,7 +362,11 @@ impl JitEngine {
         let mut n = 0u64;
         while n < budget {
             if mmu.generation() != self.jc_mmu_generation {
-                self.clear_jc();
+                // When a helper emptied `jc` at the flush itself, the handles
+                // left in `jc_code` can no longer match (`jc[slot].vpc` is empty).
+                if self.glue.jc_cleared_at != mmu.generation() {
+                    self.clear_jc();
+                }
                 self.jc_mmu_generation = mmu.generation();
             }
             let pc = hart.state.pc;
@@ -404,7 +434,7 @@ impl JitEngine {
         self.ctx.mark = self.ctx.budget;
         let start = self.ctx.budget;
         self.ctx.exit = 0;
-        self.ctx.jc = self.jc.as_ptr();
+        self.ctx.jc = self.jc.as_mut_ptr();
         let ctx: *mut JitCtx = &mut *self.ctx;
         // SAFETY: `code` belongs to the current generation (checked by the
         // caller); the context points at this hart's registers, the TLB
