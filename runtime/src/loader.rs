@@ -1,8 +1,14 @@
 //! Loading guest images: statically linked RV64 ELF executables and raw binaries.
 //!
 //! Every check a malformed file could trip is an error value carrying the
-//! file and the reason; nothing here panics on bad input.
+//! file and the reason; nothing here panics on bad input. What a file can
+//! make rvdbt allocate is bounded by guest RAM: only regular files no
+//! larger than RAM are read, segments are checked against RAM and against
+//! each other before any of their bytes are copied, and a segment keeps
+//! only its file bytes (the zeros up to its memory size are guest RAM's
+//! own: it starts zeroed).
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use object::elf::{EM_RISCV, ET_EXEC, PT_LOAD};
@@ -19,6 +25,24 @@ pub enum LoadError {
     },
     #[error("{path}: empty file")]
     Empty { path: PathBuf },
+    #[error("{path}: not a regular file ({kind}); give an ELF or raw image file")]
+    NotRegular { path: PathBuf, kind: &'static str },
+    #[error("{path}: {size} bytes, larger than guest RAM ({limit} bytes)")]
+    TooBig {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
+    #[error("{path}: segment {first} at {first_start:#x}..{first_end:#x} overlaps segment {second} at {second_start:#x}..{second_end:#x}")]
+    Overlap {
+        path: PathBuf,
+        first: usize,
+        first_start: u64,
+        first_end: u64,
+        second: usize,
+        second_start: u64,
+        second_end: u64,
+    },
     #[error("{path}: not an ELF file (bad magic)")]
     NotElf { path: PathBuf },
     #[error("{path}: not a 64-bit little-endian ELF: {reason}")]
@@ -60,8 +84,24 @@ pub enum LoadError {
 #[derive(Clone, Debug)]
 pub struct Segment {
     pub addr: u64,
-    /// File bytes followed by zeros up to the segment's memory size.
+    /// The bytes from the file; the segment's memory beyond them (up to
+    /// `memsz`) is zero, which fresh guest RAM already is.
     pub bytes: Vec<u8>,
+    /// Size in guest memory (at least `bytes.len()`).
+    pub memsz: u64,
+}
+
+impl Segment {
+    /// A segment of exactly `bytes`.
+    pub fn new(addr: u64, bytes: Vec<u8>) -> Segment {
+        let memsz = bytes.len() as u64;
+        Segment { addr, bytes, memsz }
+    }
+
+    /// One past its last byte in guest memory (saturating).
+    pub fn end(&self) -> u64 {
+        self.addr.saturating_add(self.memsz)
+    }
 }
 
 /// A parsed guest image, ready to copy into RAM.
@@ -77,24 +117,85 @@ pub struct Image {
 impl Image {
     /// The first address past the highest segment.
     pub fn end(&self) -> u64 {
-        self.segments
-            .iter()
-            .map(|s| s.addr + s.bytes.len() as u64)
-            .max()
-            .unwrap_or(0)
+        self.segments.iter().map(Segment::end).max().unwrap_or(0)
     }
 }
 
-/// Reads a file, with the path in the error.
-pub fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    let data = std::fs::read(path).map_err(|source| LoadError::Io {
+/// Reads a guest image file of at most `limit` bytes (guest RAM's size),
+/// with the path in the error. Anything but a regular file (a FIFO, which
+/// would block; `/dev/zero`, which never ends; a directory) is refused
+/// before it is opened, and a larger file before a byte is read.
+pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
+    let io = |source| LoadError::Io {
         path: path.into(),
         source,
-    })?;
-    if data.is_empty() {
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    check_regular(path, &meta)?;
+    check_size(path, meta.len(), limit)?;
+    let file = std::fs::File::open(path).map_err(io)?;
+    // The path may name another file by now: check what was opened, and
+    // never read more than the limit whatever the file does.
+    let meta = file.metadata().map_err(io)?;
+    check_regular(path, &meta)?;
+    check_size(path, meta.len(), limit)?;
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(io)?;
+    check_size(path, data.len() as u64, limit)?;
+    Ok(data)
+}
+
+fn check_regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), LoadError> {
+    let t = meta.file_type();
+    if t.is_file() {
+        return Ok(());
+    }
+    let kind = if t.is_dir() {
+        "a directory"
+    } else {
+        special_kind(&t)
+    };
+    Err(LoadError::NotRegular {
+        path: path.into(),
+        kind,
+    })
+}
+
+#[cfg(unix)]
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+fn check_size(path: &Path, size: u64, limit: u64) -> Result<(), LoadError> {
+    if size == 0 {
         return Err(LoadError::Empty { path: path.into() });
     }
-    Ok(data)
+    if size > limit {
+        return Err(LoadError::TooBig {
+            path: path.into(),
+            size,
+            limit,
+        });
+    }
+    Ok(())
 }
 
 /// Whether `data` starts with the ELF magic.
@@ -129,7 +230,16 @@ pub fn parse_elf(path: &Path, data: &[u8], ram: (u64, u64)) -> Result<Image, Loa
     if ty != ET_EXEC {
         return Err(LoadError::NotExecutable { path: p(), ty });
     }
-    let mut segments = Vec::new();
+    // Every segment is checked (in the file, in RAM, against the others)
+    // before any byte is copied.
+    struct Placed {
+        index: usize,
+        addr: u64,
+        memsz: u64,
+        offset: u64,
+        filesz: u64,
+    }
+    let mut placed = Vec::new();
     for (index, ph) in elf.elf_program_headers().iter().enumerate() {
         if ph.p_type(endian) != PT_LOAD {
             continue;
@@ -147,17 +257,17 @@ pub fn parse_elf(path: &Path, data: &[u8], ram: (u64, u64)) -> Result<Image, Loa
                 memsz,
             });
         }
-        let file_end = offset
+        if offset
             .checked_add(filesz)
-            .filter(|&e| e <= data.len() as u64);
-        let Some(file_end) = file_end else {
+            .is_none_or(|e| e > data.len() as u64)
+        {
             return Err(LoadError::Truncated {
                 path: p(),
                 index,
                 offset,
                 size: filesz,
             });
-        };
+        }
         let end = addr.saturating_add(memsz);
         if addr < ram.0 || end > ram.1 || end == u64::MAX {
             return Err(LoadError::OutsideRam {
@@ -169,10 +279,39 @@ pub fn parse_elf(path: &Path, data: &[u8], ram: (u64, u64)) -> Result<Image, Loa
                 ram_end: ram.1,
             });
         }
-        let mut bytes = data[offset as usize..file_end as usize].to_vec();
-        bytes.resize(memsz as usize, 0);
-        segments.push(Segment { addr, bytes });
+        placed.push(Placed {
+            index,
+            addr,
+            memsz,
+            offset,
+            filesz,
+        });
     }
+    placed.sort_by_key(|s| (s.addr, s.index));
+    // Sorted by start, two segments overlap only if some neighbours do.
+    for w in placed.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        if b.addr < a.addr + a.memsz {
+            let (first, second) = if a.index < b.index { (a, b) } else { (b, a) };
+            return Err(LoadError::Overlap {
+                path: p(),
+                first: first.index,
+                first_start: first.addr,
+                first_end: first.addr + first.memsz,
+                second: second.index,
+                second_start: second.addr,
+                second_end: second.addr + second.memsz,
+            });
+        }
+    }
+    let segments: Vec<Segment> = placed
+        .iter()
+        .map(|s| Segment {
+            addr: s.addr,
+            bytes: data[s.offset as usize..(s.offset + s.filesz) as usize].to_vec(),
+            memsz: s.memsz,
+        })
+        .collect();
     if segments.is_empty() {
         return Err(LoadError::NoSegments { path: p() });
     }
@@ -196,7 +335,7 @@ pub fn raw_image(
     addr: u64,
     ram: (u64, u64),
 ) -> Result<Image, LoadError> {
-    let end = addr + data.len() as u64;
+    let end = addr.saturating_add(data.len() as u64);
     if addr < ram.0 || end > ram.1 {
         return Err(LoadError::OutsideRam {
             path: path.into(),
@@ -209,7 +348,7 @@ pub fn raw_image(
     }
     Ok(Image {
         entry: addr,
-        segments: vec![Segment { addr, bytes: data }],
+        segments: vec![Segment::new(addr, data)],
         tohost: None,
         fromhost: None,
     })

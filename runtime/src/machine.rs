@@ -135,6 +135,15 @@ pub enum MachineError {
     Fdt(String),
     #[error("the device tree ({0} bytes) does not fit in RAM")]
     FdtTooBig(usize),
+    #[error("{first} at {first_start:#x}..{first_end:#x} overlaps {second} at {second_start:#x}..{second_end:#x}")]
+    Overlap {
+        first: String,
+        first_start: u64,
+        first_end: u64,
+        second: String,
+        second_start: u64,
+        second_end: u64,
+    },
     #[error("{0} PMP entries: the RISC-V spec allows 0, 16 or 64")]
     PmpEntries(usize),
     #[error("security checker configuration: {0}")]
@@ -209,8 +218,8 @@ impl Machine {
     ) -> Result<Machine, MachineError> {
         let ram = (RAM_BASE, RAM_BASE + cfg.ram_size);
         for s in &image.segments {
-            let end = s.addr.checked_add(s.bytes.len() as u64);
-            if s.addr < ram.0 || end.is_none_or(|e| e > ram.1) {
+            let end = s.addr.checked_add(s.memsz);
+            if s.addr < ram.0 || end.is_none_or(|e| e > ram.1) || s.bytes.len() as u64 > s.memsz {
                 return Err(MachineError::RamSize(cfg.ram_size));
             }
         }
@@ -255,6 +264,7 @@ impl Machine {
         )
         .map_err(|e| MachineError::Fdt(e.to_string()))?;
         let fdt_addr = fdt_address(ram, fdt.len())?;
+        check_layout(&images, fdt_addr, fdt.len() as u64)?;
         let rom = reset_vector(start, fdt_addr, kernel_entry);
 
         let mut space = AddressSpace::new();
@@ -290,7 +300,8 @@ impl Machine {
         checkers.attach(&mut space)?;
         for img in &images {
             for seg in &img.segments {
-                // Bounds were checked against RAM by the loader.
+                // Bounds were checked against RAM by the loader, overlaps by
+                // `check_layout`; the rest of `memsz` is fresh RAM's zeros.
                 space
                     .load_bytes(GuestPhysAddr(seg.addr), &seg.bytes)
                     .map_err(|_| MachineError::RamSize(cfg.ram_size))?;
@@ -608,7 +619,9 @@ impl Machine {
 /// Loads the firmware (if any) and the program; returns the address the boot
 /// ROM jumps to, the images, and the entry point handed on to firmware.
 fn load_images(cfg: &Config, ram: (u64, u64)) -> Result<(u64, Vec<Image>, u64), MachineError> {
-    let prog_data = loader::read_file(&cfg.program)?;
+    // No image can be larger than guest RAM.
+    let limit = ram.1 - ram.0;
+    let prog_data = loader::read_file(&cfg.program, limit)?;
     match &cfg.bios {
         Bios::None => {
             let img = if loader::is_elf(&prog_data) {
@@ -619,10 +632,11 @@ fn load_images(cfg: &Config, ram: (u64, u64)) -> Result<(u64, Vec<Image>, u64), 
                 }
                 .into());
             };
-            Ok((img.entry, vec![img.clone()], img.entry))
+            let entry = img.entry;
+            Ok((entry, vec![img], entry))
         }
         Bios::File(fw_path) => {
-            let fw_data = loader::read_file(fw_path)?;
+            let fw_data = loader::read_file(fw_path, limit)?;
             let fw = if loader::is_elf(&fw_data) {
                 loader::parse_elf(fw_path, &fw_data, ram)?
             } else {
@@ -636,9 +650,44 @@ fn load_images(cfg: &Config, ram: (u64, u64)) -> Result<(u64, Vec<Image>, u64), 
                 let at = fw.end().next_multiple_of(2 << 20);
                 loader::raw_image(&cfg.program, prog_data, at, ram)?
             };
-            Ok((fw.entry, vec![fw, kernel.clone()], kernel.entry))
+            let (start, entry) = (fw.entry, kernel.entry);
+            Ok((start, vec![fw, kernel], entry))
         }
     }
+}
+
+/// Refuses a layout where the images' segments (the loader already
+/// checked each image on its own) or the device tree overlap, as QEMU
+/// refuses overlapping ROM blobs; the error names both ranges.
+fn check_layout(images: &[Image], fdt_addr: u64, fdt_len: u64) -> Result<(), MachineError> {
+    let mut ranges: Vec<(String, u64, u64)> = Vec::new();
+    for (i, img) in images.iter().enumerate() {
+        let name = if images.len() > 1 && i == 0 {
+            "the firmware"
+        } else {
+            "the program"
+        };
+        for s in &img.segments {
+            ranges.push((format!("{name}'s segment"), s.addr, s.end()));
+        }
+    }
+    ranges.push(("the device tree".into(), fdt_addr, fdt_addr + fdt_len));
+    ranges.sort_by_key(|r| (r.1, r.2));
+    // Sorted by start, two ranges overlap only if some neighbours do.
+    for w in ranges.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        if b.1 < a.2 {
+            return Err(MachineError::Overlap {
+                first: a.0.clone(),
+                first_start: a.1,
+                first_end: a.2,
+                second: b.0.clone(),
+                second_start: b.1,
+                second_end: b.2,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Where the FDT goes: the last 2 MiB-aligned slot below the end of RAM (or

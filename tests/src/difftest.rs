@@ -2726,10 +2726,7 @@ pub fn build_machine_with(engine: Engine, guarded: bool) -> Machine {
     }
     let image = Image {
         entry: ROM_RETURN,
-        segments: vec![Segment {
-            addr: HANDLER,
-            bytes: fixed_code(),
-        }],
+        segments: vec![Segment::new(HANDLER, fixed_code())],
         tohost: None,
         fromhost: None,
     };
