@@ -1,10 +1,16 @@
 //! The code cache: compiles TBs with Cranelift and owns their machine code.
 //!
 //! Cranelift's `JITModule` cannot free single functions, so code lives in
-//! *generations*: one module per generation. When the generation holds
-//! more than [`CODE_BUDGET`] bytes, the owner calls [`CodeCache::flush`]
-//! (between TB executions, never while generated code runs), which drops
-//! every TB and starts a fresh module.
+//! *generations*: one module per generation. When the generation takes
+//! more than [`CODE_BUDGET`] bytes of memory, the owner calls
+//! [`CodeCache::flush`] (between TB executions, never while generated code
+//! runs), which drops every TB and starts a fresh module.
+//!
+//! The budget counts memory, not code bytes: `cranelift-jit` makes each
+//! finalized function's pages read-only and executable, so every TB starts
+//! on a fresh page and takes at least [`CODE_PAGE`] bytes (a 400-byte TB
+//! costs 4 KiB). Counting code bytes let a compile storm hold ten times
+//! the budget (~700 MB of RSS) before a flush.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -18,8 +24,15 @@ use cranelift_module::{default_libcall_names, Module};
 
 use crate::translate::{annotate, build, Sigs, TbSource};
 
-/// Bytes of machine code per generation before a full flush.
-pub const CODE_BUDGET: usize = 64 << 20;
+/// Memory (whole pages of code) per generation before a full flush.
+pub const CODE_BUDGET: usize = 128 << 20;
+/// The granule of code memory: each TB's code occupies whole pages.
+pub const CODE_PAGE: usize = 4096;
+
+/// The memory a TB of `size` code bytes occupies.
+pub fn footprint(size: usize) -> usize {
+    size.max(1).next_multiple_of(CODE_PAGE)
+}
 
 /// A compiled TB: an opaque handle to its entry point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +66,8 @@ pub struct JitStats {
     pub compiled: u64,
     pub compile_time: Duration,
     pub code_bytes: usize,
+    /// Memory those TBs occupied (see [`footprint`]).
+    pub footprint: usize,
     pub flushes: u64,
 }
 
@@ -81,6 +96,7 @@ pub struct CodeCache {
     fbc: FunctionBuilderContext,
     sigs: Sigs,
     generation: u64,
+    /// Memory taken by this generation's code (whole pages per TB).
     bytes: usize,
     tramp: *const u8,
     pub stats: JitStats,
@@ -246,9 +262,10 @@ impl CodeCache {
             .finalize_definitions()
             .map_err(|e| JitError::Module(e.to_string()))?;
         let entry = module.get_finalized_function(id);
-        self.bytes += size;
+        self.bytes += footprint(size);
         self.stats.compiled += 1;
         self.stats.code_bytes += size;
+        self.stats.footprint += footprint(size);
         self.stats.compile_time += t0.elapsed();
         Ok(TbCode {
             entry,

@@ -36,6 +36,12 @@ pub const MAX_TB_INSNS: usize = 64;
 /// Executions in the interpreter before a block is compiled (tiered engine).
 pub const HOT_THRESHOLD: u32 = 32;
 const JC_SIZE: usize = 4096;
+/// Blocks counted towards tier-up at most; beyond it the counts start over
+/// (a guest that keeps executing new code cannot grow the table forever).
+const HOT_TABLE_LIMIT: usize = 1 << 20;
+/// Compilations queued for the background worker at most; a block that
+/// turns hot while the queue is full is submitted at its next execution.
+const MAX_IN_FLIGHT: usize = 4096;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct TbKey {
@@ -273,7 +279,7 @@ impl JitEngine {
                     pending: HashMap::new(),
                     next_id: 0,
                     generation: 0,
-                    bytes_at_flush: 0,
+                    footprint_at_flush: 0,
                 })
             } else {
                 None
@@ -498,9 +504,14 @@ impl JitEngine {
         if let Some(bg) = self.background.as_mut() {
             // Tiered: interpret until hot, then compile in the background
             // and keep interpreting until the code arrives.
+            if self.hot.len() >= HOT_TABLE_LIMIT {
+                self.hot.clear();
+            }
             let c = self.hot.entry(key).or_insert(0);
             *c += 1;
-            if *c == HOT_THRESHOLD {
+            if *c == HOT_THRESHOLD && bg.worker.in_flight() >= MAX_IN_FLIGHT {
+                *c -= 1;
+            } else if *c == HOT_THRESHOLD {
                 if let Some(mut src) = form_tb(mmu, pc, pa, fetch_idx, data_idx) {
                     src.cells = self.cells.alloc();
                     mmu.mark_code(pa);
@@ -596,9 +607,9 @@ impl JitEngine {
             }
         }
         if let Some(bg) = self.background.as_mut() {
-            if self.compile_stats.code_bytes - bg.bytes_at_flush > jit::cache::CODE_BUDGET {
+            if self.compile_stats.footprint - bg.footprint_at_flush > jit::cache::CODE_BUDGET {
                 // Start a new generation; nothing of the old one may run again.
-                bg.bytes_at_flush = self.compile_stats.code_bytes;
+                bg.footprint_at_flush = self.compile_stats.footprint;
                 bg.generation += 1;
                 bg.pending.clear();
                 bg.worker.flush();
@@ -660,7 +671,7 @@ struct Background {
     next_id: u64,
     /// The worker's code generation (bumped with each flush request).
     generation: u64,
-    bytes_at_flush: usize,
+    footprint_at_flush: usize,
 }
 
 fn interpret_one(icache: &mut DecodeCache, hart: &mut Hart, mmu: &mut Mmu) -> Lookup {

@@ -398,10 +398,11 @@ impl Machine {
             let e = j.stats;
             let _ = writeln!(
                 s,
-                "jit               tbs {} avg-compile {avg:.1} us total-compile {:.1} ms code {} KiB flushes {}",
+                "jit               tbs {} avg-compile {avg:.1} us total-compile {:.1} ms code {} KiB (memory {} KiB) flushes {}",
                 c.compiled,
                 c.compile_time.as_secs_f64() * 1e3,
                 c.code_bytes / 1024,
+                c.footprint / 1024,
                 c.flushes
             );
             let _ = writeln!(

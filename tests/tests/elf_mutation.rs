@@ -60,14 +60,14 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
 }
 
 fn put(f: &mut [u8], at: usize, width: usize, v: u64) {
-    if at + width <= f.len() {
+    if at.checked_add(width).is_some_and(|e| e <= f.len()) {
         f[at..at + width].copy_from_slice(&v.to_le_bytes()[..width]);
     }
 }
 
 fn get(f: &[u8], at: usize, width: usize) -> u64 {
     let mut b = [0u8; 8];
-    if at + width <= f.len() {
+    if at.checked_add(width).is_some_and(|e| e <= f.len()) {
         b[..width].copy_from_slice(&f[at..at + width]);
     }
     u64::from_le_bytes(b)
