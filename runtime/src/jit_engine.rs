@@ -42,6 +42,12 @@ const HOT_TABLE_LIMIT: usize = 1 << 20;
 /// Compilations queued for the background worker at most; a block that
 /// turns hot while the queue is full is submitted at its next execution.
 const MAX_IN_FLIGHT: usize = 4096;
+/// Under the `jit` engine, a page whose TBs were invalidated this many
+/// times (code that keeps writing near itself) is compiled like the tiered
+/// engine's: a block only after `HOT_THRESHOLD` runs in the interpreter
+/// since the page was last written, so a page rewritten all the time is
+/// interpreted instead of recompiled after every write.
+const SMC_BACKOFF_EPOCHS: u64 = 4;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct TbKey {
@@ -80,7 +86,9 @@ pub struct JitEngine {
     cache: Option<CodeCache>,
     tbs: HashMap<TbKey, TbCode>,
     by_page: HashMap<u64, Vec<TbKey>>,
-    hot: HashMap<TbKey, u32>,
+    /// Tier-up counts: executions in the interpreter since the block's page
+    /// was last written (the page's epoch when counting started).
+    hot: HashMap<TbKey, (u32, u64)>,
     /// The jump cache generated code reads, and the same TBs as handles.
     jc: Vec<JcEntry>,
     jc_code: Vec<Option<TbCode>>,
@@ -501,27 +509,31 @@ impl JitEngine {
             // Code outside RAM (the boot ROM) is never compiled.
             return interpret_one(icache, hart, mmu);
         }
+        let page = pa.0 & PAGE_MASK;
+        let epoch = self.page_epochs.get(&page).copied().unwrap_or(0);
+        let counted = self.background.is_some() || epoch >= SMC_BACKOFF_EPOCHS;
+        let heat = counted.then(|| self.heat(key, epoch));
         if let Some(bg) = self.background.as_mut() {
             // Tiered: interpret until hot, then compile in the background
             // and keep interpreting until the code arrives.
-            if self.hot.len() >= HOT_TABLE_LIMIT {
-                self.hot.clear();
-            }
-            let c = self.hot.entry(key).or_insert(0);
-            *c += 1;
-            if *c == HOT_THRESHOLD && bg.worker.in_flight() >= MAX_IN_FLIGHT {
-                *c -= 1;
-            } else if *c == HOT_THRESHOLD {
+            if heat == Some(HOT_THRESHOLD) && bg.worker.in_flight() >= MAX_IN_FLIGHT {
+                if let Some(h) = self.hot.get_mut(&key) {
+                    h.0 -= 1;
+                }
+            } else if heat == Some(HOT_THRESHOLD) {
                 if let Some(mut src) = form_tb(mmu, pc, pa, fetch_idx, data_idx) {
                     src.cells = self.cells.alloc();
                     mmu.mark_code(pa);
-                    let page = pa.0 & PAGE_MASK;
-                    let epoch = self.page_epochs.get(&page).copied().unwrap_or(0);
                     bg.next_id += 1;
                     bg.pending.insert(bg.next_id, (key, epoch));
                     bg.worker.submit(bg.next_id, src);
                 }
             }
+            self.stats.interp_blocks += 1;
+            return interpret_one(icache, hart, mmu);
+        }
+        if heat.is_some_and(|c| c < HOT_THRESHOLD) {
+            // A page in SMC back-off: interpret until the block is hot again.
             self.stats.interp_blocks += 1;
             return interpret_one(icache, hart, mmu);
         }
@@ -581,6 +593,20 @@ impl JitEngine {
             .entry(key.ppc & PAGE_MASK)
             .or_default()
             .push(key);
+    }
+
+    /// Counts one interpreted execution of `key` towards tier-up; counts
+    /// start over when the block's page was written since (`epoch`).
+    fn heat(&mut self, key: TbKey, epoch: u64) -> u32 {
+        if self.hot.len() >= HOT_TABLE_LIMIT {
+            self.hot.clear();
+        }
+        let h = self.hot.entry(key).or_insert((0, epoch));
+        if h.1 != epoch {
+            *h = (0, epoch);
+        }
+        h.0 += 1;
+        h.0
     }
 
     /// Installs the TBs the background worker finished, unless their page
