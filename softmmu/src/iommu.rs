@@ -20,10 +20,10 @@
 //! it through [`Iommu::take_config_changed`], and the memory system flushes
 //! every TLB before the next access.
 
+use crate::access::AccessType;
+use crate::access::MemAttrs;
 use crate::addr::GuestPhysAddr;
 use crate::device::BusError;
-use crate::mmu::AccessType;
-use crate::tlb::MemAttrs;
 
 /// Where an access into an IOMMU region goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,7 +63,7 @@ impl IommuTlbEntry {
 
     /// Whether this answer lets an access of type `access` through.
     pub fn permits(&self, access: AccessType) -> bool {
-        self.target == IommuTarget::Memory && self.perm & crate::tlb::prot_for(access) != 0
+        self.target == IommuTarget::Memory && self.perm & crate::access::prot_for(access) != 0
     }
 
     /// A blocked access, uniform over `2^lg`.

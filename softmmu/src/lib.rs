@@ -7,6 +7,7 @@
 //! caller through the [`TlbFill`] trait (QEMU's `tlb_fill`).
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod addr;
 pub mod device;
 pub mod iommu;
@@ -15,12 +16,11 @@ pub mod ram;
 pub mod space;
 pub mod tlb;
 
+pub use access::{AccessType, MemAttrs};
 pub use addr::{GuestPhysAddr, GuestVirtAddr};
 pub use device::{BusError, MmioDevice};
 pub use iommu::{Iommu, IommuTarget, IommuTlbEntry};
-pub use mmu::{
-    AccessType, Atomic, Bare, CodeAddr, Fill, MemFault, MemFaultKind, Mmu, MmuStats, TlbFill,
-};
+pub use mmu::{Atomic, Bare, CodeAddr, Fill, MemFault, MemFaultKind, Mmu, MmuStats, TlbFill};
 pub use ram::Ram;
 pub use space::{AddressSpace, RegionKind, SpaceError};
-pub use tlb::{MemAttrs, MmuIdx, TlbStats};
+pub use tlb::{MmuIdx, TlbStats};

@@ -6,12 +6,13 @@
 
 use std::fmt;
 
+use crate::access::AccessType;
+use crate::access::MemAttrs;
 use crate::addr::GuestPhysAddr;
 use crate::device::{BusError, MmioDevice};
 use crate::iommu::Iommu;
-use crate::mmu::AccessType;
 use crate::ram::Ram;
-use crate::tlb::{MemAttrs, PAGE_SIZE};
+use crate::tlb::PAGE_SIZE;
 
 /// What backs a region.
 pub enum RegionKind {

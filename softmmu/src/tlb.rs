@@ -16,11 +16,11 @@
 //! the comparator is absent from `va & PAGE_MASK`, so both fail the compare
 //! and fall to the slow path. `TLB_NO_PERM` has every low bit set, so it never
 //! matches. A side table of [`TlbFull`] entries, parallel to the fast table,
-//! keeps what the slow path needs: physical page, protection, page size and
-//! per-access-type slow flags.
+//! keeps what the slow path needs: physical page, protection, page size,
+//! attributes and the per-access-type IOMMU state.
 
+use crate::access::{access_index, AccessType, MemAttrs};
 use crate::addr::{GuestPhysAddr, GuestVirtAddr};
-use crate::mmu::AccessType;
 
 pub const PAGE_BITS: u32 = 12;
 pub const PAGE_SIZE: u64 = 1 << PAGE_BITS;
@@ -32,34 +32,12 @@ pub const TLB_INVALID: u64 = 1 << 11;
 pub const TLB_MMIO: u64 = 1 << 10;
 /// Writes must go through the slow path: the page holds translated code.
 pub const TLB_NOTDIRTY: u64 = 1 << 9;
-/// Consult the full entry's slow flags (watchpoint, discard-write, check-aligned).
-pub const TLB_FORCE_SLOW: u64 = 1 << 8;
 /// The page sits behind an IOMMU and this access type is not yet translated.
 pub const TLB_IOMMU: u64 = 1 << 7;
 /// All flag bits.
-pub const TLB_FLAGS_MASK: u64 = TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY | TLB_FORCE_SLOW | TLB_IOMMU;
+pub const TLB_FLAGS_MASK: u64 = TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY | TLB_IOMMU;
 /// Comparator value for "no permission": matches no address.
 pub const TLB_NO_PERM: u64 = u64::MAX;
-
-/// Slow flags in [`TlbFull::slow_flags`] (reasons behind `TLB_FORCE_SLOW`).
-pub const SLOW_WATCHPOINT: u8 = 1 << 0;
-pub const SLOW_DISCARD_WRITE: u8 = 1 << 1;
-pub const SLOW_CHECK_ALIGNED: u8 = 1 << 2;
-
-/// Page protection bits granted by a fill.
-pub const PROT_READ: u8 = 1;
-pub const PROT_WRITE: u8 = 2;
-pub const PROT_EXEC: u8 = 4;
-
-/// The `PROT_*` bit an access type needs.
-#[inline(always)]
-pub fn prot_for(access: AccessType) -> u8 {
-    match access {
-        AccessType::Read => PROT_READ,
-        AccessType::Write => PROT_WRITE,
-        AccessType::Fetch => PROT_EXEC,
-    }
-}
 
 /// Number of MMU indexes (translation regimes) the TLB keeps apart.
 pub const NUM_MMU_IDX: usize = 4;
@@ -130,14 +108,6 @@ impl TlbEntry {
     }
 }
 
-/// Attributes captured at fill time (who makes the access), for checkers
-/// such as WorldGuard (world id) and IOPMP (requester id).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MemAttrs {
-    pub world_id: u8,
-    pub requester_id: u16,
-}
-
 /// The slow-path side of an entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TlbFull {
@@ -149,8 +119,6 @@ pub struct TlbFull {
     /// A global mapping (PTE.G): survives ASID-specific flushes.
     pub global: bool,
     pub attrs: MemAttrs,
-    /// Per access type (read, write, fetch): `SLOW_*` flags.
-    pub slow_flags: [u8; 3],
     /// The IOMMU region guarding the page (its index in the address
     /// space), when the fill stopped at one.
     pub iommu: Option<u16>,
@@ -185,16 +153,6 @@ impl TlbFull {
     }
 }
 
-/// The index of an access type in per-type arrays (read, write, fetch).
-#[inline(always)]
-pub fn access_index(access: AccessType) -> usize {
-    match access {
-        AccessType::Read => 0,
-        AccessType::Write => 1,
-        AccessType::Fetch => 2,
-    }
-}
-
 impl TlbFull {
     pub const EMPTY: TlbFull = TlbFull {
         phys_page: GuestPhysAddr(0),
@@ -205,7 +163,6 @@ impl TlbFull {
             world_id: 0,
             requester_id: 0,
         },
-        slow_flags: [0; 3],
         iommu: None,
         iommu_state: [IommuState::Untranslated; 3],
         backing: None,

@@ -47,7 +47,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use softmmu::tlb::{PROT_EXEC, PROT_READ, PROT_WRITE};
+use softmmu::access::{PROT_EXEC, PROT_READ, PROT_WRITE};
 use softmmu::{AccessType, BusError, GuestPhysAddr, Iommu, IommuTlbEntry, MemAttrs};
 
 use super::plic::{Plic, NUM_SOURCES};

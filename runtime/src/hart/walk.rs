@@ -8,7 +8,7 @@
 //! Write permission is only cached for a page whose D bit is already set, so
 //! the first write to a clean page misses the TLB and comes back here.
 
-use softmmu::tlb::{prot_for, PROT_EXEC, PROT_READ, PROT_WRITE};
+use softmmu::access::{prot_for, PROT_EXEC, PROT_READ, PROT_WRITE};
 use softmmu::{
     AccessType, AddressSpace, Fill, GuestPhysAddr, GuestVirtAddr, MemAttrs, MemFaultKind, MmuIdx,
     TlbFill,

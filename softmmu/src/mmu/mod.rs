@@ -1,0 +1,757 @@
+//! The one memory path: every guest load, store and fetch goes through [`Mmu`].
+//!
+//! An access first tries the TLB fast path of its MMU index (see
+//! [`crate::tlb`]): a compare of the page-aligned address against the entry's
+//! comparator, then `host = va + addend` into main RAM. Everything else takes
+//! the slow path: the victim TLB, a fill through the caller's [`TlbFill`]
+//! (the hart's page walk and PMP), device dispatch, writes into pages that
+//! hold decoded code, and misaligned or page-crossing accesses.
+//!
+//! - this file: the API, the fast paths, code-page tracking, flushes and
+//!   the slow-path loads and stores;
+//! - [`fill`](self::fill): TLB misses: the victim TLB, the fill (DESIGN
+//!   §4's *early walk*, which stops at an IOMMU region) and where an access
+//!   goes;
+//! - [`iommu`](self::iommu): lazy, access-typed IOMMU translation (the
+//!   *late walk*, the IOTLB, blocked accesses, the flush when a checker is
+//!   reprogrammed): DESIGN §4 top to bottom;
+//! - [`split`](self::split): misaligned and page-crossing accesses.
+//!
+//! Misaligned loads and stores are emulated byte by byte after every byte has
+//! been translated, so a fault leaves memory untouched and reports the
+//! address of the first byte in the faulting page. Misaligned accesses to
+//! devices are access faults. Atomics must be aligned (the caller checks).
+
+mod fill;
+mod iommu;
+mod split;
+
+pub use crate::access::AccessType;
+use crate::access::{MemAttrs, PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::addr::{GuestPhysAddr, GuestVirtAddr};
+use crate::space::{AddressSpace, RegionKind};
+use crate::tlb::{
+    MmuIdx, Tlb, TlbStats, NUM_MMU_IDX, PAGE_BITS, PAGE_MASK, PAGE_SIZE, TLB_INVALID, TLB_IOMMU,
+    TLB_MMIO, TLB_NOTDIRTY,
+};
+use iommu::{IoTlbEntry, IOTLB_ENTRIES};
+
+/// The kind of an atomic access, as [`Mmu::translate_atomic`] checks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Atomic {
+    /// LR: a read (faults as a load).
+    LoadReserved,
+    /// SC: a write (faults as a store).
+    StoreConditional,
+    /// AMO: a read and a write (faults as a store).
+    ReadModifyWrite,
+}
+
+/// Why an access failed. The hart maps each kind and access type to its
+/// exception cause; `addr` becomes `tval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemFault {
+    pub kind: MemFaultKind,
+    pub access: AccessType,
+    pub addr: GuestVirtAddr,
+}
+
+/// The class of a memory fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemFaultKind {
+    /// The translation forbids the access (RISC-V page fault).
+    Page,
+    /// The physical access failed: no region, a device error, PMP (access fault).
+    Access,
+    /// The access is misaligned and cannot be emulated (atomics).
+    Misaligned,
+}
+
+/// The answer of a TLB fill: where `va` lives and what its page permits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fill {
+    /// Physical address of the accessed byte.
+    pub phys: GuestPhysAddr,
+    /// `PROT_*` bits the page grants in this MMU index (the requested access
+    /// must be among them).
+    pub prot: u8,
+    /// log2 of the mapping's page size (12 for 4 KiB, 21 for 2 MiB...).
+    pub lg_page_size: u8,
+    /// False when the permission holds only for this access (e.g. a PMP
+    /// region smaller than the page): the entry is then marked invalid so
+    /// the next access fills again.
+    pub cacheable: bool,
+    /// A global mapping.
+    pub global: bool,
+    pub attrs: MemAttrs,
+}
+
+/// Virtual-to-physical translation with permissions, supplied by the hart
+/// (QEMU's `tlb_fill`). Called on a TLB miss for an access of `size` bytes
+/// at `va`; may read and write guest memory (page tables, A/D bits) through
+/// `space`. Returns the fault kind when the access is not permitted.
+pub trait TlbFill {
+    fn fill(
+        &mut self,
+        space: &mut AddressSpace,
+        va: GuestVirtAddr,
+        size: u8,
+        access: AccessType,
+        idx: MmuIdx,
+    ) -> Result<Fill, MemFaultKind>;
+}
+
+/// Translation with address translation and protection off: identity, all
+/// permissions, 4 KiB pages.
+pub struct Bare;
+
+impl TlbFill for Bare {
+    fn fill(
+        &mut self,
+        _space: &mut AddressSpace,
+        va: GuestVirtAddr,
+        _size: u8,
+        _access: AccessType,
+        _idx: MmuIdx,
+    ) -> Result<Fill, MemFaultKind> {
+        Ok(Fill {
+            phys: GuestPhysAddr(va.0),
+            prot: PROT_READ | PROT_WRITE | PROT_EXEC,
+            lg_page_size: PAGE_BITS as u8,
+            cacheable: true,
+            global: false,
+            attrs: MemAttrs::default(),
+        })
+    }
+}
+
+/// The result of translating an instruction fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeAddr {
+    pub pa: GuestPhysAddr,
+    /// The translation may be reused for the rest of the page.
+    pub cacheable: bool,
+}
+
+/// Where the slow path sends one access.
+#[derive(Clone, Copy, Debug)]
+struct Translated {
+    /// Physical address on the bus (below any IOMMU).
+    pa: GuestPhysAddr,
+    /// Flag bits of the comparator used.
+    flags: u64,
+    /// Who makes the access (captured at fill).
+    attrs: MemAttrs,
+    /// The IOMMU unit that blocked the access: it goes to that unit's
+    /// error handling instead of the bus.
+    blocked: Option<usize>,
+    /// The IOMMU's answer holds for this access alone (a sub-page rule),
+    /// not for the rest of the page.
+    sub_page: bool,
+}
+
+/// Counters of the memory system beyond the per-index TLB counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MmuStats {
+    /// Device (MMIO) accesses.
+    pub mmio: u64,
+    /// Accesses split because they were misaligned or crossed a page.
+    pub split: u64,
+    /// Writes that hit a page holding decoded code.
+    pub code_writes: u64,
+    /// Per access type (read, write, fetch): questions asked of an IOMMU
+    /// (the lazy, per-type translations).
+    pub iommu_translations: [u64; 3],
+    /// Per access type: accesses that took the slow path because their
+    /// comparator still carried `TLB_IOMMU`.
+    pub iommu_slow: [u64; 3],
+    /// Page-wide answers found in the IOTLB instead of asking the IOMMU.
+    pub iotlb_hits: u64,
+    /// Comparators patched to the fast path after an IOMMU answer.
+    pub iommu_patched: u64,
+    /// Answers that needed a second, different host backing in one entry:
+    /// that access type stays on the slow path.
+    pub iommu_conflicts: u64,
+    /// Accesses blocked by an IOMMU (sent to its error handling).
+    pub iommu_blocked: u64,
+    /// Whole-TLB flushes caused by a checker's configuration changing.
+    pub checker_flushes: u64,
+}
+
+/// The guest memory system of one machine.
+pub struct Mmu {
+    pub space: AddressSpace,
+    tlbs: [Tlb; NUM_MMU_IDX],
+    /// Region index, physical base, size and host base of main RAM.
+    ram_index: usize,
+    ram_base: u64,
+    ram_size: u64,
+    ram_host: u64,
+    /// One bit per main-RAM page: the page holds decoded code.
+    code_pages: Vec<u64>,
+    /// Physical pages holding code that were written since the last
+    /// [`Mmu::take_dirty_code`].
+    dirty_code: Vec<GuestPhysAddr>,
+    /// Bumped on every flush: lets callers cache translations cheaply.
+    generation: u64,
+    /// IOMMU answers for aligned blocks of a page or more, by unit, access
+    /// type and requester, so a TLB refill of a guarded page does not ask
+    /// the checker again (QEMU's IOMMU models keep such an IOTLB). Cleared
+    /// whenever a checker's configuration changes; requester changes need
+    /// no clearing, the requester is part of the key.
+    iotlb: [IoTlbEntry; IOTLB_ENTRIES],
+    iotlb_next: usize,
+    /// Per access type, the two entries that answered last.
+    iotlb_mru: [[usize; 2]; 3],
+    /// Set by any device access; the run loop clears it after reacting
+    /// (device writes can raise interrupts or end the run).
+    pub device_touched: bool,
+    pub stats: MmuStats,
+}
+
+fn fault(kind: MemFaultKind, access: AccessType, addr: GuestVirtAddr) -> MemFault {
+    MemFault { kind, access, addr }
+}
+
+impl Mmu {
+    /// Takes over a fully built address space (regions cannot be added
+    /// afterwards). Main RAM is its largest RAM region.
+    pub fn new(space: AddressSpace) -> Self {
+        let ram_index = space.main_ram_index().unwrap_or(usize::MAX);
+        let (ram_base, ram_size, ram_host) = space
+            .regions()
+            .nth(ram_index)
+            .and_then(|r| match &r.kind {
+                RegionKind::Ram(m) => Some((r.base.0, m.len(), m.host_base())),
+                _ => None,
+            })
+            .unwrap_or((0, 0, 0));
+        let pages = ram_size.div_ceil(PAGE_SIZE) as usize;
+        Mmu {
+            space,
+            tlbs: Default::default(),
+            ram_index,
+            ram_base,
+            ram_size,
+            ram_host,
+            code_pages: vec![0; pages.div_ceil(64)],
+            dirty_code: Vec::new(),
+            generation: 0,
+            iotlb: [IoTlbEntry::EMPTY; IOTLB_ENTRIES],
+            iotlb_next: 0,
+            iotlb_mru: [[0; 2]; 3],
+            device_touched: false,
+            stats: MmuStats::default(),
+        }
+    }
+
+    /// The TLB counters of MMU index `idx`.
+    pub fn tlb_stats(&self, idx: MmuIdx) -> TlbStats {
+        self.tlbs[idx.idx()].stats
+    }
+
+    /// The TLB of MMU index `idx` (for inspection and tests).
+    pub fn tlb(&self, idx: MmuIdx) -> &Tlb {
+        &self.tlbs[idx.idx()]
+    }
+
+    /// Where generated code finds the fast table of `idx`: the address of
+    /// its first entry and the index mask. Valid until the next
+    /// [`Mmu::apply_tlb_resizes`]: flushes (whatever a helper does) clear
+    /// entries in place and never move a table.
+    pub fn tlb_view(&self, idx: MmuIdx) -> (u64, u64) {
+        self.tlbs[idx.idx()].view()
+    }
+
+    /// Applies the table sizes the resize heuristic chose at earlier
+    /// flushes. The only call that moves a fast table: call it where no
+    /// generated code runs and no view is held (the JIT dispatcher before
+    /// it reads the views, the run loop between chunks), never from a
+    /// helper.
+    pub fn apply_tlb_resizes(&mut self) {
+        self.tlbs.iter_mut().for_each(Tlb::apply_resize);
+    }
+
+    /// Changes whenever any TLB is flushed.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Flushes every TLB.
+    pub fn flush_all(&mut self) {
+        self.tlbs.iter_mut().for_each(Tlb::flush);
+        self.generation += 1;
+    }
+
+    /// Flushes the TLB of one MMU index.
+    pub fn flush_idx(&mut self, idx: MmuIdx) {
+        self.tlbs[idx.idx()].flush();
+        self.generation += 1;
+    }
+
+    /// Flushes `va`'s page from every TLB (large pages flush their whole TLB).
+    pub fn flush_page(&mut self, va: GuestVirtAddr) {
+        for t in &mut self.tlbs {
+            t.flush_page(va.0);
+        }
+        self.generation += 1;
+    }
+
+    /// Flushes every non-global entry of every TLB.
+    pub fn flush_nonglobal(&mut self) {
+        self.tlbs.iter_mut().for_each(Tlb::flush_nonglobal);
+        self.generation += 1;
+    }
+
+    /// The main-RAM offset of the host address `va + addend`, if the entry's
+    /// comparator for this access matches exactly.
+    #[inline(always)]
+    fn fast_offset(&self, idx: MmuIdx, va: u64, size: u8, access: AccessType) -> Option<u64> {
+        let e = self.tlbs[idx.idx()].entry(va);
+        if va & (PAGE_MASK | (size as u64 - 1)) == e.comparator(access) {
+            Some(va.wrapping_add(e.addend).wrapping_sub(self.ram_host))
+        } else {
+            None
+        }
+    }
+
+    /// Loads `size` bytes (1, 2, 4, 8), zero-extended.
+    #[inline]
+    pub fn load(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+    ) -> Result<u64, MemFault> {
+        if let Some(off) = self.fast_offset(idx, va.0, size, AccessType::Read) {
+            if let Some(v) = self
+                .space
+                .ram(self.ram_index)
+                .and_then(|r| r.read(off, size))
+            {
+                self.tlbs[idx.idx()].stats.hits += 1;
+                return Ok(v);
+            }
+        }
+        self.load_slow(tr, idx, va, size)
+    }
+
+    /// Stores the low `size` bytes of `value`.
+    #[inline]
+    pub fn store(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        value: u64,
+    ) -> Result<(), MemFault> {
+        if let Some(off) = self.fast_offset(idx, va.0, size, AccessType::Write) {
+            let ram_index = self.ram_index;
+            if let Some(()) = self
+                .space
+                .ram_mut(ram_index)
+                .and_then(|r| r.write(off, size, value))
+            {
+                self.tlbs[idx.idx()].stats.hits += 1;
+                return Ok(());
+            }
+        }
+        self.store_slow(tr, idx, va, size, value)
+    }
+
+    /// Translates `va` for instruction fetch. `cacheable` is false when the
+    /// permission holds for this fetch only (a PMP region smaller than the
+    /// page): then the caller must not reuse the translation, nor decoded
+    /// code, for other addresses of the page.
+    #[inline]
+    pub fn translate_code(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+    ) -> Result<CodeAddr, MemFault> {
+        let t = self.code_target(tr, idx, va)?;
+        Ok(CodeAddr {
+            pa: t.pa,
+            // Decoded or compiled code may be kept only for a page whose
+            // fetches reach RAM without the slow path.
+            cacheable: t.flags & (TLB_INVALID | TLB_IOMMU) == 0,
+        })
+    }
+
+    /// Where the fetch of the halfword at `va` goes: fast path, else the
+    /// slow path; memory (RAM/ROM) or a checker that blocked it.
+    #[inline]
+    fn code_target(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+    ) -> Result<Translated, MemFault> {
+        let access = AccessType::Fetch;
+        if va.0 & 1 != 0 {
+            return Err(fault(MemFaultKind::Misaligned, access, va));
+        }
+        if let Some(off) = self.fast_offset(idx, va.0, 2, access) {
+            if off < self.ram_size {
+                self.tlbs[idx.idx()].stats.hits += 1;
+                return Ok(Translated {
+                    pa: GuestPhysAddr(self.ram_base + off),
+                    flags: 0,
+                    // Only blocked fetches need who asked.
+                    attrs: MemAttrs::default(),
+                    blocked: None,
+                    sub_page: false,
+                });
+            }
+        }
+        let t = self.lookup(tr, idx, va, 2, access)?;
+        if t.blocked.is_none() && !self.space.is_memory(t.pa, 2) {
+            return Err(fault(MemFaultKind::Access, access, va));
+        }
+        Ok(t)
+    }
+
+    /// Fetches the instruction at `va`: 16 bits for RVC, 32 otherwise. The
+    /// second half of a 32-bit instruction is translated separately when it
+    /// lies on the next page.
+    pub fn fetch(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+    ) -> Result<u32, MemFault> {
+        let lo = self.fetch_half(tr, idx, va)?;
+        if lo & 3 != 3 {
+            return Ok(lo as u32);
+        }
+        let hi = self.fetch_half(tr, idx, va.offset(2))?;
+        Ok(lo as u32 | (hi as u32) << 16)
+    }
+
+    /// Whether physical `pa` lies in main RAM, and its page number there.
+    fn ram_page(&self, pa: GuestPhysAddr) -> Option<usize> {
+        let off = pa.0.wrapping_sub(self.ram_base);
+        (off < self.ram_size).then_some((off >> PAGE_BITS) as usize)
+    }
+
+    /// Marks the main-RAM page holding `pa` as containing decoded code:
+    /// from now on every write to it goes through the slow path, which
+    /// records it for [`Mmu::take_dirty_code`].
+    pub fn mark_code(&mut self, pa: GuestPhysAddr) {
+        let Some(p) = self.ram_page(pa) else { return };
+        if self.code_pages[p / 64] & (1 << (p % 64)) != 0 {
+            return;
+        }
+        self.code_pages[p / 64] |= 1 << (p % 64);
+        for t in &mut self.tlbs {
+            t.set_write_flag_for_phys(pa.0 & PAGE_MASK, TLB_NOTDIRTY);
+        }
+    }
+
+    /// Whether a write to physical `pa` hits a code page; if so, records the
+    /// page as dirty and forgets it as code.
+    fn note_write(&mut self, pa: GuestPhysAddr) {
+        let Some(p) = self.ram_page(pa) else { return };
+        if self.code_pages[p / 64] & (1 << (p % 64)) != 0 {
+            self.code_pages[p / 64] &= !(1 << (p % 64));
+            self.dirty_code.push(GuestPhysAddr(pa.0 & PAGE_MASK));
+            self.stats.code_writes += 1;
+        }
+    }
+
+    /// Whether code pages were written since the last `take_dirty_code`.
+    #[inline(always)]
+    pub fn has_dirty_code(&self) -> bool {
+        !self.dirty_code.is_empty()
+    }
+
+    /// The code pages written since the last call; their decoded or
+    /// translated code is stale.
+    pub fn take_dirty_code(&mut self) -> Vec<GuestPhysAddr> {
+        std::mem::take(&mut self.dirty_code)
+    }
+
+    /// Translates `[va, va + size)` (aligned, within one page) for an atomic
+    /// access. It must be main RAM; anything else is an access fault.
+    pub fn translate_atomic(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        op: Atomic,
+    ) -> Result<GuestPhysAddr, MemFault> {
+        // An AMO reads and writes: both must reach RAM. Behind an IOMMU, a
+        // blocked type goes through the checker's error capture, and the
+        // atomic faults whatever the checker answers: an atomic cannot be
+        // half performed.
+        let (access, types): (AccessType, &[AccessType]) = match op {
+            Atomic::LoadReserved => (AccessType::Read, &[AccessType::Read]),
+            Atomic::StoreConditional => (AccessType::Write, &[AccessType::Write]),
+            Atomic::ReadModifyWrite => (AccessType::Write, &[AccessType::Read, AccessType::Write]),
+        };
+        let mut pa = GuestPhysAddr(0);
+        for &a in types {
+            let t = self.lookup(tr, idx, va, size, a)?;
+            if let Some(unit) = t.blocked {
+                let _ = match a {
+                    AccessType::Write => self.blocked_write(t, unit, size, 0, va),
+                    _ => self.blocked_read(t, unit, size, a, va).map(|_| ()),
+                };
+                return Err(fault(MemFaultKind::Access, access, va));
+            }
+            if self.ram_page(t.pa).is_none() || !self.space.is_ram(t.pa, size as u64) {
+                return Err(fault(MemFaultKind::Access, access, va));
+            }
+            pa = t.pa;
+        }
+        Ok(pa)
+    }
+
+    /// Reads main RAM at a physical address from [`Mmu::translate_atomic`].
+    pub fn read_phys(&mut self, pa: GuestPhysAddr, size: u8) -> Option<u64> {
+        self.space.read(pa, size).ok()
+    }
+
+    /// Writes main RAM at a physical address from [`Mmu::translate_atomic`].
+    pub fn write_phys(&mut self, pa: GuestPhysAddr, size: u8, value: u64) -> Option<()> {
+        self.note_write(pa);
+        self.space.write(pa, size, value).ok()
+    }
+
+    #[inline(never)]
+    fn load_slow(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+    ) -> Result<u64, MemFault> {
+        let access = AccessType::Read;
+        if !va.0.is_multiple_of(size as u64) {
+            return self.load_split(tr, idx, va, size);
+        }
+        let t = self.lookup(tr, idx, va, size, access)?;
+        if let Some(unit) = t.blocked {
+            return self.blocked_read(t, unit, size, access, va);
+        }
+        if t.flags & (TLB_MMIO | TLB_IOMMU) != 0 {
+            self.device_access(t.pa, size);
+        }
+        self.space
+            .read_as(t.pa, size, t.attrs)
+            .map_err(|_| fault(MemFaultKind::Access, access, va))
+    }
+
+    #[inline(never)]
+    fn store_slow(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        value: u64,
+    ) -> Result<(), MemFault> {
+        let access = AccessType::Write;
+        if !va.0.is_multiple_of(size as u64) {
+            return self.store_split(tr, idx, va, size, value);
+        }
+        let t = self.lookup(tr, idx, va, size, access)?;
+        if let Some(unit) = t.blocked {
+            return self.blocked_write(t, unit, size, value, va);
+        }
+        let device = t.flags & (TLB_MMIO | TLB_IOMMU) != 0 && self.device_access(t.pa, size);
+        if t.flags & TLB_NOTDIRTY != 0 {
+            self.note_write(t.pa);
+            // The page is no longer code: later writes may take the fast path.
+            self.tlbs[idx.idx()].clear_flag(va.0, access, TLB_NOTDIRTY);
+        }
+        let r = self
+            .space
+            .write_as(t.pa, size, value, t.attrs)
+            .map_err(|_| fault(MemFaultKind::Access, access, va));
+        if device {
+            self.after_device_write();
+        }
+        r
+    }
+
+    /// Counts a device access; returns whether `pa` is a device.
+    fn device_access(&mut self, pa: GuestPhysAddr, size: u8) -> bool {
+        let device = self.space.is_device(pa, size as u64);
+        if device {
+            self.device_touched = true;
+            self.stats.mmio += 1;
+        }
+        device
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IDX: MmuIdx = MmuIdx(0);
+
+    /// Maps every page except 0x8000_1000; page 0x8000_2000 is read-only.
+    struct Hole;
+    impl TlbFill for Hole {
+        fn fill(
+            &mut self,
+            s: &mut AddressSpace,
+            va: GuestVirtAddr,
+            size: u8,
+            a: AccessType,
+            i: MmuIdx,
+        ) -> Result<Fill, MemFaultKind> {
+            match va.0 >> 12 {
+                0x80001 => Err(MemFaultKind::Page),
+                0x80002 if a == AccessType::Write => Err(MemFaultKind::Page),
+                0x80002 => Ok(Fill {
+                    prot: PROT_READ,
+                    ..Bare.fill(s, va, size, a, i)?
+                }),
+                _ => Bare.fill(s, va, size, a, i),
+            }
+        }
+    }
+
+    fn mmu() -> Mmu {
+        let mut s = AddressSpace::new();
+        s.add_ram("ram", 0x8000_0000, 0x4000).unwrap();
+        Mmu::new(s)
+    }
+
+    #[test]
+    fn misaligned_load_store_round_trip() {
+        let mut m = mmu();
+        m.store(
+            &mut Bare,
+            IDX,
+            GuestVirtAddr(0x8000_0003),
+            8,
+            0x0102_0304_0506_0708,
+        )
+        .unwrap();
+        assert_eq!(
+            m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_0003), 8),
+            Ok(0x0102_0304_0506_0708)
+        );
+        assert_eq!(
+            m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_0004), 2),
+            Ok(0x0607)
+        );
+    }
+
+    #[test]
+    fn crossing_into_faulting_page_reports_second_page_and_writes_nothing() {
+        let mut m = mmu();
+        let err = m
+            .store(&mut Hole, IDX, GuestVirtAddr(0x8000_0ffe), 4, u64::MAX)
+            .unwrap_err();
+        assert_eq!(err.kind, MemFaultKind::Page);
+        assert_eq!(err.addr, GuestVirtAddr(0x8000_1000));
+        assert_eq!(
+            m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_0ffe), 2),
+            Ok(0),
+            "no partial store"
+        );
+    }
+
+    #[test]
+    fn fetch_splits_32_bit_instruction_across_pages() {
+        let mut m = mmu();
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_2ffe), 4, 0x1234_0013)
+            .unwrap();
+        assert_eq!(
+            m.fetch(&mut Bare, IDX, GuestVirtAddr(0x8000_2ffe)),
+            Ok(0x1234_0013)
+        );
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0ffe), 2, 0x0013)
+            .unwrap();
+        m.flush_all();
+        let err = m
+            .fetch(&mut Hole, IDX, GuestVirtAddr(0x8000_0ffe))
+            .unwrap_err();
+        assert_eq!(
+            (err.kind, err.addr),
+            (MemFaultKind::Page, GuestVirtAddr(0x8000_1000))
+        );
+        let unmapped = m.fetch(&mut Bare, IDX, GuestVirtAddr(0x1000)).unwrap_err();
+        assert_eq!(unmapped.kind, MemFaultKind::Access);
+    }
+
+    #[test]
+    fn second_access_hits_and_permissions_are_per_type() {
+        let mut m = mmu();
+        assert_eq!(m.load(&mut Hole, IDX, GuestVirtAddr(0x8000_2008), 8), Ok(0));
+        let s0 = m.tlb_stats(IDX);
+        assert_eq!((s0.misses, s0.fills), (1, 1));
+        assert_eq!(m.load(&mut Hole, IDX, GuestVirtAddr(0x8000_2010), 4), Ok(0));
+        assert_eq!(m.tlb_stats(IDX).hits, 1, "same page: fast path");
+        let err = m
+            .store(&mut Hole, IDX, GuestVirtAddr(0x8000_2010), 4, 1)
+            .unwrap_err();
+        assert_eq!(
+            err.kind,
+            MemFaultKind::Page,
+            "read-only page refuses writes"
+        );
+    }
+
+    #[test]
+    fn writes_to_code_pages_are_caught_once() {
+        let mut m = mmu();
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0100), 4, 1)
+            .unwrap();
+        m.mark_code(GuestPhysAddr(0x8000_0000));
+        assert!(!m.has_dirty_code());
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0104), 4, 2)
+            .unwrap();
+        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_0000)]);
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0108), 4, 3)
+            .unwrap();
+        assert!(!m.has_dirty_code(), "page no longer code");
+        assert_eq!(
+            m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_0104), 4),
+            Ok(2),
+            "store landed"
+        );
+        // Writes through a misaligned split and through atomics are seen too.
+        m.mark_code(GuestPhysAddr(0x8000_3000));
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_2fff), 2, 0xffff)
+            .unwrap();
+        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_3000)]);
+        m.mark_code(GuestPhysAddr(0x8000_1000));
+        let pa = m
+            .translate_atomic(
+                &mut Bare,
+                IDX,
+                GuestVirtAddr(0x8000_1000),
+                8,
+                Atomic::ReadModifyWrite,
+            )
+            .unwrap();
+        m.write_phys(pa, 8, 5).unwrap();
+        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_1000)]);
+    }
+
+    #[test]
+    fn flush_page_drops_the_translation() {
+        let mut m = mmu();
+        m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_1000), 8)
+            .unwrap();
+        m.flush_page(GuestVirtAddr(0x8000_1000));
+        let err = m
+            .load(&mut Hole, IDX, GuestVirtAddr(0x8000_1000), 8)
+            .unwrap_err();
+        assert_eq!(
+            err.kind,
+            MemFaultKind::Page,
+            "refilled through the new translation"
+        );
+    }
+}
