@@ -5,7 +5,7 @@
 
 use vm_fdt::{Error as FdtError, FdtWriter};
 
-use crate::machine::layout::*;
+use crate::board::*;
 
 const PH_CPU0_INTC: u32 = 1;
 const PH_PLIC: u32 = 2;

@@ -28,8 +28,8 @@ use softmmu::{GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
 
 use crate::hart::walk::Walker;
 use crate::hart::Hart;
-use crate::icache::DecodeCache;
-use crate::interp::{self, Retired};
+use crate::interp::fast::DecodeCache;
+use crate::interp::{self, Flow};
 
 /// Longest TB, in guest instructions.
 pub const MAX_TB_INSNS: usize = 64;
@@ -62,7 +62,7 @@ struct Glue {
     hart: *mut Hart,
     mmu: *mut Mmu,
     /// Result of the last instruction run by `helper_exec`.
-    last: Retired,
+    last: Flow,
     /// Instructions that trapped in a helper (not counted as retired).
     traps: u64,
     /// Instructions run by `helper_exec` (they retire themselves).
@@ -234,7 +234,7 @@ extern "C" fn helper_exec(ctx: *mut JitCtx, raw: u32) {
         // Counted in `execs` already, whether it retired or trapped.
         Err(e) => {
             hart.raise(e);
-            Retired::StateChanged
+            Flow::StateChanged
         }
     };
     clear_jc_if_flushed(c, g, mmu, generation);
@@ -246,7 +246,7 @@ impl JitEngine {
         let mut glue = Box::new(Glue {
             hart: std::ptr::null_mut(),
             mmu: std::ptr::null_mut(),
-            last: Retired::Next,
+            last: Flow::Next,
             traps: 0,
             execs: 0,
             jc_cleared_at: u64::MAX,
@@ -371,7 +371,7 @@ impl JitEngine {
         mmu: &mut Mmu,
         icache: &mut DecodeCache,
         budget: u64,
-    ) -> (u64, Retired) {
+    ) -> (u64, Flow) {
         icache.set_forwarding(true);
         let mut n = 0u64;
         while n < budget {
@@ -408,7 +408,7 @@ impl JitEngine {
                     Lookup::Ran(k, r) => {
                         n += k;
                         self.sync_invalidations(mmu, icache);
-                        if r != Retired::Next {
+                        if r != Flow::Next {
                             return (n, r);
                         }
                         continue;
@@ -425,12 +425,12 @@ impl JitEngine {
                 return (n, r);
             }
         }
-        (n, Retired::Next)
+        (n, Flow::Next)
     }
 
     /// Runs one TB; returns the instructions it executed and, if the
     /// execution loop must look at the machine now, why.
-    fn run_tb(&mut self, hart: &mut Hart, mmu: &mut Mmu, code: TbCode) -> (u64, Option<Retired>) {
+    fn run_tb(&mut self, hart: &mut Hart, mmu: &mut Mmu, code: TbCode) -> (u64, Option<Flow>) {
         // The one point where fast tables may move: no generated code runs.
         mmu.apply_tlb_resizes();
         for (i, v) in self.ctx.tlb.iter_mut().enumerate() {
@@ -440,7 +440,7 @@ impl JitEngine {
         let hart_ptr: *mut Hart = hart;
         self.glue.hart = hart_ptr;
         self.glue.mmu = mmu;
-        self.glue.last = Retired::Next;
+        self.glue.last = Flow::Next;
         self.glue.traps = 0;
         self.glue.execs = 0;
         // SAFETY: `hart_ptr` is valid (derived from `hart` above).
@@ -465,10 +465,10 @@ impl JitEngine {
         );
         hart.csr.retire_n((self.ctx.mark - self.ctx.budget) as u64);
         let ran = (start - self.ctx.budget) as u64 + self.glue.traps + self.glue.execs;
-        let stop = if self.glue.execs > 0 && self.glue.last != Retired::Next {
+        let stop = if self.glue.execs > 0 && self.glue.last != Flow::Next {
             Some(self.glue.last)
         } else if self.glue.traps > 0 || mmu.device_touched {
-            Some(Retired::StateChanged)
+            Some(Flow::StateChanged)
         } else {
             None
         };
@@ -493,7 +493,7 @@ impl JitEngine {
             Ok(c) => c.pa,
             Err(e) => {
                 hart.raise(e.into());
-                return Lookup::Ran(1, Retired::StateChanged);
+                return Lookup::Ran(1, Flow::StateChanged);
             }
         };
         let key = TbKey {
@@ -708,7 +708,7 @@ fn interpret_one(icache: &mut DecodeCache, hart: &mut Hart, mmu: &mut Mmu) -> Lo
 enum Lookup {
     Code(TbCode),
     /// The interpreter ran this many instructions instead.
-    Ran(u64, Retired),
+    Ran(u64, Flow),
 }
 
 /// Collects the instructions of the TB starting at `pc` (physical `pa`):

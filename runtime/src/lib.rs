@@ -5,12 +5,12 @@
 //! values, host-side problems are error values with a message a user can act on.
 #![deny(unsafe_code)]
 
+pub mod board;
 pub mod cli;
+pub mod config;
 pub mod devices;
-pub mod fastops;
 pub mod fdt;
 pub mod hart;
-pub mod icache;
 pub mod interp;
 pub mod jit_engine;
 pub mod loader;

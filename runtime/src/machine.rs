@@ -2,7 +2,6 @@
 
 use std::cell::RefCell;
 use std::io::Write;
-use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
@@ -10,146 +9,37 @@ use std::time::Duration;
 use frontend_riscv::disasm;
 use softmmu::{AddressSpace, GuestPhysAddr, Mmu, SpaceError};
 
-use crate::devices::checkers::Checkers;
+use crate::board::*;
+pub use crate::config::{Bios, Config, Engine, WgOptions};
+use crate::devices::checkers::{CheckerError, Checkers};
 use crate::devices::clint::{Clint, Clock};
 use crate::devices::finisher::{Events, Finisher, MachineEvent};
 use crate::devices::plic::Plic;
 use crate::devices::uart::Uart;
 use crate::devices::Shared;
 use crate::hart::{Hart, IrqLines};
-use crate::icache::DecodeCache;
-use crate::interp::{self, Retired};
+use crate::interp::fast::DecodeCache;
+use crate::interp::{self, Flow};
 use crate::jit_engine::JitEngine;
-use crate::loader::{self, Image, LoadError};
-
-/// Physical memory map, as on QEMU's `virt` board.
-pub mod layout {
-    pub const MROM_BASE: u64 = 0x1000;
-    pub const MROM_SIZE: u64 = 0xf000;
-    pub const TEST_BASE: u64 = 0x10_0000;
-    pub const TEST_SIZE: u64 = 0x1000;
-    pub const CLINT_BASE: u64 = 0x200_0000;
-    pub const PLIC_BASE: u64 = 0xc00_0000;
-    pub const UART_BASE: u64 = 0x1000_0000;
-    /// The two 32 MiB flash banks (mapped only when a checker guards them).
-    pub const FLASH_BASE: u64 = 0x2000_0000;
-    pub const FLASH_SIZE: u64 = 0x400_0000;
-    pub const RAM_BASE: u64 = 0x8000_0000;
-}
-use layout::*;
-
-/// What to boot.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Bios {
-    /// No firmware: the boot ROM jumps straight to the program.
-    #[default]
-    None,
-    /// Firmware (ELF or raw binary) loaded at the start of RAM; the program
-    /// is loaded after it and its entry passed in the `fw_dynamic` info.
-    File(PathBuf),
-}
-
-/// How guest code is executed (`--engine`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum Engine {
-    /// The interpreter: decoded-page cache and hot loop (`icache`).
-    Interp,
-    /// One instruction at a time through `interp::step`, the reference
-    /// semantics; slow, for differential testing.
-    Reference,
-    /// Every block compiled with Cranelift on first execution.
-    Jit,
-    /// Cold blocks interpreted, hot blocks compiled on a background thread
-    /// (the default: the fastest engine).
-    #[default]
-    Tiered,
-}
-
-/// How to build and run a machine.
-#[derive(Clone, Debug)]
-pub struct Config {
-    pub engine: Engine,
-    pub ram_size: u64,
-    /// PMP entries (0, 16 or 64).
-    pub pmp_entries: usize,
-    pub bios: Bios,
-    pub program: PathBuf,
-    pub max_insns: Option<u64>,
-    pub bootargs: String,
-    /// WorldGuard checkers and hart support (`--worldguard`).
-    pub worldguard: Option<WgOptions>,
-    /// An IOPMP in front of RAM (`--iopmp`).
-    pub iopmp: bool,
-    /// The hart's requester id for the IOPMP.
-    pub rrid: u16,
-}
-
-/// WorldGuard configuration (QEMU's `virt,wg=on` defaults).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WgOptions {
-    /// Number of worlds.
-    pub nworlds: u32,
-    /// The world that may program the checkers.
-    pub trusted_wid: u32,
-    /// The world id of M-mode accesses.
-    pub mwid: u32,
-}
-
-impl Default for WgOptions {
-    fn default() -> Self {
-        WgOptions {
-            nworlds: 4,
-            trusted_wid: 3,
-            mwid: 3,
-        }
-    }
-}
-
-impl Config {
-    pub fn new(program: impl Into<PathBuf>) -> Config {
-        Config {
-            engine: Engine::default(),
-            ram_size: 128 << 20,
-            pmp_entries: crate::hart::csr::PMP_ENTRIES,
-            bios: Bios::None,
-            program: program.into(),
-            max_insns: None,
-            bootargs: String::new(),
-            worldguard: None,
-            iopmp: false,
-            rrid: 0,
-        }
-    }
-}
+use crate::loader::Image;
 
 /// Host-side errors building a machine.
 #[derive(Debug, thiserror::Error)]
 pub enum MachineError {
     #[error(transparent)]
-    Load(#[from] LoadError),
+    Layout(#[from] LayoutError),
     #[error("building the address space: {0}")]
     Space(#[from] SpaceError),
     #[error("RAM size {0:#x} is not supported (need 1 MiB .. 2^40 bytes, a multiple of 4 KiB)")]
     RamSize(u64),
     #[error("generating the device tree: {0}")]
-    Fdt(String),
-    #[error("the device tree ({0} bytes) does not fit in RAM")]
-    FdtTooBig(usize),
-    #[error("{first} at {first_start:#x}..{first_end:#x} overlaps {second} at {second_start:#x}..{second_end:#x}")]
-    Overlap {
-        first: String,
-        first_start: u64,
-        first_end: u64,
-        second: String,
-        second_start: u64,
-        second_end: u64,
-    },
+    Fdt(#[source] vm_fdt::Error),
     #[error("{0} PMP entries: the RISC-V spec allows 0, 16 or 64")]
     PmpEntries(usize),
-    #[error("security checker configuration: {0}")]
-    Checker(String),
+    #[error(transparent)]
+    Checker(#[from] CheckerError),
     #[error("starting the JIT: {0}")]
-    Jit(String),
+    Jit(#[source] jit::cache::JitError),
 }
 
 /// How a run ended.
@@ -262,7 +152,7 @@ impl Machine {
             &checkers.fdt_nodes(),
             checkers.fdt_cpu().as_ref(),
         )
-        .map_err(|e| MachineError::Fdt(e.to_string()))?;
+        .map_err(MachineError::Fdt)?;
         let fdt_addr = fdt_address(ram, fdt.len())?;
         check_layout(&images, fdt_addr, fdt.len() as u64)?;
         let rom = reset_vector(start, fdt_addr, kernel_entry);
@@ -309,7 +199,7 @@ impl Machine {
         }
         space
             .load_bytes(GuestPhysAddr(fdt_addr), &fdt)
-            .map_err(|_| MachineError::FdtTooBig(fdt.len()))?;
+            .map_err(|_| LayoutError::FdtTooBig(fdt.len()))?;
 
         let time_clock = clock.clone();
         if !crate::hart::csr::PMP_COUNTS.contains(&cfg.pmp_entries) {
@@ -334,10 +224,9 @@ impl Machine {
             input: None,
             icache: DecodeCache::default(),
             jit: match cfg.engine {
-                Engine::Jit | Engine::Tiered => Some(
-                    JitEngine::new(cfg.engine == Engine::Tiered)
-                        .map_err(|e| MachineError::Jit(e.to_string()))?,
-                ),
+                Engine::Jit | Engine::Tiered => {
+                    Some(JitEngine::new(cfg.engine == Engine::Tiered).map_err(MachineError::Jit)?)
+                }
                 _ => None,
             },
         })
@@ -478,14 +367,14 @@ impl Machine {
                 self.insns += n;
                 stop
             };
-            if stop == Retired::Wfi {
+            if stop == Flow::Wfi {
                 self.wait_for_interrupt();
             }
         }
     }
 
     /// Executes exactly one instruction through the reference path.
-    fn step_precise(&mut self) -> Retired {
+    fn step_precise(&mut self) -> Flow {
         let r = interp::step(&mut self.hart, &mut self.mmu);
         if self.mmu.has_dirty_code() {
             self.icache.invalidate_dirty(&mut self.mmu);
@@ -493,11 +382,11 @@ impl Machine {
         self.mmu.device_touched = false;
         r.unwrap_or_else(|e| {
             self.hart.raise(e);
-            Retired::Next
+            Flow::Next
         })
     }
 
-    fn step_traced(&mut self) -> Retired {
+    fn step_traced(&mut self) -> Flow {
         let pc = self.hart.state.pc;
         let before = self.hart.state.x;
         let result = interp::fetch(&mut self.hart, &mut self.mmu)
@@ -506,7 +395,7 @@ impl Machine {
             self.icache.invalidate_dirty(&mut self.mmu);
         }
         let Some(t) = self.trace.as_mut() else {
-            return Retired::Next;
+            return Flow::Next;
         };
         match result {
             Ok((d, r)) => {
@@ -531,7 +420,7 @@ impl Machine {
                     e.tval()
                 );
                 self.hart.raise(e);
-                Retired::Next
+                Flow::Next
             }
         }
     }
@@ -615,112 +504,6 @@ impl Machine {
             let _ = self.mmu.space.write(GuestPhysAddr(fh), 8, response);
         }
     }
-}
-
-/// Loads the firmware (if any) and the program; returns the address the boot
-/// ROM jumps to, the images, and the entry point handed on to firmware.
-fn load_images(cfg: &Config, ram: (u64, u64)) -> Result<(u64, Vec<Image>, u64), MachineError> {
-    // No image can be larger than guest RAM.
-    let limit = ram.1 - ram.0;
-    let prog_data = loader::read_file(&cfg.program, limit)?;
-    match &cfg.bios {
-        Bios::None => {
-            let img = if loader::is_elf(&prog_data) {
-                loader::parse_elf(&cfg.program, &prog_data, ram)?
-            } else {
-                return Err(LoadError::NotElf {
-                    path: cfg.program.clone(),
-                }
-                .into());
-            };
-            let entry = img.entry;
-            Ok((entry, vec![img], entry))
-        }
-        Bios::File(fw_path) => {
-            let fw_data = loader::read_file(fw_path, limit)?;
-            let fw = if loader::is_elf(&fw_data) {
-                loader::parse_elf(fw_path, &fw_data, ram)?
-            } else {
-                loader::raw_image(fw_path, fw_data, RAM_BASE, ram)?
-            };
-            let kernel = if loader::is_elf(&prog_data) {
-                loader::parse_elf(&cfg.program, &prog_data, ram)?
-            } else {
-                // Raw kernels go at the first 2 MiB boundary after firmware,
-                // as QEMU places them.
-                let at = fw.end().next_multiple_of(2 << 20);
-                loader::raw_image(&cfg.program, prog_data, at, ram)?
-            };
-            let (start, entry) = (fw.entry, kernel.entry);
-            Ok((start, vec![fw, kernel], entry))
-        }
-    }
-}
-
-/// Refuses a layout where the images' segments (the loader already
-/// checked each image on its own) or the device tree overlap, as QEMU
-/// refuses overlapping ROM blobs; the error names both ranges.
-fn check_layout(images: &[Image], fdt_addr: u64, fdt_len: u64) -> Result<(), MachineError> {
-    let mut ranges: Vec<(String, u64, u64)> = Vec::new();
-    for (i, img) in images.iter().enumerate() {
-        let name = if images.len() > 1 && i == 0 {
-            "the firmware"
-        } else {
-            "the program"
-        };
-        for s in &img.segments {
-            ranges.push((format!("{name}'s segment"), s.addr, s.end()));
-        }
-    }
-    ranges.push(("the device tree".into(), fdt_addr, fdt_addr + fdt_len));
-    ranges.sort_by_key(|r| (r.1, r.2));
-    // Sorted by start, two ranges overlap only if some neighbours do.
-    for w in ranges.windows(2) {
-        let (a, b) = (&w[0], &w[1]);
-        if b.1 < a.2 {
-            return Err(MachineError::Overlap {
-                first: a.0.clone(),
-                first_start: a.1,
-                first_end: a.2,
-                second: b.0.clone(),
-                second_start: b.1,
-                second_end: b.2,
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Where the FDT goes: the last 2 MiB-aligned slot below the end of RAM (or
-/// below 3 GiB), as QEMU 7.2 places it.
-fn fdt_address(ram: (u64, u64), len: usize) -> Result<u64, MachineError> {
-    let top = ram.1.min(3 << 30).max(ram.0);
-    let addr = top.checked_sub(len as u64).map(|a| a & !((2 << 20) - 1));
-    match addr {
-        Some(a) if a >= ram.0 => Ok(a),
-        _ => Err(MachineError::FdtTooBig(len)),
-    }
-}
-
-/// The boot ROM: sets a0 = mhartid, a1 = FDT address, a2 = fw_dynamic info,
-/// and jumps to `start` — the same contract as QEMU's reset vector.
-fn reset_vector(start: u64, fdt_addr: u64, next_addr: u64) -> Vec<u8> {
-    let code: [u32; 6] = [
-        0x0000_0297, // auipc t0, 0
-        0x0282_8613, // addi  a2, t0, 40      (fw_dynamic info below)
-        0xf140_2573, // csrr  a0, mhartid
-        0x0202_b583, // ld    a1, 32(t0)      (FDT address)
-        0x0182_b283, // ld    t0, 24(t0)      (start address)
-        0x0002_8067, // jr    t0
-    ];
-    let mut rom: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
-    rom.extend(start.to_le_bytes());
-    rom.extend(fdt_addr.to_le_bytes());
-    // struct fw_dynamic_info { magic, version, next_addr, next_mode, options, boot_hart }
-    for v in [0x4942_534f_u64, 2, next_addr, 1, 0, 0] {
-        rom.extend(v.to_le_bytes());
-    }
-    rom
 }
 
 /// Builds a machine for `cfg` and runs it to the end, rebuilding it on a

@@ -10,17 +10,31 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use softmmu::{AddressSpace, GuestPhysAddr};
+use softmmu::{AddressSpace, GuestPhysAddr, SpaceError};
 
-use super::iopmp::{self, Iopmp, IopmpConfig};
+use super::iopmp::{self, Iopmp, IopmpConfig, IopmpConfigError};
 use super::plic::Plic;
 use super::wgchecker::{self as wg, WgChecker, WgCheckerConfig};
 use super::Shared;
+use crate::board::{
+    FLASH_BASE, FLASH_SIZE, IOPMP_REG_BASE, IOPMP_REG_SIZE, RAM_BASE, UART_BASE,
+    VIRT_WGC_DRAM_BASE, VIRT_WGC_FLASH_BASE, VIRT_WGC_UART_BASE,
+};
+use crate::config::Config;
 use crate::fdt::{CpuWorldGuard, SocNode};
 use crate::hart::csr::WgHartConfig;
 use crate::hart::Hart;
-use crate::machine::layout::{FLASH_BASE, FLASH_SIZE, RAM_BASE, UART_BASE};
-use crate::machine::{Config, MachineError};
+
+/// Why the checkers a configuration asks for cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckerError {
+    #[error("security checker configuration: {0}")]
+    Invalid(String),
+    #[error("security checker configuration: {0}")]
+    Iopmp(#[from] IopmpConfigError),
+    #[error("building the address space: {0}")]
+    Space(#[from] SpaceError),
+}
 
 /// The page the UART checker guards (the UART's registers lie inside it).
 const UART_GUARD_SIZE: u64 = 0x1000;
@@ -43,17 +57,17 @@ pub struct Checkers {
 
 impl Checkers {
     /// Builds the checkers `cfg` asks for (not yet on the bus).
-    pub fn new(cfg: &Config, plic: &Rc<RefCell<Plic>>) -> Result<Checkers, MachineError> {
+    pub fn new(cfg: &Config, plic: &Rc<RefCell<Plic>>) -> Result<Checkers, CheckerError> {
         let mut c = Checkers::default();
         if let Some(o) = cfg.worldguard {
             if o.nworlds == 0 || o.nworlds > 32 {
-                return Err(MachineError::Checker(format!(
+                return Err(CheckerError::Invalid(format!(
                     "{} worlds: WorldGuard checkers support 1 to 32",
                     o.nworlds
                 )));
             }
             if o.trusted_wid >= o.nworlds || o.mwid >= o.nworlds {
-                return Err(MachineError::Checker(format!(
+                return Err(CheckerError::Invalid(format!(
                     "trusted WID {} and M-mode WID {} must be below the number of worlds ({})",
                     o.trusted_wid, o.mwid, o.nworlds
                 )));
@@ -61,17 +75,17 @@ impl Checkers {
             let units = [
                 (
                     "wgc-dram",
-                    wg::VIRT_WGC_DRAM_BASE,
+                    VIRT_WGC_DRAM_BASE,
                     WgCheckerConfig::virt_dram(RAM_BASE, cfg.ram_size),
                 ),
                 (
                     "wgc-flash",
-                    wg::VIRT_WGC_FLASH_BASE,
+                    VIRT_WGC_FLASH_BASE,
                     WgCheckerConfig::virt_flash(FLASH_BASE, FLASH_SIZE),
                 ),
                 (
                     "wgc-uart",
-                    wg::VIRT_WGC_UART_BASE,
+                    VIRT_WGC_UART_BASE,
                     WgCheckerConfig::virt_uart(UART_BASE, UART_GUARD_SIZE),
                 ),
             ];
@@ -102,10 +116,9 @@ impl Checkers {
                 size: cfg.ram_size,
                 ..IopmpConfig::default()
             };
-            icfg.validate()
-                .map_err(|e| MachineError::Checker(e.to_string()))?;
+            icfg.validate()?;
             if u32::from(cfg.rrid) >= icfg.rrid_num {
-                return Err(MachineError::Checker(format!(
+                return Err(CheckerError::Invalid(format!(
                     "RRID {} is out of range: the IOPMP has {} requesters",
                     cfg.rrid, icfg.rrid_num
                 )));
@@ -122,7 +135,7 @@ impl Checkers {
     }
 
     /// Puts the checkers on the bus, in front of what they guard.
-    pub fn attach(&self, space: &mut AddressSpace) -> Result<(), MachineError> {
+    pub fn attach(&self, space: &mut AddressSpace) -> Result<(), CheckerError> {
         for w in &self.wg {
             space.add_iommu(
                 w.name,
@@ -135,7 +148,7 @@ impl Checkers {
             let c = dev.borrow().config().clone();
             space.add_iommu(
                 "iopmp",
-                (iopmp::IOPMP_REG_BASE, iopmp::IOPMP_REG_SIZE),
+                (IOPMP_REG_BASE, IOPMP_REG_SIZE),
                 (c.base.0, c.size),
                 Box::new(Shared(dev.clone())),
             )?;
@@ -174,7 +187,7 @@ impl Checkers {
             nodes.push(SocNode {
                 name: "iopmp",
                 compatible: vec![iopmp::IOPMP_COMPATIBLE.into()],
-                reg: (iopmp::IOPMP_REG_BASE, iopmp::IOPMP_REG_SIZE),
+                reg: (IOPMP_REG_BASE, IOPMP_REG_SIZE),
                 irq: Some(c.irq as u32),
                 u32_props: vec![],
                 u64_props: vec![],

@@ -51,15 +51,8 @@ use softmmu::access::{PROT_EXEC, PROT_READ, PROT_WRITE};
 use softmmu::{AccessType, BusError, GuestPhysAddr, Iommu, IommuTlbEntry, MemAttrs};
 
 use super::plic::{Plic, NUM_SOURCES};
+use crate::board::{IOPMP_IRQ, IOPMP_REG_SIZE};
 
-/// Base of the register window on QEMU's `virt` (`VIRT_IOPMP` in
-/// hw/riscv/virt.c of the IOPMP series v10, Jan 2025).
-pub const IOPMP_REG_BASE: u64 = 0x1020_0000;
-/// Size of the register window (`VIRT_IOPMP`, same source).
-pub const IOPMP_REG_SIZE: u64 = 0x10_0000;
-/// PLIC source of the violation interrupt (`IOPMP_IRQ` in
-/// include/hw/riscv/virt.h of the same series).
-pub const IOPMP_IRQ: usize = 12;
 /// The `compatible` string of QEMU's device tree node (`create_fdt_iopmp`).
 pub const IOPMP_COMPATIBLE: &str = "riscv_iopmp";
 

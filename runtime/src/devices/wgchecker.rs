@@ -48,23 +48,14 @@ use softmmu::{AccessType, BusError, GuestPhysAddr, Iommu, IommuTlbEntry, MemAttr
 
 use super::plic::Plic;
 use super::{reg_read, reg_write};
+use crate::board::{VIRT_WGC_DRAM_IRQ, VIRT_WGC_FLASH_IRQ, VIRT_WGC_UART_IRQ};
 
 // QEMU's `virt,wg=on` layout: Jim Shu's series "hw/riscv: virt: Add
 // WorldGuard support" (v2 April 2025, v3 October 2025), hw/riscv/virt.c
 // (`virt_memmap`, `virt_wgcinfo`) and include/hw/riscv/virt.h.
 
-/// Register window of the checker in front of DRAM (`VIRT_WGC_DRAM`).
-pub const VIRT_WGC_DRAM_BASE: u64 = 0x600_0000;
-/// Register window of the checker in front of the two pflash banks (`VIRT_WGC_FLASH`).
-pub const VIRT_WGC_FLASH_BASE: u64 = 0x600_1000;
-/// Register window of the checker in front of UART0 (`VIRT_WGC_UART`).
-pub const VIRT_WGC_UART_BASE: u64 = 0x600_2000;
 /// Size of every checker's register window (`virt_memmap`, `mmio-size`).
 pub const WGC_MMIO_SIZE: u64 = 0x1000;
-/// PLIC sources (`WGC_DRAM_IRQ`, `WGC_FLASH_IRQ`, `WGC_UART_IRQ` in virt.h).
-pub const VIRT_WGC_DRAM_IRQ: usize = 15;
-pub const VIRT_WGC_FLASH_IRQ: usize = 16;
-pub const VIRT_WGC_UART_IRQ: usize = 17;
 /// Slot counts (`virt_wgcinfo`).
 pub const VIRT_WGC_DRAM_SLOTS: u32 = 16;
 pub const VIRT_WGC_FLASH_SLOTS: u32 = 16;
@@ -1266,6 +1257,7 @@ mod tests {
         assert_eq!((u.nslots, u.irq), (1, 17));
         let f = WgCheckerConfig::virt_flash(0x2000_0000, 0x400_0000);
         assert_eq!((f.nslots, f.irq), (16, 16));
+        use crate::board::{VIRT_WGC_DRAM_BASE, VIRT_WGC_FLASH_BASE, VIRT_WGC_UART_BASE};
         assert_eq!(
             [VIRT_WGC_DRAM_BASE, VIRT_WGC_FLASH_BASE, VIRT_WGC_UART_BASE],
             [0x600_0000, 0x600_1000, 0x600_2000]

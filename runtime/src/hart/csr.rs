@@ -98,23 +98,6 @@ pub struct WgHartConfig {
     pub hw_bypass: bool,
 }
 
-impl Default for WgHartConfig {
-    /// QEMU `virt,wg=on`: 4 worlds, trusted WID 3, `mwid` 3, every world
-    /// usable below M, hardware bypass (see `devices::wgchecker`).
-    fn default() -> WgHartConfig {
-        use crate::devices::wgchecker::{
-            VIRT_WG_HW_BYPASS, VIRT_WG_MWID, VIRT_WG_NWORLDS, VIRT_WG_TRUSTED_WID,
-        };
-        WgHartConfig {
-            nworlds: VIRT_WG_NWORLDS,
-            trusted_wid: VIRT_WG_TRUSTED_WID,
-            mwid: VIRT_WG_MWID,
-            mwidlist: (1 << VIRT_WG_NWORLDS) - 1,
-            hw_bypass: VIRT_WG_HW_BYPASS,
-        }
-    }
-}
-
 impl WgHartConfig {
     /// The WIDs the lower modes may use.
     fn legal(&self) -> u64 {
@@ -523,6 +506,18 @@ mod tests {
     use std::rc::Rc;
 
     use super::*;
+
+    /// QEMU `virt,wg=on`: 4 worlds, trusted WID 3, `mwid` 3, every world
+    /// usable below M, hardware bypass.
+    fn virt_wg() -> WgHartConfig {
+        WgHartConfig {
+            nworlds: 4,
+            trusted_wid: 3,
+            mwid: 3,
+            mwidlist: 0xf,
+            hw_bypass: true,
+        }
+    }
     use crate::hart::IrqLines;
 
     fn hart(pmp: usize) -> Hart {
@@ -559,7 +554,7 @@ mod tests {
 
     fn wg_hart() -> Hart {
         let mut h = hart(16);
-        h.csr = Csrs::new(0).with_worldguard(WgHartConfig::default());
+        h.csr = Csrs::new(0).with_worldguard(virt_wg());
         h
     }
 
@@ -585,7 +580,7 @@ mod tests {
         }
         let c = Csrs::new(0).with_worldguard(WgHartConfig {
             hw_bypass: false,
-            ..WgHartConfig::default()
+            ..virt_wg()
         });
         assert_eq!(c.mlwid, 0);
         // A reset keeps the configuration.
@@ -650,7 +645,7 @@ mod tests {
         h.csr = Csrs::new(0).with_worldguard(WgHartConfig {
             mwidlist: 0b1010,
             hw_bypass: false,
-            ..WgHartConfig::default()
+            ..virt_wg()
         });
         assert_eq!(h.csr.mlwid, 1, "reset: lowest usable world");
         h.csr_write(CSR_MLWID, 2).unwrap();

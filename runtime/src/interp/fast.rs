@@ -1,4 +1,4 @@
-//! The decoded-instruction cache and the interpreter's hot loop.
+//! The fast interpreter (the `interp` engine): the decoded-instruction cache and the hot loop.
 //!
 //! Each main-RAM page that the hart executes from gets an array of slots, one
 //! per 2-byte position, filled lazily with the decoded instruction and its
@@ -23,10 +23,11 @@ use frontend_riscv::{decode, Decoded, Insn};
 use softmmu::tlb::PAGE_MASK;
 use softmmu::{GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
 
-use crate::fastops::{lower, Op};
+use super::fastops::{lower, Op};
+use super::reference::{self, alu, alu32, sign_extend};
+use super::Flow;
 use crate::hart::walk::Walker;
 use crate::hart::{Exception, Hart};
-use crate::interp::{self, alu, alu32, sign_extend, Retired};
 
 const SLOTS: usize = 2048;
 
@@ -99,14 +100,14 @@ impl DecodeCache {
     /// transfers and page changes only, so a run may exceed it by up to one
     /// page of straight-line code (2048 instructions). Returns how many ran
     /// (including one that trapped) and why the loop stopped
-    /// (`Retired::Next` when the budget ran out).
-    pub fn run(&mut self, hart: &mut Hart, mmu: &mut Mmu, budget: u64) -> (u64, Retired) {
+    /// (`Flow::Next` when the budget ran out).
+    pub fn run(&mut self, hart: &mut Hart, mmu: &mut Mmu, budget: u64) -> (u64, Flow) {
         let mut n = 0u64;
         // Fast instructions executed since `instret`/`cycle` were last updated.
         let mut unretired = 0u64;
         let stop = 'outer: loop {
             if n >= budget {
-                break Retired::Next;
+                break Flow::Next;
             }
             let pc = hart.state.pc;
             let idx = hart.fetch_idx();
@@ -123,7 +124,7 @@ impl DecodeCache {
                     Err(e) => {
                         n += 1;
                         hart.raise(e);
-                        break Retired::StateChanged;
+                        break Flow::StateChanged;
                     }
                 },
             };
@@ -183,13 +184,13 @@ impl DecodeCache {
                                 hart.state.pc = pc;
                                 hart.csr.retire_n(std::mem::take(&mut unretired));
                                 hart.raise(e.into());
-                                break 'outer Retired::StateChanged;
+                                break 'outer Flow::StateChanged;
                             }
                         }
                         if mmu.device_touched {
                             hart.state.pc = pc;
                             unretired += 1;
-                            break 'outer Retired::StateChanged;
+                            break 'outer Flow::StateChanged;
                         }
                     }};
                 }
@@ -201,7 +202,7 @@ impl DecodeCache {
                             hart.state.pc = pc;
                             hart.csr.retire_n(std::mem::take(&mut unretired));
                             hart.raise(e.into());
-                            break 'outer Retired::StateChanged;
+                            break 'outer Flow::StateChanged;
                         }
                         pc = next;
                         if mmu.has_dirty_code() {
@@ -213,7 +214,7 @@ impl DecodeCache {
                         if mmu.device_touched {
                             hart.state.pc = pc;
                             unretired += 1;
-                            break 'outer Retired::StateChanged;
+                            break 'outer Flow::StateChanged;
                         }
                     }};
                 }
@@ -338,20 +339,20 @@ impl DecodeCache {
         hart: &mut Hart,
         mmu: &mut Mmu,
         d: Option<Decoded>,
-    ) -> Option<Retired> {
+    ) -> Option<Flow> {
         let r = match d {
-            Some(d) => interp::execute(hart, mmu, &d),
-            None => interp::step(hart, mmu),
+            Some(d) => reference::execute(hart, mmu, &d),
+            None => reference::step(hart, mmu),
         };
         if mmu.has_dirty_code() {
             self.invalidate_dirty(mmu);
         }
         match r {
-            Ok(Retired::Next) if !mmu.device_touched => None,
+            Ok(Flow::Next) if !mmu.device_touched => None,
             Ok(r) => Some(r),
             Err(e) => {
                 hart.raise(e);
-                Some(Retired::StateChanged)
+                Some(Flow::StateChanged)
             }
         }
     }

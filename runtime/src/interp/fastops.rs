@@ -1,12 +1,12 @@
 //! Flat, pre-decoded forms of the common instructions, for the interpreter's hot loop.
 //!
-//! `interp::execute` is the reference semantics for every instruction. The
+//! `reference::execute` is the reference semantics for every instruction. The
 //! hot loop (`DecodeCache::run`) executes the common integer instructions
 //! from this flat form instead — one jump-table dispatch, no nested
-//! operation match — using the same helper functions (`interp::alu`,
-//! `interp::alu32`, `interp::branch_taken`), so the two cannot drift apart
+//! operation match — using the same helper functions (`reference::alu`,
+//! `reference::alu32`, `reference::branch_taken`), so the two cannot drift apart
 //! in arithmetic. Everything else (CSRs, system, atomics, FP, illegal) is
-//! `Op::Generic` and goes through `interp::execute`.
+//! `Op::Generic` and goes through `reference::execute`.
 
 use frontend_riscv::{AluOp, BranchOp, Decoded, Insn, LoadOp, StoreOp};
 
@@ -17,7 +17,7 @@ use frontend_riscv::{AluOp, BranchOp, Decoded, Insn, LoadOp, StoreOp};
 pub enum Op {
     /// Not decoded yet.
     Empty,
-    /// Use `interp::execute` on the slot's `Decoded`.
+    /// Use `reference::execute` on the slot's `Decoded`.
     Generic,
     Lui {
         rd: u8,

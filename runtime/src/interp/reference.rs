@@ -1,4 +1,4 @@
-//! The interpreter: executes one decoded instruction against a hart and the memory system.
+//! The reference interpreter: executes one decoded instruction against a hart and the memory system.
 //!
 //! This is the reference semantics of rvdbt. Every guest exception is
 //! returned as an [`Exception`] value with the hart's pc still at the
@@ -11,9 +11,10 @@ use crate::hart::csr::{MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW};
 use crate::hart::walk::Walker;
 use crate::hart::{Exception, Hart, Priv, Reservation};
 
-/// What the execution loop must do after an instruction retired.
+/// What the execution loop must do next, after an instruction retired,
+/// trapped (the hart is at its handler) or a budget ran out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Retired {
+pub enum Flow {
     /// Go on with the next instruction.
     Next,
     /// The hart executed `wfi`: wait for an interrupt.
@@ -30,7 +31,7 @@ pub fn fetch(hart: &mut Hart, mmu: &mut Mmu) -> Result<Decoded, Exception> {
 }
 
 /// Fetches, decodes and executes one instruction.
-pub fn step(hart: &mut Hart, mmu: &mut Mmu) -> Result<Retired, Exception> {
+pub fn step(hart: &mut Hart, mmu: &mut Mmu) -> Result<Flow, Exception> {
     let d = fetch(hart, mmu)?;
     execute(hart, mmu, &d)
 }
@@ -195,11 +196,11 @@ fn atomic_pa(
 
 /// Executes `d`, the instruction at the hart's pc. On success the pc points
 /// at the next instruction and the instruction is counted as retired.
-pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, Exception> {
+pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Flow, Exception> {
     let pc = hart.state.pc;
     let mut next_pc = pc.wrapping_add(d.len as u64);
     let illegal = Exception::Illegal(d.raw as u64);
-    let mut retired = Retired::Next;
+    let mut retired = Flow::Next;
     match d.insn {
         Insn::Lui { rd, imm } => hart.state.set_x(rd.idx(), imm as u64),
         Insn::Auipc { rd, imm } => hart.state.set_x(rd.idx(), pc.wrapping_add(imm as u64)),
@@ -275,7 +276,7 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
             }
             hart.mret();
             hart.csr.retire();
-            return Ok(Retired::StateChanged);
+            return Ok(Flow::StateChanged);
         }
         Insn::Sret => {
             let tsr = hart.csr.mstatus & MSTATUS_TSR != 0;
@@ -284,14 +285,14 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
             }
             hart.sret();
             hart.csr.retire();
-            return Ok(Retired::StateChanged);
+            return Ok(Flow::StateChanged);
         }
         Insn::Wfi => {
             let tw = hart.csr.mstatus & MSTATUS_TW != 0;
             if hart.prv == Priv::U || (hart.prv == Priv::S && tw) {
                 return Err(illegal);
             }
-            retired = Retired::Wfi;
+            retired = Flow::Wfi;
         }
         Insn::SfenceVma { rs1, rs2 } => {
             let tvm = hart.csr.mstatus & MSTATUS_TVM != 0;
@@ -305,7 +306,7 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
                 (false, true) => mmu.flush_nonglobal(),
                 (true, _) => mmu.flush_page(GuestVirtAddr(x(hart, rs1))),
             }
-            retired = Retired::StateChanged;
+            retired = Flow::StateChanged;
         }
         Insn::Csr { op, rd, rs1, csr } => {
             let src = x(hart, rs1);
@@ -392,14 +393,7 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Retired, E
 /// Executes a Zicsr instruction. `writes` is false for csrrs/csrrc with
 /// `rs1 = x0` (or a zero immediate), which must not write (nor fault on a
 /// read-only CSR); csrrw with `rd = x0` does not read.
-fn csr_op(
-    hart: &mut Hart,
-    op: CsrOp,
-    rd: Reg,
-    csr: u16,
-    src: u64,
-    writes: bool,
-) -> Option<Retired> {
+fn csr_op(hart: &mut Hart, op: CsrOp, rd: Reg, csr: u16, src: u64, writes: bool) -> Option<Flow> {
     let do_write = op == CsrOp::Rw || writes;
     let old = if op == CsrOp::Rw && rd == Reg::ZERO {
         // Still check access so a csrw to a missing CSR traps.
@@ -417,9 +411,9 @@ fn csr_op(
     }
     hart.state.set_x(rd.idx(), old);
     Ok::<_, ()>(if do_write {
-        Retired::StateChanged
+        Flow::StateChanged
     } else {
-        Retired::Next
+        Flow::Next
     })
     .ok()
 }

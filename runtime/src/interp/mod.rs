@@ -1,0 +1,14 @@
+//! The interpreters.
+//!
+//! - [`reference`]: executes one decoded instruction; the reference
+//!   semantics of every instruction (the `reference` engine, and the
+//!   fallback of every other engine).
+//! - [`fast`] with [`fastops`]: the `interp` engine (and the tiered engine's
+//!   tier 0): decoded pages, flat operations and a hot loop that keeps the
+//!   pc in a local.
+
+pub mod fast;
+pub mod fastops;
+pub mod reference;
+
+pub use reference::{execute, fetch, step, Flow};
