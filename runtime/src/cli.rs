@@ -11,7 +11,8 @@ use std::sync::mpsc;
 
 use clap::{Parser, Subcommand};
 
-use crate::machine::{run_program_with, Bios, Config, Engine, RunExit, WgOptions};
+use crate::config::{Bios, Config, Engine, WgOptions};
+use crate::machine::{run_program_with, RunExit};
 
 /// Exit code when the instruction budget ran out (as `timeout(1)` uses).
 pub const EXIT_INSN_LIMIT: u8 = 124;
@@ -69,7 +70,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub worldguard: bool,
     /// WorldGuard: number of worlds (1..=32).
-    #[arg(long, default_value_t = crate::machine::WgOptions::default().nworlds, requires = "worldguard")]
+    #[arg(long, default_value_t = crate::config::WgOptions::default().nworlds, requires = "worldguard")]
     pub wg_worlds: u32,
     /// WorldGuard: the trusted world id, which may program the checkers
     /// (default: the last world).

@@ -7,7 +7,6 @@
 //! Write-any-read-legal fields keep only their legal values here, so every
 //! reader sees legal state.
 
-use super::walk::{SATP_BARE, SATP_SV39, SATP_SV48, SATP_SV57};
 use super::{irq, Hart, Priv};
 
 pub const MSTATUS_SIE: u64 = 1 << 1;
@@ -64,6 +63,11 @@ const MIE_MASK: u64 = irq::SSIP | irq::MSIP | irq::STIP | irq::MTIP | irq::SEIP 
 /// S-context line when mip is read.
 const MIP_WMASK: u64 = irq::SSIP | irq::STIP | irq::SEIP;
 
+/// satp.MODE values.
+pub const SATP_BARE: u64 = 0;
+pub const SATP_SV39: u64 = 8;
+pub const SATP_SV48: u64 = 9;
+pub const SATP_SV57: u64 = 10;
 /// satp fields: MODE (4 bits), ASID (16 bits), PPN (44 bits).
 const SATP_MASK: u64 = (0xf << 60) | (0xffff << 44) | ((1 << 44) - 1);
 

@@ -14,7 +14,10 @@ use softmmu::{
     TlbFill,
 };
 
-use super::csr::{Csrs, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_MPRV, MSTATUS_MXR, MSTATUS_SUM};
+use super::csr::{
+    Csrs, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_MPRV, MSTATUS_MXR, MSTATUS_SUM, SATP_BARE,
+    SATP_SV39, SATP_SV48,
+};
 use super::{Hart, Priv};
 
 /// MMU indexes: one TLB per translation regime.
@@ -35,12 +38,6 @@ const PTE_D: u64 = 1 << 7;
 /// Bits 63:54 (N, PBMT and reserved): no Svnapot/Svpbmt, so must be zero.
 const PTE_RESERVED: u64 = 0x3ff << 54;
 const PTE_PPN_MASK: u64 = (1 << 44) - 1;
-
-/// satp.MODE values.
-pub const SATP_BARE: u64 = 0;
-pub const SATP_SV39: u64 = 8;
-pub const SATP_SV48: u64 = 9;
-pub const SATP_SV57: u64 = 10;
 
 impl Hart {
     /// The privilege data accesses use: `MPP` when `MPRV` is set in M mode.
