@@ -1,0 +1,103 @@
+//! The benchmark guest programs: the suite, where their ELFs are, and the guest RAM they run in.
+
+use std::path::{Path, PathBuf};
+
+/// Guest RAM for every program, in rvdbt and on QEMU (`-m 256M`). The
+/// tlbwalk programs need at least 128 MiB.
+pub const RAM_SIZE: u64 = 256 << 20;
+/// `-m` argument matching [`RAM_SIZE`].
+pub const QEMU_MEM: &str = "256M";
+
+/// A benchmark guest program (`benches/guest/<name>.elf`).
+#[derive(Clone, Copy, Debug)]
+pub struct Program {
+    pub name: &'static str,
+    /// One line: what the program measures.
+    pub measures: &'static str,
+    /// One of the C benchmarks (`guest/src/bench_*.c`): counted in
+    /// the geometric means and target checks, and reads `bench.scale=N`
+    /// from the kernel command line (N repetitions; 0 runs nothing, which
+    /// times QEMU's start-up). The assembly programs ignore the command line.
+    pub suite: bool,
+}
+
+/// Every program, in the order they run and are reported.
+pub const PROGRAMS: &[Program] = &[
+    Program {
+        name: "bench_matmul",
+        measures: "C: 96x96 uint32 matrix multiply (i-j-k), 80 products",
+        suite: true,
+    },
+    Program {
+        name: "bench_sort",
+        measures: "C: quicksort of 128K random uint32 keys, 24 times",
+        suite: true,
+    },
+    Program {
+        name: "bench_crc",
+        measures: "C: table CRC-32 + FNV-1a over a 256 KiB buffer, 128 passes",
+        suite: true,
+    },
+    Program {
+        name: "bench_list",
+        measures: "C: walk a randomly linked list of 128K nodes over 4 MiB, 160 times",
+        suite: true,
+    },
+    Program {
+        name: "bench_memcpy",
+        measures: "C: byte-by-byte copy of 4 MiB, 24 times",
+        suite: true,
+    },
+    Program {
+        name: "bench_bytecode",
+        measures: "C: switch-dispatched register VM running a sieve and a hash",
+        suite: true,
+    },
+    Program {
+        name: "intloop_bare",
+        measures: "integer loop, M-mode, satp Bare",
+        suite: false,
+    },
+    Program {
+        name: "intloop_sv39",
+        measures: "same integer loop, S-mode under Sv39 (4 KiB pages)",
+        suite: false,
+    },
+    Program {
+        name: "tlbwalk_4k",
+        measures: "S-mode Sv39, one dword per 4 KiB page over 64 MiB, 4 KiB pages",
+        suite: false,
+    },
+    Program {
+        name: "tlbwalk_2m",
+        measures: "same walk, the 64 MiB mapped with 2 MiB megapages",
+        suite: false,
+    },
+];
+
+/// The C suite's programs (the geometric means are over these).
+pub fn suite() -> impl Iterator<Item = &'static Program> {
+    PROGRAMS.iter().filter(|p| p.suite)
+}
+
+/// The directory holding the guest programs.
+pub fn guest_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("guest")
+}
+
+/// The ELF of `program`.
+pub fn elf_path(program: &Program) -> PathBuf {
+    guest_dir().join(format!("{}.elf", program.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_program_is_committed() {
+        for p in PROGRAMS {
+            assert!(elf_path(p).is_file(), "{} missing", elf_path(p).display());
+        }
+    }
+}
