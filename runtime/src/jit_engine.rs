@@ -134,7 +134,7 @@ unsafe fn glue<'a>(ctx: *mut JitCtx) -> (&'a mut JitCtx, &'a mut Glue, &'a mut H
 /// into translated code (the TB itself may be stale). See ARCHITECTURE.md,
 /// "Helpers that end a block".
 fn must_end_block(mmu: &Mmu, generation: u64) -> bool {
-    mmu.generation() != generation || mmu.device_touched || mmu.has_dirty_code()
+    mmu.generation() != generation || mmu.device_touched() || mmu.has_dirty_code()
 }
 
 /// After a helper's work: when it flushed a TLB, empties the jump cache at
@@ -355,13 +355,15 @@ impl JitEngine {
         }
     }
 
-    /// Moves code invalidations between the interpreter's decode cache and
-    /// the TBs, so both drop whatever was written.
+    /// Drains the pages written since their code was decoded or compiled
+    /// and drops them from both caches (the decode cache, tier 0 of the
+    /// tiered engine, and the TBs), before the next lookup.
     fn sync_invalidations(&mut self, mmu: &mut Mmu, icache: &mut DecodeCache) {
-        let mut pages = mmu.take_dirty_code();
-        icache.invalidate_pages(&pages);
-        pages.extend(icache.take_forwarded());
-        self.invalidate_pages(&pages);
+        let pages = mmu.take_dirty_code();
+        if !pages.is_empty() {
+            icache.invalidate_pages(&pages);
+            self.invalidate_pages(&pages);
+        }
     }
 
     /// Executes about `budget` instructions (checked between blocks).
@@ -372,7 +374,6 @@ impl JitEngine {
         icache: &mut DecodeCache,
         budget: u64,
     ) -> (u64, Flow) {
-        icache.set_forwarding(true);
         let mut n = 0u64;
         while n < budget {
             if mmu.generation() != self.jc_mmu_generation {
@@ -418,7 +419,7 @@ impl JitEngine {
             self.ctx.budget = (budget - n) as i64;
             let (ran, stop) = self.run_tb(hart, mmu, code);
             n += ran;
-            if mmu.has_dirty_code() || icache.has_forwarded() {
+            if mmu.has_dirty_code() {
                 self.sync_invalidations(mmu, icache);
             }
             if let Some(r) = stop {
@@ -465,14 +466,14 @@ impl JitEngine {
         );
         hart.csr.retire_n((self.ctx.mark - self.ctx.budget) as u64);
         let ran = (start - self.ctx.budget) as u64 + self.glue.traps + self.glue.execs;
+        let touched = mmu.take_device_touched();
         let stop = if self.glue.execs > 0 && self.glue.last != Flow::Next {
             Some(self.glue.last)
-        } else if self.glue.traps > 0 || mmu.device_touched {
+        } else if self.glue.traps > 0 || touched {
             Some(Flow::StateChanged)
         } else {
             None
         };
-        mmu.device_touched = false;
         (ran, stop)
     }
 

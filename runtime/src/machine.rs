@@ -365,6 +365,7 @@ impl Machine {
             } else {
                 let (n, stop) = self.icache.run(&mut self.hart, &mut self.mmu, chunk);
                 self.insns += n;
+                self.sync_code();
                 stop
             };
             if stop == Flow::Wfi {
@@ -373,13 +374,24 @@ impl Machine {
         }
     }
 
+    /// Drains the pages written since their code was decoded or compiled
+    /// and drops them from every engine's cache (the JIT engine does the same
+    /// inside its own loop).
+    fn sync_code(&mut self) {
+        let pages = self.mmu.take_dirty_code();
+        if !pages.is_empty() {
+            self.icache.invalidate_pages(&pages);
+            if let Some(jit) = self.jit.as_mut() {
+                jit.invalidate_pages(&pages);
+            }
+        }
+    }
+
     /// Executes exactly one instruction through the reference path.
     fn step_precise(&mut self) -> Flow {
         let r = interp::step(&mut self.hart, &mut self.mmu);
-        if self.mmu.has_dirty_code() {
-            self.icache.invalidate_dirty(&mut self.mmu);
-        }
-        self.mmu.device_touched = false;
+        self.sync_code();
+        self.mmu.take_device_touched();
         r.unwrap_or_else(|e| {
             self.hart.raise(e);
             Flow::Next
@@ -391,9 +403,7 @@ impl Machine {
         let before = self.hart.state.x;
         let result = interp::fetch(&mut self.hart, &mut self.mmu)
             .and_then(|d| interp::execute(&mut self.hart, &mut self.mmu, &d).map(|r| (d, r)));
-        if self.mmu.has_dirty_code() {
-            self.icache.invalidate_dirty(&mut self.mmu);
-        }
+        self.sync_code();
         let Some(t) = self.trace.as_mut() else {
             return Flow::Next;
         };

@@ -5,6 +5,7 @@
 //! privilege, LR/SC reservation, pending-interrupt lines) is here.
 
 pub mod csr;
+mod csr_access;
 pub mod trap;
 pub mod walk;
 
@@ -14,27 +15,9 @@ use std::rc::Rc;
 use jit::state::CpuState;
 use softmmu::GuestPhysAddr;
 
-pub use csr::Csrs;
+pub use csr::{Csrs, Priv};
+pub use csr_access::CsrEffect;
 pub use trap::{irq, Exception};
-
-/// Privilege levels, with their encoding in `mstatus.MPP`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Priv {
-    U = 0,
-    S = 1,
-    M = 3,
-}
-
-impl Priv {
-    /// Decodes an `MPP`/`SPP` field; the reserved value 2 is never stored.
-    pub fn from_bits(b: u64) -> Priv {
-        match b & 3 {
-            0 => Priv::U,
-            1 => Priv::S,
-            _ => Priv::M,
-        }
-    }
-}
 
 /// Interrupt lines driven by devices (MTIP, MSIP, MEIP, SEIP bits of `mip`).
 /// Devices hold a clone and set or clear their bit; the hart ORs the lines
@@ -73,9 +56,6 @@ pub struct Hart {
     pub lines: IrqLines,
     pub time: TimeSource,
     pub reservation: Option<Reservation>,
-    /// Set by a CSR write that invalidates cached translations (satp, PMP,
-    /// mstatus.MXR); the executor flushes the TLBs and clears it.
-    pub tlb_flush: bool,
     /// The requester id (RRID) an IOPMP sees on this hart's accesses.
     pub rrid: u16,
 }
@@ -89,7 +69,6 @@ impl Hart {
             lines,
             time,
             reservation: None,
-            tlb_flush: false,
             rrid: 0,
         }
     }
@@ -101,7 +80,6 @@ impl Hart {
         self.prv = Priv::M;
         self.csr = self.csr.after_reset();
         self.reservation = None;
-        self.tlb_flush = true;
     }
 
     /// The effective `mip`: software-written bits plus device lines.

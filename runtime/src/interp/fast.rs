@@ -5,8 +5,10 @@
 //! flat form (`fastops::Op`). The cache remembers the page the pc is on
 //! (virtual page, MMU index and TLB generation), so code that stays on one
 //! page runs without any TLB lookup or decoding. Pages are marked as code in
-//! softmmu; a write to one (self-modifying code, a loader in the guest) is
-//! reported by `Mmu::take_dirty_code` and drops the page.
+//! softmmu; a write to one (self-modifying code, a loader in the guest) ends
+//! [`DecodeCache::run`]: the owner of the run loop drains the written pages
+//! (`Mmu::take_dirty_code`) and hands them to every engine's cache
+//! ([`DecodeCache::invalidate_pages`], the JIT's), before anything runs again.
 //!
 //! Code outside main RAM (the boot ROM) and 32-bit instructions straddling
 //! a page boundary are fetched and decoded on every execution.
@@ -77,8 +79,6 @@ pub struct DecodeCache {
     current: Option<Current>,
     /// When another code consumer (the JIT) exists, pages this cache
     /// invalidated are kept here for it.
-    forwarding: bool,
-    forwarded: Vec<GuestPhysAddr>,
     pub stats: ICacheStats,
 }
 
@@ -102,6 +102,10 @@ impl DecodeCache {
     /// (including one that trapped) and why the loop stopped
     /// (`Flow::Next` when the budget ran out).
     pub fn run(&mut self, hart: &mut Hart, mmu: &mut Mmu, budget: u64) -> (u64, Flow) {
+        debug_assert!(
+            !mmu.has_dirty_code(),
+            "code writes must be drained and fanned out before the interpreter runs"
+        );
         let mut n = 0u64;
         // Fast instructions executed since `instret`/`cycle` were last updated.
         let mut unretired = 0u64;
@@ -187,7 +191,7 @@ impl DecodeCache {
                                 break 'outer Flow::StateChanged;
                             }
                         }
-                        if mmu.device_touched {
+                        if mmu.device_touched() {
                             hart.state.pc = pc;
                             unretired += 1;
                             break 'outer Flow::StateChanged;
@@ -206,12 +210,13 @@ impl DecodeCache {
                         }
                         pc = next;
                         if mmu.has_dirty_code() {
+                            // A write into code: the run loop drains it
+                            // and invalidates every engine's cache.
                             hart.state.pc = pc;
-                            self.invalidate_dirty(mmu);
                             unretired += 1;
-                            continue 'outer;
+                            break 'outer Flow::Next;
                         }
-                        if mmu.device_touched {
+                        if mmu.device_touched() {
                             hart.state.pc = pc;
                             unretired += 1;
                             break 'outer Flow::StateChanged;
@@ -326,7 +331,7 @@ impl DecodeCache {
             }
         };
         hart.csr.retire_n(unretired);
-        mmu.device_touched = false;
+        mmu.take_device_touched();
         (n, stop)
     }
 
@@ -344,11 +349,10 @@ impl DecodeCache {
             Some(d) => reference::execute(hart, mmu, &d),
             None => reference::step(hart, mmu),
         };
-        if mmu.has_dirty_code() {
-            self.invalidate_dirty(mmu);
-        }
         match r {
-            Ok(Flow::Next) if !mmu.device_touched => None,
+            // A device access or a write into code: the run loop reacts or
+            // invalidates every engine's cache before the next instruction.
+            Ok(Flow::Next) if !mmu.device_touched() && !mmu.has_dirty_code() => None,
             Ok(r) => Some(r),
             Err(e) => {
                 hart.raise(e);
@@ -436,15 +440,6 @@ impl DecodeCache {
         i
     }
 
-    /// Drops the pages softmmu reports as written since they were decoded.
-    pub fn invalidate_dirty(&mut self, mmu: &mut Mmu) {
-        let pages = mmu.take_dirty_code();
-        self.invalidate_pages(&pages);
-        if self.forwarding {
-            self.forwarded.extend(pages);
-        }
-    }
-
     /// Drops the decoded pages among `pages`.
     pub fn invalidate_pages(&mut self, pages: &[GuestPhysAddr]) {
         for pa in pages {
@@ -457,20 +452,5 @@ impl DecodeCache {
                 }
             }
         }
-    }
-
-    /// Keeps invalidated pages for [`DecodeCache::take_forwarded`].
-    pub fn set_forwarding(&mut self, on: bool) {
-        self.forwarding = on;
-    }
-
-    /// Whether invalidated pages wait for another consumer.
-    pub fn has_forwarded(&self) -> bool {
-        !self.forwarded.is_empty()
-    }
-
-    /// Pages this cache invalidated since the last call.
-    pub fn take_forwarded(&mut self) -> Vec<GuestPhysAddr> {
-        std::mem::take(&mut self.forwarded)
     }
 }

@@ -310,16 +310,10 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Flow, Exce
         }
         Insn::Csr { op, rd, rs1, csr } => {
             let src = x(hart, rs1);
-            retired = csr_op(hart, op, rd, csr, src, rs1 != Reg::ZERO).ok_or(illegal)?;
-            if std::mem::take(&mut hart.tlb_flush) {
-                mmu.flush_all();
-            }
+            retired = csr_op(hart, mmu, op, rd, csr, src, rs1 != Reg::ZERO).ok_or(illegal)?;
         }
         Insn::CsrImm { op, rd, uimm, csr } => {
-            retired = csr_op(hart, op, rd, csr, uimm as u64, uimm != 0).ok_or(illegal)?;
-            if std::mem::take(&mut hart.tlb_flush) {
-                mmu.flush_all();
-            }
+            retired = csr_op(hart, mmu, op, rd, csr, uimm as u64, uimm != 0).ok_or(illegal)?;
         }
         Insn::Lr { width, rd, rs1, .. } => {
             let size = width.size();
@@ -393,7 +387,16 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Flow, Exce
 /// Executes a Zicsr instruction. `writes` is false for csrrs/csrrc with
 /// `rs1 = x0` (or a zero immediate), which must not write (nor fault on a
 /// read-only CSR); csrrw with `rd = x0` does not read.
-fn csr_op(hart: &mut Hart, op: CsrOp, rd: Reg, csr: u16, src: u64, writes: bool) -> Option<Flow> {
+/// A CSR instruction; carries out what the write invalidates.
+fn csr_op(
+    hart: &mut Hart,
+    mmu: &mut Mmu,
+    op: CsrOp,
+    rd: Reg,
+    csr: u16,
+    src: u64,
+    writes: bool,
+) -> Option<Flow> {
     let do_write = op == CsrOp::Rw || writes;
     let old = if op == CsrOp::Rw && rd == Reg::ZERO {
         // Still check access so a csrw to a missing CSR traps.
@@ -407,7 +410,9 @@ fn csr_op(hart: &mut Hart, op: CsrOp, rd: Reg, csr: u16, src: u64, writes: bool)
             CsrOp::Rs => old | src,
             CsrOp::Rc => old & !src,
         };
-        hart.csr_write(csr, new)?;
+        if hart.csr_write(csr, new)?.flush_tlbs {
+            mmu.flush_all();
+        }
     }
     hart.state.set_x(rd.idx(), old);
     Ok::<_, ()>(if do_write {

@@ -17,38 +17,12 @@
 //!    the next access.
 //! 5. Sub-page answers are asked again on every access.
 
-use super::{fault, MemFault, MemFaultKind, Mmu, Translated};
+use super::{fault, IoTlbEntry, MemFault, MemFaultKind, Mmu, Translated, IOTLB_ENTRIES};
 use crate::access::{access_index, AccessType, MemAttrs};
 use crate::addr::{GuestPhysAddr, GuestVirtAddr};
 use crate::tlb::{IommuState, MmuIdx, TlbFull, PAGE_BITS, PAGE_MASK, TLB_IOMMU, TLB_NOTDIRTY};
 
-/// One cached IOMMU answer for an aligned block of at least a page (see
-/// [`Mmu::iotlb`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct IoTlbEntry {
-    /// First byte of the block; `lg` its log2 size (0 when empty).
-    base: u64,
-    lg: u8,
-    unit: u16,
-    access: AccessType,
-    attrs: MemAttrs,
-    /// `None`: blocked. Otherwise translated address minus address.
-    delta: Option<u64>,
-}
-
 impl IoTlbEntry {
-    pub(super) const EMPTY: IoTlbEntry = IoTlbEntry {
-        base: 0,
-        lg: 0,
-        unit: 0,
-        access: AccessType::Read,
-        attrs: MemAttrs {
-            world_id: 0,
-            requester_id: 0,
-        },
-        delta: None,
-    };
-
     fn covers(&self, page: u64, unit: usize, access: AccessType, attrs: MemAttrs) -> bool {
         self.lg != 0
             && page.wrapping_sub(self.base) >> self.lg == 0
@@ -57,9 +31,6 @@ impl IoTlbEntry {
             && self.attrs == attrs
     }
 }
-
-/// Entries of the IOTLB (fully associative, replaced round-robin).
-pub(super) const IOTLB_ENTRIES: usize = 16;
 
 impl Mmu {
     /// The IOTLB's answer for `page` if one of the two blocks that answered

@@ -34,7 +34,6 @@ use crate::tlb::{
     MmuIdx, Tlb, TlbStats, NUM_MMU_IDX, PAGE_BITS, PAGE_MASK, PAGE_SIZE, TLB_INVALID, TLB_IOMMU,
     TLB_MMIO, TLB_NOTDIRTY,
 };
-use iommu::{IoTlbEntry, IOTLB_ENTRIES};
 
 /// The kind of an atomic access, as [`Mmu::translate_atomic`] checks it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,6 +177,37 @@ pub struct MmuStats {
     pub checker_flushes: u64,
 }
 
+/// One cached IOMMU answer for an aligned block of at least a page (see
+/// [`Mmu::iotlb`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct IoTlbEntry {
+    /// First byte of the block; `lg` its log2 size (0 when empty).
+    base: u64,
+    lg: u8,
+    unit: u16,
+    access: AccessType,
+    attrs: MemAttrs,
+    /// `None`: blocked. Otherwise translated address minus address.
+    delta: Option<u64>,
+}
+
+impl IoTlbEntry {
+    const EMPTY: IoTlbEntry = IoTlbEntry {
+        base: 0,
+        lg: 0,
+        unit: 0,
+        access: AccessType::Read,
+        attrs: MemAttrs {
+            world_id: 0,
+            requester_id: 0,
+        },
+        delta: None,
+    };
+}
+
+/// Entries of the IOTLB (fully associative, replaced round-robin).
+const IOTLB_ENTRIES: usize = 16;
+
 /// The guest memory system of one machine.
 pub struct Mmu {
     pub space: AddressSpace,
@@ -203,9 +233,8 @@ pub struct Mmu {
     iotlb_next: usize,
     /// Per access type, the two entries that answered last.
     iotlb_mru: [[usize; 2]; 3],
-    /// Set by any device access; the run loop clears it after reacting
-    /// (device writes can raise interrupts or end the run).
-    pub device_touched: bool,
+    /// Set by any device access (see [`Mmu::take_device_touched`]).
+    device_touched: bool,
     pub stats: MmuStats,
 }
 
@@ -270,6 +299,19 @@ impl Mmu {
     /// helper.
     pub fn apply_tlb_resizes(&mut self) {
         self.tlbs.iter_mut().for_each(Tlb::apply_resize);
+    }
+
+    /// Whether a device was accessed since the last
+    /// [`Mmu::take_device_touched`] (device accesses can raise interrupts or
+    /// end the run: engines leave their loops for the run loop).
+    pub fn device_touched(&self) -> bool {
+        self.device_touched
+    }
+
+    /// Reports and forgets device accesses: the engine that ran them calls
+    /// it once it has handed control back to the run loop.
+    pub fn take_device_touched(&mut self) -> bool {
+        std::mem::take(&mut self.device_touched)
     }
 
     /// Changes whenever any TLB is flushed.
