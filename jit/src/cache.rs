@@ -12,7 +12,6 @@
 //! costs 4 KiB). Counting code bytes let a compile storm hold ten times
 //! the budget (~700 MB of RSS) before a flush.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use cranelift_codegen::isa::TargetFrontendConfig;
@@ -207,12 +206,15 @@ impl CodeCache {
         self.bytes > CODE_BUDGET
     }
 
-    /// Drops every TB and starts a new generation.
+    /// Drops every TB and starts a new generation, freeing its code.
     ///
-    /// The caller guarantees that no code of the current generation is
-    /// executing and that it will not call any `TbCode` obtained before.
+    /// # Safety
+    ///
+    /// No code of the current generation is executing, and no pointer into
+    /// it (a `TbCode`, a jump-cache entry, a chaining cell) is ever used
+    /// again: the caller clears every such structure first.
     #[allow(unsafe_code)]
-    pub fn flush(&mut self) -> Result<(), JitError> {
+    pub unsafe fn flush(&mut self) -> Result<(), JitError> {
         let old = self.module.replace(new_module(self.opts)?);
         if let Some(m) = old {
             // SAFETY: the caller's contract: no pointer into the old
@@ -283,6 +285,3 @@ impl CodeCache {
         annotate(&func, &notes)
     }
 }
-
-/// A map from a TB key to its code, valid for one generation.
-pub type TbMap<K> = HashMap<K, TbCode>;

@@ -4,7 +4,10 @@
 //! - [`ctx`]: the ABI of generated code (context, helpers, offsets).
 //! - [`translate`]: lifting one TB to Cranelift IR (`TbCx`).
 //! - [`cache`]: compiling TBs and owning their code (generations).
-//! - [`exec`]: calling a TB (the crate's only `unsafe` besides freeing code).
+//! - [`exec`]: calling a TB (the crate's only `unsafe` besides freeing code:
+//!   [`cache::CodeCache::flush`] and [`worker::CompileWorker::flush`] are
+//!   `unsafe fn`s whose callers promise no pointer into the old code is
+//!   used again).
 //! - [`worker`]: a background compile thread for the tiered engine.
 //!
 //! The runtime decides what a TB contains, keys and looks TBs up, and

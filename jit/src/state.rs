@@ -16,8 +16,6 @@ pub struct CpuState {
     pub pc: u64,
     /// Floating-point control and status (`frm` << 5 | `fflags`).
     pub fcsr: u32,
-    /// Nonzero when the execution loop must stop at the next block boundary.
-    pub exit_request: u32,
 }
 
 impl CpuState {
@@ -39,7 +37,6 @@ pub mod offsets {
     pub const F: usize = offset_of!(CpuState, f);
     pub const PC: usize = offset_of!(CpuState, pc);
     pub const FCSR: usize = offset_of!(CpuState, fcsr);
-    pub const EXIT_REQUEST: usize = offset_of!(CpuState, exit_request);
 }
 
 const _: () = assert!(core::mem::size_of::<CpuState>() == 8 * 65 + 8);
@@ -50,6 +47,6 @@ mod tests {
 
     #[test]
     fn layout_is_pinned() {
-        assert_eq!((X, F, PC, FCSR, EXIT_REQUEST), (0, 256, 512, 520, 524));
+        assert_eq!((X, F, PC, FCSR), (0, 256, 512, 520));
     }
 }

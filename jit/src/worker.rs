@@ -83,7 +83,11 @@ impl CompileWorker {
                             }
                         }
                         Request::Flush => {
-                            if let Err(e) = cache.flush() {
+                            // SAFETY: `CompileWorker::flush`'s caller keeps
+                            // `CodeCache::flush`'s contract for this request.
+                            #[allow(unsafe_code)]
+                            let flushed = unsafe { cache.flush() };
+                            if let Err(e) = flushed {
                                 tracing::error!("JIT worker flush failed: {e}");
                             }
                         }
@@ -112,9 +116,14 @@ impl CompileWorker {
         self.in_flight
     }
 
-    /// Drops every TB compiled so far. The caller must not run any
-    /// `TbCode` it received before (it clears its maps first).
-    pub fn flush(&mut self) {
+    /// Drops every TB compiled so far (the worker frees the generation).
+    ///
+    /// # Safety
+    ///
+    /// The contract of [`CodeCache::flush`]: nothing runs or keeps a pointer
+    /// into code this worker delivered before the call.
+    #[allow(unsafe_code)]
+    pub unsafe fn flush(&mut self) {
         if let Some(tx) = &self.tx {
             let _ = tx.send(Request::Flush);
         }
@@ -127,14 +136,6 @@ impl CompileWorker {
             out.push(self.unpack(r));
         }
         out
-    }
-
-    /// Waits for the next finished compilation (`None` if nothing is in flight).
-    pub fn wait(&mut self) -> Option<Compiled> {
-        if self.in_flight == 0 {
-            return None;
-        }
-        self.rx.recv().ok().map(|r| self.unpack(r))
     }
 
     fn unpack(&mut self, r: Raw) -> Compiled {

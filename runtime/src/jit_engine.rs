@@ -349,7 +349,11 @@ impl JitEngine {
         self.by_page.clear();
         self.clear_jc();
         self.cells.reset();
-        if let Err(e) = self.cache.as_mut().map_or(Ok(()), CodeCache::flush) {
+        // SAFETY: no TB runs now (the dispatcher calls this between TBs), and
+        // every structure that pointed at the old code (TB map, jump cache,
+        // chaining cells) was cleared above.
+        let flushed = self.cache.as_mut().map_or(Ok(()), |c| unsafe { c.flush() });
+        if let Err(e) = flushed {
             // Keeps the old generation's code; correctness is unaffected.
             tracing::error!("JIT code cache flush failed: {e}");
         }
@@ -639,7 +643,10 @@ impl JitEngine {
                 bg.footprint_at_flush = self.compile_stats.footprint;
                 bg.generation += 1;
                 bg.pending.clear();
-                bg.worker.flush();
+                // SAFETY: called between TBs; the maps, jump cache and cells
+                // that point at the worker's code are cleared just below,
+                // before anything runs again.
+                unsafe { bg.worker.flush() };
                 self.cells.reset();
                 self.tbs.clear();
                 self.by_page.clear();

@@ -85,18 +85,20 @@ const POLL_INTERVAL: u64 = 1024;
 /// Within this many instructions of `--max-insns`, execute one at a time.
 const PRECISE_TAIL: u64 = 4096;
 
+/// Guest RAM's physical range, once its size is checked.
+fn ram_range(cfg: &Config) -> Result<(u64, u64), MachineError> {
+    if cfg.ram_size < (1 << 20) || cfg.ram_size > (1 << 40) || !cfg.ram_size.is_multiple_of(4096) {
+        return Err(MachineError::RamSize(cfg.ram_size));
+    }
+    Ok((RAM_BASE, RAM_BASE + cfg.ram_size))
+}
+
 impl Machine {
     /// Builds the machine and loads the program. Guest output goes to `out`.
     pub fn new(cfg: &Config, out: Box<dyn Write>) -> Result<Machine, MachineError> {
-        if cfg.ram_size < (1 << 20)
-            || cfg.ram_size > (1 << 40)
-            || !cfg.ram_size.is_multiple_of(4096)
-        {
-            return Err(MachineError::RamSize(cfg.ram_size));
-        }
-        let ram = (RAM_BASE, RAM_BASE + cfg.ram_size);
+        let ram = ram_range(cfg)?;
         let (start, images, kernel_entry) = load_images(cfg, ram)?;
-        Self::build(cfg, images, start, kernel_entry, out)
+        Self::build(cfg, ram, images, start, kernel_entry, out)
     }
 
     /// Builds a machine around an in-memory image (tests, differential
@@ -106,7 +108,7 @@ impl Machine {
         image: Image,
         out: Box<dyn Write>,
     ) -> Result<Machine, MachineError> {
-        let ram = (RAM_BASE, RAM_BASE + cfg.ram_size);
+        let ram = ram_range(cfg)?;
         for s in &image.segments {
             let end = s.addr.checked_add(s.memsz);
             if s.addr < ram.0 || end.is_none_or(|e| e > ram.1) || s.bytes.len() as u64 > s.memsz {
@@ -114,23 +116,17 @@ impl Machine {
             }
         }
         let entry = image.entry;
-        Self::build(cfg, vec![image], entry, entry, out)
+        Self::build(cfg, ram, vec![image], entry, entry, out)
     }
 
     fn build(
         cfg: &Config,
+        ram: (u64, u64),
         images: Vec<Image>,
         start: u64,
         kernel_entry: u64,
         out: Box<dyn Write>,
     ) -> Result<Machine, MachineError> {
-        if cfg.ram_size < (1 << 20)
-            || cfg.ram_size > (1 << 40)
-            || !cfg.ram_size.is_multiple_of(4096)
-        {
-            return Err(MachineError::RamSize(cfg.ram_size));
-        }
-        let ram = (RAM_BASE, RAM_BASE + cfg.ram_size);
         let htif = images.last().and_then(|k| {
             k.tohost.map(|tohost| Htif {
                 tohost,
