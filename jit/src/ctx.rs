@@ -61,8 +61,8 @@ pub struct JitCtx {
     pub cpu: *mut CpuState,
     pub tlb: [TlbView; NUM_MMU_IDX],
     /// The value of `budget` when the hart's instruction counters were last
-    /// brought up to date: `mark - budget` instructions ran since.
-    pub mark: i64,
+    /// brought up to date: `counted_budget - budget` instructions ran since.
+    pub counted_budget: i64,
     /// Nonzero when a helper asks generated code to return now.
     pub exit: u64,
     pub load: LoadHelper,
@@ -124,7 +124,7 @@ pub mod offsets {
     pub const TLB_VIEW_SIZE: i32 = size_of::<TlbView>() as i32;
     pub const TLB_BASE: i32 = offset_of!(TlbView, base) as i32;
     pub const TLB_MASK: i32 = offset_of!(TlbView, mask) as i32;
-    pub const MARK: i32 = offset_of!(JitCtx, mark) as i32;
+    pub const COUNTED_BUDGET: i32 = offset_of!(JitCtx, counted_budget) as i32;
     pub const EXIT: i32 = offset_of!(JitCtx, exit) as i32;
     pub const LOAD: i32 = offset_of!(JitCtx, load) as i32;
     pub const STORE: i32 = offset_of!(JitCtx, store) as i32;
@@ -157,7 +157,10 @@ mod tests {
             (CPU, TLB, TLB_VIEW_SIZE, TLB_BASE, TLB_MASK),
             (0, 8, 16, 0, 8)
         );
-        assert_eq!((MARK, EXIT, LOAD, STORE, EXEC), (72, 80, 88, 96, 104));
+        assert_eq!(
+            (COUNTED_BUDGET, EXIT, LOAD, STORE, EXEC),
+            (72, 80, 88, 96, 104)
+        );
         assert_eq!((BUDGET, JC, JC_MASK), (120, 128, 136));
         assert_eq!((JC_VPC, JC_TAG, JC_CODE), (0, 8, 16));
         assert_eq!(

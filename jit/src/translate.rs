@@ -40,8 +40,8 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use frontend_riscv::{disasm, AluOp, BranchOp, Decoded, Insn, LoadOp, Reg, StoreOp};
 use softmmu::tlb::PAGE_MASK;
 
-use crate::ctx::offsets as o;
-use crate::state::offsets as so;
+use crate::ctx::offsets as ctx_off;
+use crate::state::offsets as cpu_off;
 
 /// The guest instructions of one TB, as the runtime collected them.
 #[derive(Clone, Debug)]
@@ -338,7 +338,7 @@ impl TbCx<'_> {
         let v = self
             .b
             .ins()
-            .load(I64, trusted(), self.cpu, so::X as i32 + 8 * i as i32);
+            .load(I64, trusted(), self.cpu, cpu_off::X as i32 + 8 * i as i32);
         let var = self.b.declare_var(I64);
         self.b.def_var(var, v);
         self.regs[i] = Some(var);
@@ -372,13 +372,15 @@ impl TbCx<'_> {
                 let v = self.b.use_var(var);
                 self.b
                     .ins()
-                    .store(trusted(), v, self.cpu, so::X as i32 + 8 * i as i32);
+                    .store(trusted(), v, self.cpu, cpu_off::X as i32 + 8 * i as i32);
             }
         }
     }
 
     fn store_pc(&mut self, pc: Value) {
-        self.b.ins().store(trusted(), pc, self.cpu, so::PC as i32);
+        self.b
+            .ins()
+            .store(trusted(), pc, self.cpu, cpu_off::PC as i32);
     }
 
     /// Stores the budget to `ctx.budget`, plus a refund of `n` instructions
@@ -390,7 +392,7 @@ impl TbCx<'_> {
         } else {
             c
         };
-        self.b.ins().store(trusted(), c, self.ctx, o::BUDGET);
+        self.b.ins().store(trusted(), c, self.ctx, ctx_off::BUDGET);
     }
 
     /// Instructions from the current one to the end of the TB.
@@ -470,14 +472,17 @@ impl TbCx<'_> {
     fn exit_with_pc(&mut self, pc: Value, cell: Option<Value>) {
         self.writeback();
         self.store_pc(pc);
-        let jc = self.b.ins().load(I64, invariant(), self.ctx, o::JC);
-        let mask = self.b.ins().load(I64, invariant(), self.ctx, o::JC_MASK);
+        let jc = self.b.ins().load(I64, invariant(), self.ctx, ctx_off::JC);
+        let mask = self
+            .b
+            .ins()
+            .load(I64, invariant(), self.ctx, ctx_off::JC_MASK);
         let half = self.b.ins().ushr_imm_u(pc, 1);
         let slot = self.b.ins().band(half, mask);
-        let off = self.b.ins().ishl_imm_u(slot, o::JC_ENTRY_SIZE_LOG2);
+        let off = self.b.ins().ishl_imm_u(slot, ctx_off::JC_ENTRY_SIZE_LOG2);
         let e = self.b.ins().iadd(jc, off);
-        let vpc = self.b.ins().load(I64, trusted(), e, o::JC_VPC);
-        let tag = self.b.ins().load(I64, trusted(), e, o::JC_TAG);
+        let vpc = self.b.ins().load(I64, trusted(), e, ctx_off::JC_VPC);
+        let tag = self.b.ins().load(I64, trusted(), e, ctx_off::JC_TAG);
         let same_pc = self.b.ins().icmp(IntCC::Equal, vpc, pc);
         let same_tag = self.b.ins().icmp_imm_s(IntCC::Equal, tag, self.tag as i64);
         let hit = self.b.ins().band(same_pc, same_tag);
@@ -488,7 +493,7 @@ impl TbCx<'_> {
         self.publish_budget(0);
         self.b.ins().jump(self.ret_block, &[]);
         self.b.switch_to_block(chain);
-        let code = self.b.ins().load(I64, trusted(), e, o::JC_CODE);
+        let code = self.b.ins().load(I64, trusted(), e, ctx_off::JC_CODE);
         if let Some(cell) = cell {
             self.b.ins().store(trusted(), code, cell, 0);
         }
@@ -499,7 +504,7 @@ impl TbCx<'_> {
 
     /// After a helper call: return at once if the helper set `ctx.exit`.
     fn check_exit(&mut self) {
-        let e = self.b.ins().load(I64, trusted(), self.ctx, o::EXIT);
+        let e = self.b.ins().load(I64, trusted(), self.ctx, ctx_off::EXIT);
         let cont = self.b.create_block();
         self.b.ins().brif(e, self.ret_block, &[], cont, &[]);
         self.b.switch_to_block(cont);
@@ -613,7 +618,7 @@ impl TbCx<'_> {
                 self.store_pc(pcv);
                 // The interpreter retires this instruction itself.
                 self.publish_budget(self.rest());
-                let f = self.b.ins().load(I64, invariant(), self.ctx, o::EXEC);
+                let f = self.b.ins().load(I64, invariant(), self.ctx, ctx_off::EXEC);
                 let raw = self.b.ins().iconst(I32, d.raw as i64);
                 self.b
                     .ins()
@@ -763,18 +768,18 @@ impl TbCx<'_> {
     /// if tag == entry.<comparator> { host = va + entry.addend } else { slow path }
     /// ```
     fn tlb_access(&mut self, va: Value, size: u8, comparator: i32) -> (Block, Value, Block) {
-        let view = o::TLB + o::TLB_VIEW_SIZE * self.data_idx as i32;
+        let view = ctx_off::TLB + ctx_off::TLB_VIEW_SIZE * self.data_idx as i32;
         let base = self
             .b
             .ins()
-            .load(I64, invariant(), self.ctx, view + o::TLB_BASE);
+            .load(I64, invariant(), self.ctx, view + ctx_off::TLB_BASE);
         let mask = self
             .b
             .ins()
-            .load(I64, invariant(), self.ctx, view + o::TLB_MASK);
+            .load(I64, invariant(), self.ctx, view + ctx_off::TLB_MASK);
         let vpn = self.b.ins().ushr_imm_u(va, 12);
         let idx = self.b.ins().band(vpn, mask);
-        let off = self.b.ins().ishl_imm_u(idx, o::ENTRY_SIZE_LOG2);
+        let off = self.b.ins().ishl_imm_u(idx, ctx_off::ENTRY_SIZE_LOG2);
         let entry = self.b.ins().iadd(base, off);
         let cmp = self.b.ins().load(I64, trusted(), entry, comparator);
         let tag = self
@@ -787,7 +792,10 @@ impl TbCx<'_> {
         self.b.set_cold_block(slow);
         self.b.ins().brif(hit, fast, &[], slow, &[]);
         self.b.switch_to_block(fast);
-        let addend = self.b.ins().load(I64, trusted(), entry, o::ENTRY_ADDEND);
+        let addend = self
+            .b
+            .ins()
+            .load(I64, trusted(), entry, ctx_off::ENTRY_ADDEND);
         let host = self.b.ins().iadd(va, addend);
         (fast, host, slow)
     }
@@ -805,7 +813,7 @@ impl TbCx<'_> {
 
     fn load(&mut self, pc: u64, next: u64, va: Value, op: LoadOp, rd: Reg) -> Value {
         let size = op.size();
-        let (_fast, host, slow) = self.tlb_access(va, size, o::ENTRY_ADDR_READ);
+        let (_fast, host, slow) = self.tlb_access(va, size, ctx_off::ENTRY_ADDR_READ);
         let merge = self.b.create_block();
         let raw = self.b.append_block_param(merge, I64);
         let v = match size {
@@ -818,7 +826,7 @@ impl TbCx<'_> {
 
         self.b.switch_to_block(slow);
         self.slow_prologue(pc);
-        let f = self.b.ins().load(I64, invariant(), self.ctx, o::LOAD);
+        let f = self.b.ins().load(I64, invariant(), self.ctx, ctx_off::LOAD);
         let nextv = self.iconst(next);
         let desc = crate::ctx::load_desc(size, op.signed(), rd.0);
         let desc = self.b.ins().iconst(I32, desc as i64);
@@ -846,7 +854,7 @@ impl TbCx<'_> {
 
     fn store(&mut self, pc: u64, next: u64, va: Value, v: Value, op: StoreOp) {
         let size = op.size();
-        let (_fast, host, slow) = self.tlb_access(va, size, o::ENTRY_ADDR_WRITE);
+        let (_fast, host, slow) = self.tlb_access(va, size, ctx_off::ENTRY_ADDR_WRITE);
         let merge = self.b.create_block();
         match size {
             1 => self.b.ins().istore8(trusted(), v, host, 0),
@@ -858,7 +866,10 @@ impl TbCx<'_> {
 
         self.b.switch_to_block(slow);
         self.slow_prologue(pc);
-        let f = self.b.ins().load(I64, invariant(), self.ctx, o::STORE);
+        let f = self
+            .b
+            .ins()
+            .load(I64, invariant(), self.ctx, ctx_off::STORE);
         let nextv = self.iconst(next);
         let sz = self.b.ins().iconst(I32, size as i64);
         self.b

@@ -58,7 +58,7 @@ struct TbKey {
 }
 
 /// What the helpers need, reached through `JitCtx::opaque`.
-struct Glue {
+struct HelperEnv {
     hart: *mut Hart,
     mmu: *mut Mmu,
     /// Result of the last instruction run by `helper_exec`.
@@ -102,7 +102,7 @@ pub struct JitEngine {
     background: Option<Background>,
     compile_stats: jit::cache::JitStats,
     ctx: Box<JitCtx>,
-    glue: Box<Glue>,
+    env: Box<HelperEnv>,
     pub stats: JitEngineStats,
 }
 
@@ -111,15 +111,17 @@ pub struct JitEngine {
 /// # Safety
 ///
 /// `ctx` must be the engine's own context while `JitEngine::run` is
-/// executing a TB: `opaque` then points to its `Glue`, whose pointers were
+/// executing a TB: `opaque` then points to its `HelperEnv`, whose pointers were
 /// derived from the `&mut Hart` and `&mut Mmu` that `run` holds and does not
 /// use until the TB returns. Generated code does not touch them while a
 /// helper runs.
-unsafe fn glue<'a>(ctx: *mut JitCtx) -> (&'a mut JitCtx, &'a mut Glue, &'a mut Hart, &'a mut Mmu) {
+unsafe fn helper_env<'a>(
+    ctx: *mut JitCtx,
+) -> (&'a mut JitCtx, &'a mut HelperEnv, &'a mut Hart, &'a mut Mmu) {
     // SAFETY: per the function's contract.
     unsafe {
         let c = &mut *ctx;
-        let g = &mut *(c.opaque as *mut Glue);
+        let g = &mut *(c.opaque as *mut HelperEnv);
         let hart = &mut *g.hart;
         let mmu = &mut *g.mmu;
         (c, g, hart, mmu)
@@ -141,7 +143,7 @@ fn must_end_block(mmu: &Mmu, generation: u64) -> bool {
 /// once, as QEMU's `tlb_flush` does with its jump cache, so no lookup can
 /// find a TB through a translation of the old generation (the dispatcher
 /// skips its own clearing for that generation).
-fn clear_jc_if_flushed(c: &mut JitCtx, g: &mut Glue, mmu: &Mmu, generation: u64) {
+fn clear_jc_if_flushed(c: &mut JitCtx, g: &mut HelperEnv, mmu: &Mmu, generation: u64) {
     if mmu.generation() == generation {
         return;
     }
@@ -156,7 +158,7 @@ fn clear_jc_if_flushed(c: &mut JitCtx, g: &mut Glue, mmu: &Mmu, generation: u64)
 
 extern "C" fn helper_load(ctx: *mut JitCtx, va: u64, next: u64, desc: u32) -> u64 {
     // SAFETY: only generated code calls this, with the engine's context.
-    let (c, g, hart, mmu) = unsafe { glue(ctx) };
+    let (c, g, hart, mmu) = unsafe { helper_env(ctx) };
     let (size, signed, rd) = jit::ctx::load_desc_parts(desc);
     let idx = hart.data_idx();
     let generation = mmu.generation();
@@ -193,7 +195,7 @@ extern "C" fn helper_load(ctx: *mut JitCtx, va: u64, next: u64, desc: u32) -> u6
 
 extern "C" fn helper_store(ctx: *mut JitCtx, va: u64, value: u64, next: u64, size: u32) {
     // SAFETY: only generated code calls this, with the engine's context.
-    let (c, g, hart, mmu) = unsafe { glue(ctx) };
+    let (c, g, hart, mmu) = unsafe { helper_env(ctx) };
     let idx = hart.data_idx();
     let generation = mmu.generation();
     let r = mmu.store(
@@ -223,11 +225,11 @@ extern "C" fn helper_store(ctx: *mut JitCtx, va: u64, value: u64, next: u64, siz
 
 extern "C" fn helper_exec(ctx: *mut JitCtx, raw: u32) {
     // SAFETY: only generated code calls this, with the engine's context.
-    let (c, g, hart, mmu) = unsafe { glue(ctx) };
+    let (c, g, hart, mmu) = unsafe { helper_env(ctx) };
     g.execs += 1;
     // Counters the instruction may read must include the TB's instructions.
-    hart.csr.retire_n((c.mark - c.budget) as u64);
-    c.mark = c.budget;
+    hart.csr.retire_n((c.counted_budget - c.budget) as u64);
+    c.counted_budget = c.budget;
     let generation = mmu.generation();
     g.last = match interp::execute(hart, mmu, &decode(raw)) {
         Ok(r) => r,
@@ -243,7 +245,7 @@ extern "C" fn helper_exec(ctx: *mut JitCtx, raw: u32) {
 
 impl JitEngine {
     pub fn new(tiered: bool) -> Result<JitEngine, JitError> {
-        let mut glue = Box::new(Glue {
+        let mut env = Box::new(HelperEnv {
             hart: std::ptr::null_mut(),
             mmu: std::ptr::null_mut(),
             last: Flow::Next,
@@ -254,12 +256,12 @@ impl JitEngine {
         let ctx = Box::new(JitCtx {
             cpu: std::ptr::null_mut(),
             tlb: [TlbView::default(); NUM_MMU_IDX],
-            mark: 0,
+            counted_budget: 0,
             exit: 0,
             load: helper_load,
             store: helper_store,
             exec: helper_exec,
-            opaque: (&mut *glue as *mut Glue).cast(),
+            opaque: (&mut *env as *mut HelperEnv).cast(),
             budget: 0,
             jc: std::ptr::null_mut(),
             jc_mask: (JC_SIZE - 1) as u64,
@@ -294,7 +296,7 @@ impl JitEngine {
             },
             compile_stats: jit::cache::JitStats::default(),
             ctx,
-            glue,
+            env,
             stats: JitEngineStats::default(),
         })
     }
@@ -383,7 +385,7 @@ impl JitEngine {
             if mmu.generation() != self.jc_mmu_generation {
                 // When a helper emptied `jc` at the flush itself, the handles
                 // left in `jc_code` can no longer match (`jc[slot].vpc` is empty).
-                if self.glue.jc_cleared_at != mmu.generation() {
+                if self.env.jc_cleared_at != mmu.generation() {
                     self.clear_jc();
                 }
                 self.jc_mmu_generation = mmu.generation();
@@ -443,14 +445,14 @@ impl JitEngine {
             *v = TlbView { base, mask };
         }
         let hart_ptr: *mut Hart = hart;
-        self.glue.hart = hart_ptr;
-        self.glue.mmu = mmu;
-        self.glue.last = Flow::Next;
-        self.glue.traps = 0;
-        self.glue.execs = 0;
+        self.env.hart = hart_ptr;
+        self.env.mmu = mmu;
+        self.env.last = Flow::Next;
+        self.env.traps = 0;
+        self.env.execs = 0;
         // SAFETY: `hart_ptr` is valid (derived from `hart` above).
         self.ctx.cpu = unsafe { &raw mut (*hart_ptr).state };
-        self.ctx.mark = self.ctx.budget;
+        self.ctx.counted_budget = self.ctx.budget;
         let start = self.ctx.budget;
         self.ctx.exit = 0;
         self.ctx.jc = self.jc.as_mut_ptr();
@@ -458,7 +460,7 @@ impl JitEngine {
         // SAFETY: `code` belongs to the current generation (checked by the
         // caller); the context points at this hart's registers, the TLB
         // views were just read from `mmu`, and `hart`/`mmu` are not used
-        // until the TB returns: the helpers reach them through `glue`.
+        // until the TB returns: the helpers reach them through `env`.
         unsafe { jit::exec::run_tb(code, ctx) };
         self.stats.tb_runs += 1;
         debug_assert!(
@@ -468,12 +470,13 @@ impl JitEngine {
             }),
             "a fast TLB table moved while generated code ran"
         );
-        hart.csr.retire_n((self.ctx.mark - self.ctx.budget) as u64);
-        let ran = (start - self.ctx.budget) as u64 + self.glue.traps + self.glue.execs;
+        hart.csr
+            .retire_n((self.ctx.counted_budget - self.ctx.budget) as u64);
+        let ran = (start - self.ctx.budget) as u64 + self.env.traps + self.env.execs;
         let touched = mmu.take_device_touched();
-        let stop = if self.glue.execs > 0 && self.glue.last != Flow::Next {
-            Some(self.glue.last)
-        } else if self.glue.traps > 0 || touched {
+        let stop = if self.env.execs > 0 && self.env.last != Flow::Next {
+            Some(self.env.last)
+        } else if self.env.traps > 0 || touched {
             Some(Flow::StateChanged)
         } else {
             None
