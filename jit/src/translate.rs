@@ -39,6 +39,7 @@ use cranelift_codegen::write::{FuncWriter, PlainWriter};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use frontend_riscv::{disasm, AluOp, BranchOp, Decoded, Insn, LoadOp, Reg, StoreOp};
 use softmmu::tlb::PAGE_MASK;
+use softmmu::GuestVirtAddr;
 
 use crate::ctx::offsets as ctx_off;
 use crate::state::offsets as cpu_off;
@@ -47,7 +48,7 @@ use crate::state::offsets as cpu_off;
 #[derive(Clone, Debug)]
 pub struct TbSource {
     /// Guest virtual pc of the first instruction.
-    pub pc: u64,
+    pub pc: GuestVirtAddr,
     pub insns: Vec<Decoded>,
     /// MMU index of the TB's data accesses.
     pub data_idx: usize,
@@ -188,7 +189,7 @@ pub fn build(
     src: &TbSource,
 ) -> Vec<(Option<Inst>, String)> {
     func.signature = sigs.tb.clone();
-    func.name = UserFuncName::testcase(format!("tb_{:x}", src.pc));
+    func.name = UserFuncName::testcase(format!("tb_{:x}", src.pc.0));
     let mut b = FunctionBuilder::new(func, fbc);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -215,7 +216,7 @@ pub fn build(
         written: 0,
         index: 0,
         len: src.insns.len() as i64,
-        start_pc: src.pc,
+        start_pc: src.pc.0,
         header,
         ret_block,
         load_sig,
@@ -244,7 +245,7 @@ pub fn build(
     cx.b.ins().jump(header, &[]);
     cx.b.switch_to_block(header);
     cx.budget_check();
-    let mut pc = src.pc;
+    let mut pc = src.pc.0;
     let mut ended = false;
     for (i, d) in src.insns.iter().enumerate() {
         cx.index = i as i64;

@@ -66,7 +66,7 @@ impl CompileWorker {
                                 Err(e) => {
                                     tracing::error!(
                                         "JIT compile of TB at {:#x} failed: {e}",
-                                        src.pc
+                                        src.pc.0
                                     );
                                     None
                                 }

@@ -5,6 +5,7 @@
 use frontend_riscv::decode;
 use jit::cache::{footprint, CodeCache, JitOptions, CODE_BUDGET, CODE_PAGE};
 use jit::translate::TbSource;
+use softmmu::GuestVirtAddr;
 
 #[test]
 fn every_tb_is_charged_whole_pages() {
@@ -14,7 +15,7 @@ fn every_tb_is_charged_whole_pages() {
     let mut cache = CodeCache::new(JitOptions::default()).expect("host ISA");
     for i in 0..8u64 {
         let src = TbSource {
-            pc: 0x8000_1000 + 4 * i,
+            pc: GuestVirtAddr(0x8000_1000 + 4 * i),
             insns: vec![decode(0xff85_b503)], // ld a0, -8(a1)
             data_idx: 1,
             fetch_idx: 1,

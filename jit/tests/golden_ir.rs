@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use frontend_riscv::decode;
 use jit::cache::{CodeCache, JitOptions};
 use jit::translate::TbSource;
+use softmmu::GuestVirtAddr;
 
 /// (file name, encoding): `op a0, -8(a1)` loads and `op a2, 16(a1)` stores.
 const CASES: [(&str, u32); 11] = [
@@ -36,7 +37,7 @@ fn load_and_store_ir_matches_golden_files() {
     let mut mismatches = Vec::new();
     for (name, raw) in CASES {
         let src = TbSource {
-            pc: 0x8000_1000,
+            pc: GuestVirtAddr(0x8000_1000),
             insns: vec![decode(raw)],
             data_idx: 1,
             fetch_idx: 1,

@@ -441,8 +441,11 @@ impl JitEngine {
         // The one point where fast tables may move: no generated code runs.
         mmu.apply_tlb_resizes();
         for (i, v) in self.ctx.tlb.iter_mut().enumerate() {
-            let (base, mask) = mmu.tlb_view(MmuIdx(i as u8));
-            *v = TlbView { base, mask };
+            let t = mmu.tlb_view(MmuIdx(i as u8));
+            *v = TlbView {
+                base: t.base,
+                mask: t.mask,
+            };
         }
         let hart_ptr: *mut Hart = hart;
         self.env.hart = hart_ptr;
@@ -465,8 +468,8 @@ impl JitEngine {
         self.stats.tb_runs += 1;
         debug_assert!(
             self.ctx.tlb.iter().enumerate().all(|(i, v)| {
-                let (base, mask) = mmu.tlb_view(MmuIdx(i as u8));
-                *v == TlbView { base, mask }
+                let t = mmu.tlb_view(MmuIdx(i as u8));
+                (v.base, v.mask) == (t.base, t.mask)
             }),
             "a fast TLB table moved while generated code ran"
         );
@@ -757,7 +760,7 @@ fn form_tb(
         }
     }
     (!insns.is_empty()).then_some(TbSource {
-        pc,
+        pc: GuestVirtAddr(pc),
         insns,
         cells: [0, 0],
         data_idx: data_idx.idx(),

@@ -154,34 +154,34 @@ impl Machine {
         let rom = reset_vector(start, fdt_addr, kernel_entry);
 
         let mut space = AddressSpace::new();
-        space.add_rom("mrom", MROM_BASE, MROM_SIZE, &rom)?;
+        space.add_rom("mrom", GuestPhysAddr(MROM_BASE), MROM_SIZE, &rom)?;
         space.add_mmio(
             "test",
-            TEST_BASE,
+            GuestPhysAddr(TEST_BASE),
             TEST_SIZE,
             Box::new(Finisher::new(events.clone())),
         )?;
         space.add_mmio(
             "clint",
-            CLINT_BASE,
+            GuestPhysAddr(CLINT_BASE),
             crate::devices::clint::CLINT_SIZE,
             Box::new(Shared(clint.clone())),
         )?;
         space.add_mmio(
             "plic",
-            PLIC_BASE,
+            GuestPhysAddr(PLIC_BASE),
             crate::devices::plic::PLIC_SIZE,
             Box::new(Shared(plic.clone())),
         )?;
         space.add_mmio(
             "uart",
-            UART_BASE,
+            GuestPhysAddr(UART_BASE),
             crate::devices::uart::UART_SIZE,
             Box::new(Shared(uart.clone())),
         )?;
-        space.add_ram("ram", RAM_BASE, cfg.ram_size)?;
+        space.add_ram("ram", GuestPhysAddr(RAM_BASE), cfg.ram_size)?;
         if checkers.wants_flash() {
-            space.add_rom("flash", FLASH_BASE, FLASH_SIZE, &[])?;
+            space.add_rom("flash", GuestPhysAddr(FLASH_BASE), FLASH_SIZE, &[])?;
         }
         checkers.attach(&mut space)?;
         for img in &images {

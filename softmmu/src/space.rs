@@ -129,11 +129,16 @@ impl AddressSpace {
     }
 
     /// Adds `size` bytes of zeroed RAM at `base`.
-    pub fn add_ram(&mut self, name: &'static str, base: u64, size: u64) -> Result<(), SpaceError> {
+    pub fn add_ram(
+        &mut self,
+        name: &'static str,
+        base: GuestPhysAddr,
+        size: u64,
+    ) -> Result<(), SpaceError> {
         let ram = Ram::new(size).map_err(|source| SpaceError::Map { name, size, source })?;
         self.add(Region {
             name,
-            base: GuestPhysAddr(base),
+            base,
             size,
             kind: RegionKind::Ram(ram),
         })
@@ -143,7 +148,7 @@ impl AddressSpace {
     pub fn add_rom(
         &mut self,
         name: &'static str,
-        base: u64,
+        base: GuestPhysAddr,
         size: u64,
         bytes: &[u8],
     ) -> Result<(), SpaceError> {
@@ -153,7 +158,7 @@ impl AddressSpace {
         }
         self.add(Region {
             name,
-            base: GuestPhysAddr(base),
+            base,
             size,
             kind: RegionKind::Rom(ram),
         })
@@ -163,13 +168,13 @@ impl AddressSpace {
     pub fn add_mmio(
         &mut self,
         name: &'static str,
-        base: u64,
+        base: GuestPhysAddr,
         size: u64,
         dev: Box<dyn MmioDevice>,
     ) -> Result<(), SpaceError> {
         self.add(Region {
             name,
-            base: GuestPhysAddr(base),
+            base,
             size,
             kind: RegionKind::Mmio(dev),
         })
@@ -181,11 +186,11 @@ impl AddressSpace {
     pub fn add_iommu(
         &mut self,
         name: &'static str,
-        regs: (u64, u64),
-        guarded: (u64, u64),
+        regs: (GuestPhysAddr, u64),
+        guarded: (GuestPhysAddr, u64),
         unit: Box<dyn Iommu>,
     ) -> Result<usize, SpaceError> {
-        let (base, size) = guarded;
+        let (GuestPhysAddr(base), size) = guarded;
         let bad = SpaceError::BadGuard { name, base, size };
         let end = base
             .checked_add(size)
@@ -203,7 +208,7 @@ impl AddressSpace {
         let n = self.iommus.len();
         self.add(Region {
             name,
-            base: GuestPhysAddr(regs.0),
+            base: regs.0,
             size: regs.1,
             kind: RegionKind::IommuRegs(n),
         })?;
@@ -474,7 +479,8 @@ mod tests {
     #[test]
     fn ram_read_write_and_bounds() {
         let mut s = AddressSpace::new();
-        s.add_ram("ram", 0x8000_0000, 0x1000).unwrap();
+        s.add_ram("ram", GuestPhysAddr(0x8000_0000), 0x1000)
+            .unwrap();
         s.write(GuestPhysAddr(0x8000_0ff8), 8, 0x1122_3344_5566_7788)
             .unwrap();
         assert_eq!(s.read(GuestPhysAddr(0x8000_0ffc), 4), Ok(0x1122_3344));
@@ -490,8 +496,10 @@ mod tests {
     #[test]
     fn rom_is_read_only_and_mmio_dispatches() {
         let mut s = AddressSpace::new();
-        s.add_rom("rom", 0x1000, 0x100, &[1, 2, 3, 4]).unwrap();
-        s.add_mmio("echo", 0x2000, 0x10, Box::new(Echo(7))).unwrap();
+        s.add_rom("rom", GuestPhysAddr(0x1000), 0x100, &[1, 2, 3, 4])
+            .unwrap();
+        s.add_mmio("echo", GuestPhysAddr(0x2000), 0x10, Box::new(Echo(7)))
+            .unwrap();
         assert_eq!(s.read(GuestPhysAddr(0x1000), 4), Ok(0x0403_0201));
         assert_eq!(s.write(GuestPhysAddr(0x1000), 4, 0), Err(BusError));
         assert_eq!(s.read(GuestPhysAddr(0x2008), 8), Ok(7));
@@ -507,15 +515,15 @@ mod tests {
     #[test]
     fn overlapping_regions_are_rejected() {
         let mut s = AddressSpace::new();
-        s.add_ram("a", 0x1000, 0x1000).unwrap();
+        s.add_ram("a", GuestPhysAddr(0x1000), 0x1000).unwrap();
         assert!(matches!(
-            s.add_ram("b", 0x1800, 0x1000),
+            s.add_ram("b", GuestPhysAddr(0x1800), 0x1000),
             Err(SpaceError::Overlap { .. })
         ));
         assert!(matches!(
-            s.add_ram("c", u64::MAX - 4, 0x10),
+            s.add_ram("c", GuestPhysAddr(u64::MAX - 4), 0x10),
             Err(SpaceError::BadSize { .. })
         ));
-        s.add_ram("d", 0x2000, 0x1000).unwrap();
+        s.add_ram("d", GuestPhysAddr(0x2000), 0x1000).unwrap();
     }
 }

@@ -22,9 +22,7 @@
 use crate::access::{access_index, AccessType, MemAttrs};
 use crate::addr::{GuestPhysAddr, GuestVirtAddr};
 
-pub const PAGE_BITS: u32 = 12;
-pub const PAGE_SIZE: u64 = 1 << PAGE_BITS;
-pub const PAGE_MASK: u64 = !(PAGE_SIZE - 1);
+pub use crate::addr::{PAGE_BITS, PAGE_MASK, PAGE_SIZE};
 
 /// The entry is not valid: always take the slow path (and refill).
 pub const TLB_INVALID: u64 = 1 << 11;
@@ -188,6 +186,15 @@ pub struct TlbStats {
     pub resizes: u64,
 }
 
+/// Where a fast table lives in host memory: the address of its first
+/// [`TlbEntry`] and its index mask (entries minus one). Valid until the
+/// table is resized (see `Mmu::apply_tlb_resizes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableView {
+    pub base: u64,
+    pub mask: u64,
+}
+
 /// The TLB of one MMU index.
 pub struct Tlb {
     fast: Vec<TlbEntry>,
@@ -248,8 +255,11 @@ impl Tlb {
     }
 
     /// The address of the fast table and its index mask, for generated code.
-    pub fn view(&self) -> (u64, u64) {
-        (self.fast.as_ptr() as u64, self.mask as u64)
+    pub fn view(&self) -> TableView {
+        TableView {
+            base: self.fast.as_ptr() as u64,
+            mask: self.mask as u64,
+        }
     }
 
     /// The fast-table slot for `va`.

@@ -139,8 +139,8 @@ impl Checkers {
         for w in &self.wg {
             space.add_iommu(
                 w.name,
-                (w.regs, wg::WGC_MMIO_SIZE),
-                w.guard,
+                (GuestPhysAddr(w.regs), wg::WGC_MMIO_SIZE),
+                (GuestPhysAddr(w.guard.0), w.guard.1),
                 Box::new(Shared(w.dev.clone())),
             )?;
         }
@@ -148,8 +148,8 @@ impl Checkers {
             let c = dev.borrow().config().clone();
             space.add_iommu(
                 "iopmp",
-                (IOPMP_REG_BASE, IOPMP_REG_SIZE),
-                (c.base.0, c.size),
+                (GuestPhysAddr(IOPMP_REG_BASE), IOPMP_REG_SIZE),
+                (c.base, c.size),
                 Box::new(Shared(dev.clone())),
             )?;
         }

@@ -375,12 +375,13 @@ mod tests {
 
     fn guarded() -> (Mmu, Rc<RefCell<Log>>) {
         let mut s = AddressSpace::new();
-        s.add_ram("ram", 0x8000_0000, 0x8000).unwrap();
+        s.add_ram("ram", GuestPhysAddr(0x8000_0000), 0x8000)
+            .unwrap();
         let log = Rc::new(RefCell::new(Log::default()));
         s.add_iommu(
             "checker",
-            (REGS, 0x1000),
-            (RO, 0x2000),
+            (GuestPhysAddr(REGS), 0x1000),
+            (GuestPhysAddr(RO), 0x2000),
             Box::new(Checker(log.clone())),
         )
         .unwrap();

@@ -31,8 +31,8 @@ use crate::access::{MemAttrs, PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::addr::{GuestPhysAddr, GuestVirtAddr};
 use crate::space::{AddressSpace, RegionKind};
 use crate::tlb::{
-    MmuIdx, Tlb, TlbStats, NUM_MMU_IDX, PAGE_BITS, PAGE_MASK, PAGE_SIZE, TLB_INVALID, TLB_IOMMU,
-    TLB_MMIO, TLB_NOTDIRTY,
+    MmuIdx, TableView, Tlb, TlbStats, NUM_MMU_IDX, PAGE_BITS, PAGE_MASK, PAGE_SIZE, TLB_INVALID,
+    TLB_IOMMU, TLB_MMIO, TLB_NOTDIRTY,
 };
 
 /// The kind of an atomic access, as [`Mmu::translate_atomic`] checks it.
@@ -288,7 +288,7 @@ impl Mmu {
     /// its first entry and the index mask. Valid until the next
     /// [`Mmu::apply_tlb_resizes`]: flushes (whatever a helper does) clear
     /// entries in place and never move a table.
-    pub fn tlb_view(&self, idx: MmuIdx) -> (u64, u64) {
+    pub fn tlb_view(&self, idx: MmuIdx) -> TableView {
         self.tlbs[idx.idx()].view()
     }
 
@@ -663,7 +663,8 @@ mod tests {
 
     fn mmu() -> Mmu {
         let mut s = AddressSpace::new();
-        s.add_ram("ram", 0x8000_0000, 0x4000).unwrap();
+        s.add_ram("ram", GuestPhysAddr(0x8000_0000), 0x4000)
+            .unwrap();
         Mmu::new(s)
     }
 
