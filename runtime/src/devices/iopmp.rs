@@ -51,6 +51,7 @@ use softmmu::access::{PROT_EXEC, PROT_READ, PROT_WRITE};
 use softmmu::{AccessType, BusError, GuestPhysAddr, Iommu, IommuTlbEntry, MemAttrs};
 
 use super::plic::{Plic, NUM_SOURCES};
+use super::range::{self, AddrMatch};
 use crate::board::{IOPMP_IRQ, IOPMP_REG_SIZE};
 
 /// The `compatible` string of QEMU's device tree node (`create_fdt_iopmp`).
@@ -328,8 +329,8 @@ struct Entry {
 
 impl Entry {
     /// The encoded address: bits 65:2 of the byte address.
-    fn word(self) -> u128 {
-        ((self.addrh as u128) << 32) | self.addr as u128
+    fn word(self) -> u64 {
+        ((self.addrh as u64) << 32) | self.addr as u64
     }
 }
 
@@ -502,32 +503,17 @@ impl Iopmp {
         }
     }
 
+    /// Entry `i`'s region: a TOR range starts at the previous entry's
+    /// address (0 for entry 0).
     fn decode(&self, i: usize) -> Option<Span> {
         let e = self.entries[i];
-        let a = e.word();
-        match e.cfg & (3 << cfg::A_SHIFT) {
-            cfg::A_TOR => {
-                let lo = if i == 0 {
-                    0
-                } else {
-                    self.entries[i - 1].word() << 2
-                };
-                let top = a << 2;
-                (lo < top).then(|| Span { lo, hi: top - 1 })
-            }
-            cfg::A_NA4 => Some(Span {
-                lo: a << 2,
-                hi: (a << 2) + 3,
-            }),
-            cfg::A_NAPOT => {
-                let x = a << 2 | 3;
-                Some(Span {
-                    lo: x & (x + 1),
-                    hi: x | (x + 1),
-                })
-            }
-            _ => None,
-        }
+        let tor_base = match i {
+            0 => 0,
+            _ => range::byte_addr(self.entries[i - 1].word()),
+        };
+        let mode = AddrMatch::from_a(e.cfg >> cfg::A_SHIFT);
+        let (lo, end) = range::decode(mode, e.word(), tor_base)?;
+        Some(Span { lo, hi: end - 1 })
     }
 
     fn update_ranges(&mut self) {

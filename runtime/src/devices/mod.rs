@@ -5,6 +5,7 @@ pub mod clint;
 pub mod finisher;
 pub mod iopmp;
 pub mod plic;
+pub mod range;
 pub mod uart;
 pub mod wgchecker;
 

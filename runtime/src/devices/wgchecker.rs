@@ -47,6 +47,7 @@ use softmmu::access::{PROT_EXEC, PROT_READ, PROT_WRITE};
 use softmmu::{AccessType, BusError, GuestPhysAddr, Iommu, IommuTlbEntry, MemAttrs};
 
 use super::plic::Plic;
+use super::range::{self, AddrMatch};
 use super::{reg_read, reg_write};
 use crate::board::{VIRT_WGC_DRAM_IRQ, VIRT_WGC_FLASH_IRQ, VIRT_WGC_UART_IRQ};
 
@@ -351,11 +352,10 @@ impl WgChecker {
     /// TOR range in slot `i + 1` (spec §3.1.2: NA4/NAPOT give their top).
     fn tor_base(&self, i: usize) -> u128 {
         let s = &self.slots[i];
-        let a = (s.addr as u128) << 2;
-        match s.cfg & CFG_A_MASK {
-            A_NA4 => a + 4,
-            A_NAPOT => napot(s.addr).1,
-            _ => a,
+        match AddrMatch::from_a(s.cfg) {
+            AddrMatch::Na4 => range::na4_range(s.addr).1,
+            AddrMatch::Napot => range::napot_range(s.addr).1,
+            AddrMatch::Off | AddrMatch::Tor => range::byte_addr(s.addr),
         }
     }
 
@@ -364,17 +364,11 @@ impl WgChecker {
         let mut rules = Vec::with_capacity(self.slots.len());
         for i in 1..self.slots.len() {
             let s = self.slots[i];
-            let a = (s.addr as u128) << 2;
-            let range = match s.cfg & CFG_A_MASK {
-                A_TOR => (self.tor_base(i - 1), a),
-                A_NA4 => (a, a + 4),
-                A_NAPOT => napot(s.addr),
-                _ => continue,
-            };
-            if range.0 < range.1 {
+            let mode = AddrMatch::from_a(s.cfg);
+            if let Some((start, end)) = range::decode(mode, s.addr, self.tor_base(i - 1)) {
                 rules.push(Rule {
-                    start: range.0,
-                    end: range.1,
+                    start,
+                    end,
                     perm: s.perm,
                     cfg: s.cfg,
                 });
@@ -525,13 +519,6 @@ impl WgChecker {
             self.changed = true;
         }
     }
-}
-
-/// The byte range `[start, end)` of a NAPOT `addr` register (address >> 2,
-/// trailing ones give the size, as in PMP).
-fn napot(addr: u64) -> (u128, u128) {
-    let a = ((addr as u128) << 2) | 3;
-    (a & (a + 1), (a | (a + 1)) + 1)
 }
 
 /// The largest `lg` such that the naturally aligned `2^lg` block holding

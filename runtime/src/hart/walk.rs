@@ -246,6 +246,8 @@ impl Walker<'_> {
 
 // ---- PMP --------------------------------------------------------------------
 
+use crate::devices::range::{self, AddrMatch};
+
 const PMP_R: u8 = 1;
 const PMP_W: u8 = 2;
 const PMP_X: u8 = 4;
@@ -253,30 +255,16 @@ const PMP_A_SHIFT: u8 = 3;
 const PMP_L: u8 = 0x80;
 
 /// The byte range `[start, end)` entry `i` covers, or `None` when it is
-/// off. In `u128`, so ranges ending at the top of the address space (and
-/// pages there) never overflow.
+/// off (or an empty TOR range). In `u128`, so ranges ending at the top of
+/// the address space (and pages there) never overflow. A TOR range starts
+/// at the previous entry's address (0 for entry 0).
 fn pmp_range(csr: &Csrs, i: usize) -> Option<(u128, u128)> {
-    let cfg = csr.pmpcfg[i];
-    let addr = csr.pmpaddr[i] as u128;
-    match (cfg >> PMP_A_SHIFT) & 3 {
-        1 => {
-            let lo = if i == 0 {
-                0
-            } else {
-                (csr.pmpaddr[i - 1] as u128) << 2
-            };
-            let hi = addr << 2;
-            (lo < hi).then_some((lo, hi))
-        }
-        2 => Some((addr << 2, (addr << 2) + 4)),
-        3 => {
-            let ones = csr.pmpaddr[i].trailing_ones();
-            let size = 1u128 << (ones + 3);
-            let base = (addr << 2) & !(size - 1);
-            Some((base, base + size))
-        }
-        _ => None,
-    }
+    let tor_base = match i {
+        0 => 0,
+        _ => range::byte_addr(csr.pmpaddr[i - 1]),
+    };
+    let mode = AddrMatch::from_a(u32::from(csr.pmpcfg[i] >> PMP_A_SHIFT));
+    range::decode(mode, csr.pmpaddr[i], tor_base)
 }
 
 /// Whether any PMP entry is active. With none active every access is
