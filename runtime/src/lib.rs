@@ -15,5 +15,7 @@ pub mod interp;
 pub mod jit_engine;
 pub mod loader;
 pub mod machine;
+#[cfg(test)]
+mod test_rng;
 
 pub use machine::{Bios, Config, Engine, Machine, MachineError, RunExit};

@@ -174,11 +174,9 @@ mod tests {
         }
         let mut values = vec![0, 1, 2, 3, 0x1ff, u64::MAX, u64::MAX - 1, u64::MAX >> 1];
         values.extend((0..64).flat_map(|n| [1u64 << n, (1u64 << n) - 1, !(1u64 << n)]));
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = crate::test_rng::XorShift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..10_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = rng.next();
             values.push(x);
             values.push(x | ((1u64 << (x % 64)) - 1));
         }

@@ -818,27 +818,14 @@ fn extreme_encodings_neither_overflow_nor_alias() {
     );
 }
 
-/// A deterministic generator for the randomised test.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use crate::test_rng::XorShift;
 
 /// The TLB keeps answers with granularity >= 12 for the whole page: for
 /// random configurations, every access of every size inside the
 /// reported block must get the answer the probe got.
 #[test]
 fn granularity_is_sound_on_random_configurations() {
-    let mut g = Lcg(0x1071_2024);
+    let mut g = XorShift(0x1071_2025);
     let (mut page_wide, mut sub_page) = (0, 0);
     for _round in 0..60 {
         let mut t = T::setup();
@@ -927,7 +914,7 @@ fn check_matches_a_reference_on_random_accesses() {
             mine(i) && (lo..lo + size).all(|a| covers(i, a)) && p.entries[i].cfg & need != 0
         })
     }
-    let mut g = Lcg(7);
+    let mut g = XorShift(7);
     for _round in 0..40 {
         let mut t = T::setup();
         t.w(reg::HWCFG2, g.below(17) as u32);

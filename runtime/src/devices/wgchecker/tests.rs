@@ -354,16 +354,7 @@ fn granularity_is_page_sized_only_when_the_page_is_uniform() {
     assert_eq!(lg(&mut c, RAM + 0x8000), 15);
 }
 
-/// A tiny deterministic generator for the property test.
-struct XorShift(u64);
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
+use crate::test_rng::XorShift;
 
 /// The security property behind `lg_granularity`: every byte of the
 /// reported block gets the same answer, for every access type and
