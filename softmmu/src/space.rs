@@ -87,6 +87,10 @@ pub struct AddressSpace {
     /// An IOMMU unit's registers were written since the last
     /// [`AddressSpace::take_iommu_changes`].
     iommu_regs_written: bool,
+    /// Bus addresses written by [`AddressSpace::write_checked`] (a TLB
+    /// fill's page-table updates) since the last
+    /// [`AddressSpace::take_implicit_writes`].
+    implicit_writes: Vec<GuestPhysAddr>,
 }
 
 impl fmt::Debug for AddressSpace {
@@ -284,14 +288,25 @@ impl AddressSpace {
         attrs: MemAttrs,
     ) -> Result<(), BusError> {
         let Some(n) = self.guard_at(pa) else {
-            return self.write_as(pa, size, value, attrs);
+            self.write_as(pa, size, value, attrs)?;
+            self.implicit_writes.push(pa);
+            return Ok(());
         };
         let a = self.iommus[n].translate(pa, size, AccessType::Write, attrs);
         if a.permits(AccessType::Write) {
-            self.write_as(a.translated_addr, size, value, attrs)
+            self.write_as(a.translated_addr, size, value, attrs)?;
+            self.implicit_writes.push(a.translated_addr);
+            Ok(())
         } else {
             self.iommus[n].blocked_write(pa, size, value, attrs)
         }
+    }
+
+    /// The bus addresses the hart's implicit writes (page-walk A/D updates)
+    /// reached since the last call, for the memory system to treat like
+    /// stores: a write into code or into a device must be noticed.
+    pub fn take_implicit_writes(&mut self) -> Vec<GuestPhysAddr> {
+        std::mem::take(&mut self.implicit_writes)
     }
 
     /// The region wholly containing `[pa, pa + len)`, if any.

@@ -48,7 +48,16 @@ impl Mmu {
     ) -> Result<(), MemFault> {
         let page = va.0 & PAGE_MASK;
         let f = tr.fill(&mut self.space, va, size, access, idx);
-        // The walk's implicit accesses may have written a checker register.
+        // The walk's implicit writes (A/D updates) count as stores: into a
+        // page holding code, or into a device (a checker's registers: see
+        // `after_device_write`), whether or not the fill then faulted.
+        for pa in self.space.take_implicit_writes() {
+            if self.space.is_device(pa, 1) {
+                self.device_touched = true;
+            } else {
+                self.note_write(pa);
+            }
+        }
         self.after_device_write();
         let f = f.map_err(|k| fault(k, access, va))?;
         debug_assert!(

@@ -782,6 +782,49 @@ mod tests {
         assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_1000)]);
     }
 
+    /// A fill that updates a "PTE" at `pte` (as a page walk's A/D update does)
+    /// and then grants or refuses the access.
+    struct WritingWalk {
+        pte: u64,
+        grant: bool,
+    }
+    impl TlbFill for WritingWalk {
+        fn fill(
+            &mut self,
+            s: &mut AddressSpace,
+            va: GuestVirtAddr,
+            size: u8,
+            a: AccessType,
+            i: MmuIdx,
+        ) -> Result<Fill, MemFaultKind> {
+            s.write_checked(GuestPhysAddr(self.pte), 8, 0x40, MemAttrs::default())
+                .unwrap();
+            if !self.grant {
+                return Err(MemFaultKind::Access);
+            }
+            Bare.fill(s, va, size, a, i)
+        }
+    }
+
+    #[test]
+    fn page_walk_writes_into_code_pages_are_caught_even_when_the_fill_faults() {
+        let mut m = mmu();
+        m.mark_code(GuestPhysAddr(0x8000_3000));
+        let mut w = WritingWalk {
+            pte: 0x8000_3008,
+            grant: true,
+        };
+        m.load(&mut w, IDX, GuestVirtAddr(0x8000_1000), 8).unwrap();
+        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_3000)]);
+        m.mark_code(GuestPhysAddr(0x8000_3000));
+        let mut w = WritingWalk {
+            pte: 0x8000_3010,
+            grant: false,
+        };
+        assert!(m.load(&mut w, IDX, GuestVirtAddr(0x8000_2000), 8).is_err());
+        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_3000)]);
+    }
+
     #[test]
     fn flush_page_drops_the_translation() {
         let mut m = mmu();
