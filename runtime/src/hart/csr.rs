@@ -190,6 +190,11 @@ pub struct Csrs {
     pub satp: u64,
     pub mcycle: u64,
     pub minstret: u64,
+    /// The instruction being executed wrote `mcycle` / `minstret`: its own
+    /// retirement does not count (the write takes precedence, priv spec
+    /// §3.1.11), so a read right after sees the written value.
+    pub mcycle_written: bool,
+    pub minstret_written: bool,
     /// One byte per implemented PMP entry.
     pub pmpcfg: Vec<u8>,
     pub pmpaddr: Vec<u64>,
@@ -265,13 +270,16 @@ impl Csrs {
         }
     }
 
-    /// Counts one retired instruction, honouring `mcountinhibit`.
+    /// Counts one retired instruction, honouring `mcountinhibit` and a
+    /// write of the counter by the instruction itself.
     #[inline(always)]
     pub fn retire(&mut self) {
-        if self.mcountinhibit & 1 == 0 {
+        let cycle_written = std::mem::take(&mut self.mcycle_written);
+        let instret_written = std::mem::take(&mut self.minstret_written);
+        if self.mcountinhibit & 1 == 0 && !cycle_written {
             self.mcycle = self.mcycle.wrapping_add(1);
         }
-        if self.mcountinhibit & 4 == 0 {
+        if self.mcountinhibit & 4 == 0 && !instret_written {
             self.minstret = self.minstret.wrapping_add(1);
         }
     }

@@ -3,6 +3,13 @@
 //! ([`CsrEffect`]).
 
 use super::csr::*;
+
+/// The Sdtrig trigger CSRs (M-mode read/write addresses).
+const TSELECT: u16 = 0x7a0;
+const TDATA1: u16 = 0x7a1;
+const TDATA2: u16 = 0x7a2;
+const TDATA3: u16 = 0x7a3;
+const TINFO: u16 = 0x7a4;
 use super::{irq, Hart, Priv};
 
 /// Legalises an `xepc` value: bit 0 is always zero (IALIGN = 16 with C).
@@ -117,6 +124,13 @@ impl Hart {
             0xb00 => c.mcycle,
             0xb02 => c.minstret,
             0xb03..=0xb1f => 0,
+            // Sdtrig with no triggers (debug spec 1.0, §5.7): tselect is
+            // hard-wired to 0, tdata1 reads type 0 ("no trigger at this
+            // tselect"), tinfo reads 1 (the selected trigger does not
+            // exist), so an OS or test suite probing for triggers finds none
+            // instead of trapping.
+            TSELECT | TDATA1 | TDATA2 | TDATA3 => 0,
+            TINFO => 1,
             _ => return None,
         })
     }
@@ -232,9 +246,17 @@ impl Hart {
                 }
                 c.slwid = legal_wid(v, c.mwiddeleg);
             }
-            0xb00 => c.mcycle = v,
-            0xb02 => c.minstret = v,
+            0xb00 => {
+                c.mcycle = v;
+                c.mcycle_written = true;
+            }
+            0xb02 => {
+                c.minstret = v;
+                c.minstret_written = true;
+            }
             0xb03..=0xb1f => {}
+            // WARL with no triggers: every write leaves them as they read.
+            TSELECT | TDATA1 | TDATA2 | TDATA3 | TINFO => {}
             _ => return None,
         }
         // TLB entries carry the WID of their fill: a WID change flushes.
