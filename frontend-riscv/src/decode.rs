@@ -298,12 +298,47 @@ fn decode_op_imm(w: u32) -> Insn {
         0b100 => (AluOp::Xor, imm),
         0b110 => (AluOp::Or, imm),
         0b111 => (AluOp::And, imm),
-        0b001 if shift_kind == 0b000000 => (AluOp::Sll, shamt),
-        0b101 if shift_kind == 0b000000 => (AluOp::Srl, shamt),
-        0b101 if shift_kind == 0b010000 => (AluOp::Sra, shamt),
+        0b001 => match shift_kind {
+            0b000000 => (AluOp::Sll, shamt),
+            0b001010 => (AluOp::Bset, shamt),
+            0b010010 => (AluOp::Bclr, shamt),
+            0b011010 => (AluOp::Binv, shamt),
+            _ => return decode_unary(w, bits(w, 31, 20)),
+        },
+        0b101 => match shift_kind {
+            0b000000 => (AluOp::Srl, shamt),
+            0b010000 => (AluOp::Sra, shamt),
+            0b010010 => (AluOp::Bext, shamt),
+            0b011000 => (AluOp::Ror, shamt),
+            _ => return decode_unary(w, bits(w, 31, 20)),
+        },
         _ => return Insn::Illegal,
     };
     Insn::OpImm { op, rd, rs1, imm }
+}
+
+/// The one-operand Zbb instructions: OP-IMM (`funct3` 001 or 101) or
+/// OP-IMM-32 with the whole 12-bit immediate field fixed.
+fn decode_unary(w: u32, imm12: u32) -> Insn {
+    let word = bits(w, 6, 0) == 0b001_1011;
+    let op = match (word, funct3(w), imm12) {
+        (false, 0b001, 0x600) => UnaryOp::Clz,
+        (false, 0b001, 0x601) => UnaryOp::Ctz,
+        (false, 0b001, 0x602) => UnaryOp::Cpop,
+        (false, 0b001, 0x604) => UnaryOp::SextB,
+        (false, 0b001, 0x605) => UnaryOp::SextH,
+        (false, 0b101, 0x287) => UnaryOp::OrcB,
+        (false, 0b101, 0x6b8) => UnaryOp::Rev8,
+        (true, 0b001, 0x600) => UnaryOp::Clzw,
+        (true, 0b001, 0x601) => UnaryOp::Ctzw,
+        (true, 0b001, 0x602) => UnaryOp::Cpopw,
+        _ => return Insn::Illegal,
+    };
+    Insn::Unary {
+        op,
+        rd: rd(w),
+        rs1: rs1(w),
+    }
 }
 
 fn decode_op_imm_32(w: u32) -> Insn {
@@ -316,6 +351,17 @@ fn decode_op_imm_32(w: u32) -> Insn {
         (0b000_0000, 0b001) => (AluOp::Sll, shamt),
         (0b000_0000, 0b101) => (AluOp::Srl, shamt),
         (0b010_0000, 0b101) => (AluOp::Sra, shamt),
+        (0b011_0000, 0b101) => (AluOp::Ror, shamt),
+        // slli.uw: funct6 = 000010 with a 6-bit shamt; a 64-bit result.
+        (0b000_0100 | 0b000_0101, 0b001) => {
+            return Insn::OpImm {
+                op: AluOp::SllUw,
+                rd,
+                rs1,
+                imm: bits(w, 25, 20) as i64,
+            }
+        }
+        (0b011_0000, 0b001) => return decode_unary(w, bits(w, 31, 20)),
         _ => return Insn::Illegal,
     };
     Insn::OpImm32 { op, rd, rs1, imm }
@@ -341,6 +387,28 @@ fn decode_op(w: u32) -> Insn {
         (0b000_0001, 0b101) => AluOp::Divu,
         (0b000_0001, 0b110) => AluOp::Rem,
         (0b000_0001, 0b111) => AluOp::Remu,
+        // Zba
+        (0b001_0000, 0b010) => AluOp::Sh1add,
+        (0b001_0000, 0b100) => AluOp::Sh2add,
+        (0b001_0000, 0b110) => AluOp::Sh3add,
+        // Zbb
+        (0b010_0000, 0b111) => AluOp::Andn,
+        (0b010_0000, 0b110) => AluOp::Orn,
+        (0b010_0000, 0b100) => AluOp::Xnor,
+        (0b000_0101, 0b110) => AluOp::Max,
+        (0b000_0101, 0b111) => AluOp::Maxu,
+        (0b000_0101, 0b100) => AluOp::Min,
+        (0b000_0101, 0b101) => AluOp::Minu,
+        (0b011_0000, 0b001) => AluOp::Rol,
+        (0b011_0000, 0b101) => AluOp::Ror,
+        // Zbs
+        (0b010_0100, 0b001) => AluOp::Bclr,
+        (0b010_0100, 0b101) => AluOp::Bext,
+        (0b011_0100, 0b001) => AluOp::Binv,
+        (0b001_0100, 0b001) => AluOp::Bset,
+        // Zicond
+        (0b000_0111, 0b101) => AluOp::CzeroEqz,
+        (0b000_0111, 0b111) => AluOp::CzeroNez,
         _ => return Insn::Illegal,
     };
     Insn::Op {
@@ -352,6 +420,9 @@ fn decode_op(w: u32) -> Insn {
 }
 
 fn decode_op_32(w: u32) -> Insn {
+    let (rd, rs1, rs2) = (rd(w), rs1(w), rs2(w));
+    // The Zba `.uw` operations live here but have a 64-bit result.
+    let uw = |op| Insn::Op { op, rd, rs1, rs2 };
     let op = match (funct7(w), funct3(w)) {
         (0b000_0000, 0b000) => AluOp::Add,
         (0b010_0000, 0b000) => AluOp::Sub,
@@ -363,14 +434,23 @@ fn decode_op_32(w: u32) -> Insn {
         (0b000_0001, 0b101) => AluOp::Divu,
         (0b000_0001, 0b110) => AluOp::Rem,
         (0b000_0001, 0b111) => AluOp::Remu,
+        (0b011_0000, 0b001) => AluOp::Rol,
+        (0b011_0000, 0b101) => AluOp::Ror,
+        (0b000_0100, 0b000) => return uw(AluOp::AddUw),
+        (0b001_0000, 0b010) => return uw(AluOp::Sh1addUw),
+        (0b001_0000, 0b100) => return uw(AluOp::Sh2addUw),
+        (0b001_0000, 0b110) => return uw(AluOp::Sh3addUw),
+        // zext.h is `packw rd, rs1, x0` in RV64; packw itself is Zbkb.
+        (0b000_0100, 0b100) if rs2 == Reg::ZERO => {
+            return Insn::Unary {
+                op: UnaryOp::ZextH,
+                rd,
+                rs1,
+            }
+        }
         _ => return Insn::Illegal,
     };
-    Insn::Op32 {
-        op,
-        rd: rd(w),
-        rs1: rs1(w),
-        rs2: rs2(w),
-    }
+    Insn::Op32 { op, rd, rs1, rs2 }
 }
 
 fn decode_amo(w: u32) -> Insn {

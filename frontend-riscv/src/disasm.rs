@@ -162,11 +162,62 @@ fn alu_name(op: AluOp) -> &'static str {
         AluOp::Divu => "divu",
         AluOp::Rem => "rem",
         AluOp::Remu => "remu",
+        AluOp::Sh1add => "sh1add",
+        AluOp::Sh2add => "sh2add",
+        AluOp::Sh3add => "sh3add",
+        AluOp::AddUw => "add.uw",
+        AluOp::Sh1addUw => "sh1add.uw",
+        AluOp::Sh2addUw => "sh2add.uw",
+        AluOp::Sh3addUw => "sh3add.uw",
+        AluOp::SllUw => "slli.uw",
+        AluOp::Andn => "andn",
+        AluOp::Orn => "orn",
+        AluOp::Xnor => "xnor",
+        AluOp::Max => "max",
+        AluOp::Maxu => "maxu",
+        AluOp::Min => "min",
+        AluOp::Minu => "minu",
+        AluOp::Rol => "rol",
+        AluOp::Ror => "ror",
+        AluOp::Bclr => "bclr",
+        AluOp::Bext => "bext",
+        AluOp::Binv => "binv",
+        AluOp::Bset => "bset",
+        AluOp::CzeroEqz => "czero.eqz",
+        AluOp::CzeroNez => "czero.nez",
+    }
+}
+
+fn unary_name(op: UnaryOp) -> &'static str {
+    match op {
+        UnaryOp::Clz => "clz",
+        UnaryOp::Clzw => "clzw",
+        UnaryOp::Ctz => "ctz",
+        UnaryOp::Ctzw => "ctzw",
+        UnaryOp::Cpop => "cpop",
+        UnaryOp::Cpopw => "cpopw",
+        UnaryOp::SextB => "sext.b",
+        UnaryOp::SextH => "sext.h",
+        UnaryOp::ZextH => "zext.h",
+        UnaryOp::OrcB => "orc.b",
+        UnaryOp::Rev8 => "rev8",
     }
 }
 
 fn is_shift(op: AluOp) -> bool {
     matches!(op, AluOp::Sll | AluOp::Srl | AluOp::Sra)
+}
+
+/// Immediate forms whose immediate is a bit position, printed in hex: the
+/// shifts, `rori` and the Zbs single-bit operations (which objdump prints
+/// with the register-register mnemonic, `ror a0,a1,0x5`, `bset a0,a1,0x3`),
+/// and `slli.uw`.
+fn imm_is_bit_position(op: AluOp) -> bool {
+    is_shift(op)
+        || matches!(
+            op,
+            AluOp::Ror | AluOp::Bclr | AluOp::Bext | AluOp::Binv | AluOp::Bset | AluOp::SllUw
+        )
 }
 
 fn load_name(op: LoadOp) -> &'static str {
@@ -243,7 +294,7 @@ fn op_imm_text(op: AluOp, rd: Reg, rs1: Reg, imm: i64) -> String {
     match op {
         AluOp::Slt => format!("slti {rd},{rs1},{imm}"),
         AluOp::Sltu => format!("sltiu {rd},{rs1},{imm}"),
-        _ if is_shift(op) => format!("{} {rd},{rs1},{imm:#x}", alu_name(op)),
+        _ if imm_is_bit_position(op) => format!("{} {rd},{rs1},{imm:#x}", alu_name(op)),
         _ => format!("{} {rd},{rs1},{imm}", alu_name(op)),
     }
 }
@@ -320,7 +371,7 @@ fn disasm_insn(insn: &Insn, raw: u32, pc: u64) -> String {
         },
         Insn::OpImm32 { op, rd, rs1, imm } => match (op, imm) {
             (AluOp::Add, 0) => format!("sext.w {rd},{rs1}"),
-            _ if is_shift(op) => format!("{}w {rd},{rs1},{imm:#x}", alu_name(op)),
+            _ if imm_is_bit_position(op) => format!("{}w {rd},{rs1},{imm:#x}", alu_name(op)),
             _ => format!("{}w {rd},{rs1},{imm}", alu_name(op)),
         },
         Insn::Op { op, rd, rs1, rs2 } => match (op, rs1, rs2) {
@@ -328,8 +379,10 @@ fn disasm_insn(insn: &Insn, raw: u32, pc: u64) -> String {
             (AluOp::Sltu, Reg::ZERO, _) => format!("snez {rd},{rs2}"),
             (AluOp::Slt, _, Reg::ZERO) => format!("sltz {rd},{rs1}"),
             (AluOp::Slt, Reg::ZERO, _) => format!("sgtz {rd},{rs2}"),
+            (AluOp::AddUw, _, Reg::ZERO) => format!("zext.w {rd},{rs1}"),
             _ => format!("{} {rd},{rs1},{rs2}", alu_name(op)),
         },
+        Insn::Unary { op, rd, rs1 } => format!("{} {rd},{rs1}", unary_name(op)),
         Insn::Op32 { op, rd, rs1, rs2 } => match (op, rs1) {
             (AluOp::Sub, Reg::ZERO) => format!("negw {rd},{rs2}"),
             _ => format!("{}w {rd},{rs1},{rs2}", alu_name(op)),

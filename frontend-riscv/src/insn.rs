@@ -103,11 +103,16 @@ impl StoreOp {
     }
 }
 
-/// Register-register and register-immediate ALU operations (RV64I + M).
+/// Register-register and register-immediate ALU operations (RV64I + M,
+/// Zba, Zbb, Zbs, Zicond).
 ///
-/// For the `*Imm` instruction forms only `Add`, `Slt`, `Sltu`, `Xor`, `Or`,
-/// `And`, `Sll`, `Srl`, `Sra` occur (and only `Add`, `Sll`, `Srl`, `Sra` in
-/// the 32-bit `W` forms).
+/// For the `OpImm` form only `Add`, `Slt`, `Sltu`, `Xor`, `Or`, `And`,
+/// `Sll`, `Srl`, `Sra`, `Ror`, `SllUw`, `Bclr`, `Bext`, `Binv`, `Bset`
+/// occur; in `OpImm32` only `Add`, `Sll`, `Srl`, `Sra`, `Ror`; in `Op32`
+/// the RV64IM W operations and `Rol`, `Ror`. The Zba `.uw` operations
+/// (`add.uw`, `sh*add.uw`, `slli.uw`) are encoded in the OP-32/OP-IMM-32
+/// major opcodes but produce a full 64-bit result, so they are `Op` and
+/// `OpImm` operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AluOp {
     Add,
@@ -128,6 +133,79 @@ pub enum AluOp {
     Divu,
     Rem,
     Remu,
+    /// Zba: `rs2 + (rs1 << 1)`.
+    Sh1add,
+    /// Zba: `rs2 + (rs1 << 2)`.
+    Sh2add,
+    /// Zba: `rs2 + (rs1 << 3)`.
+    Sh3add,
+    /// Zba `add.uw`: `rs2 + zext32(rs1)`.
+    AddUw,
+    /// Zba: `rs2 + (zext32(rs1) << 1)`.
+    Sh1addUw,
+    /// Zba: `rs2 + (zext32(rs1) << 2)`.
+    Sh2addUw,
+    /// Zba: `rs2 + (zext32(rs1) << 3)`.
+    Sh3addUw,
+    /// Zba `slli.uw`: `zext32(rs1) << shamt` (immediate form only).
+    SllUw,
+    /// Zbb: `rs1 & !rs2`.
+    Andn,
+    /// Zbb: `rs1 | !rs2`.
+    Orn,
+    /// Zbb: `!(rs1 ^ rs2)`.
+    Xnor,
+    /// Zbb: signed maximum.
+    Max,
+    /// Zbb: unsigned maximum.
+    Maxu,
+    /// Zbb: signed minimum.
+    Min,
+    /// Zbb: unsigned minimum.
+    Minu,
+    /// Zbb: rotate left (`rol`, `rolw`).
+    Rol,
+    /// Zbb: rotate right (`ror`, `rori`, `rorw`, `roriw`).
+    Ror,
+    /// Zbs: clear bit `rs2 & 63`.
+    Bclr,
+    /// Zbs: extract bit `rs2 & 63`.
+    Bext,
+    /// Zbs: invert bit `rs2 & 63`.
+    Binv,
+    /// Zbs: set bit `rs2 & 63`.
+    Bset,
+    /// Zicond: `rs2 == 0 ? 0 : rs1`.
+    CzeroEqz,
+    /// Zicond: `rs2 != 0 ? 0 : rs1`.
+    CzeroNez,
+}
+
+/// One-operand bit-manipulation operations (Zbb), `rd = op(rs1)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// Count leading zeros (64 for 0).
+    Clz,
+    /// Count leading zeros of the low word (32 for 0).
+    Clzw,
+    /// Count trailing zeros (64 for 0).
+    Ctz,
+    /// Count trailing zeros of the low word (32 for 0).
+    Ctzw,
+    /// Population count.
+    Cpop,
+    /// Population count of the low word.
+    Cpopw,
+    /// Sign-extend the low byte.
+    SextB,
+    /// Sign-extend the low halfword.
+    SextH,
+    /// Zero-extend the low halfword (RV64: `packw rd, rs1, x0`).
+    ZextH,
+    /// Each byte becomes 0xff if it is non-zero, 0 otherwise.
+    OrcB,
+    /// Reverse the bytes.
+    Rev8,
 }
 
 /// Zicsr operations.
@@ -302,12 +380,19 @@ pub enum Insn {
         rs1: Reg,
         rs2: Reg,
     },
-    /// `addw`, `subw`, `sllw`, `srlw`, `sraw`, `mulw`, `divw`, `divuw`, `remw`, `remuw`.
+    /// `addw`, `subw`, `sllw`, `srlw`, `sraw`, `mulw`, `divw`, `divuw`, `remw`, `remuw`,
+    /// `rolw`, `rorw`.
     Op32 {
         op: AluOp,
         rd: Reg,
         rs1: Reg,
         rs2: Reg,
+    },
+    /// The one-operand Zbb instructions (`clz`, `cpopw`, `sext.b`, `rev8`...).
+    Unary {
+        op: UnaryOp,
+        rd: Reg,
+        rs1: Reg,
     },
     /// `fence pred, succ`; `fm` = 8 is `fence.tso`. Bits: i=8, o=4, r=2, w=1.
     Fence {

@@ -302,10 +302,12 @@ fn shifts_use_six_bit_amounts_and_check_the_rest() {
     assert_eq!(d32(0x03f5_9513), op_imm(AluOp::Sll, A0, A1, 63));
     assert_eq!(d32(0x0205_d513), op_imm(AluOp::Srl, A0, A1, 32));
     assert_eq!(d32(0x43f5_d513), op_imm(AluOp::Sra, A0, A1, 63));
-    // Bits 31:26 other than 000000 (or 010000 for srai) are reserved.
+    // Bits 31:26 other than 000000 (or 010000 for srai, and the Zbb/Zbs
+    // immediate forms) are reserved.
     assert_eq!(d32(0x0405_9513), Insn::Illegal);
     assert_eq!(d32(0x4015_9513), Insn::Illegal); // "slai"
-    assert_eq!(d32(0x6015_d513), Insn::Illegal);
+    assert_eq!(d32(0x7015_d513), Insn::Illegal);
+    assert_eq!(d32(0x6015_d513), op_imm(AluOp::Ror, A0, A1, 1)); // rori
     let w = |op, imm| Insn::OpImm32 {
         op,
         rd: A0,
@@ -328,7 +330,8 @@ fn undefined_funct7_values_are_illegal() {
     assert_eq!(d32(0x02c5_f533), op(AluOp::Remu, A0, A1, A2));
     assert_eq!(d32(0x04c5_8533), Insn::Illegal);
     assert_eq!(d32(0x40c5_9533), Insn::Illegal); // sub-style sll
-    assert_eq!(d32(0x40c5_e533), Insn::Illegal);
+    assert_eq!(d32(0x40c5_a533), Insn::Illegal);
+    assert_eq!(d32(0x40c5_e533), op(AluOp::Orn, A0, A1, A2));
     assert_eq!(d32(0x02c5_953b), Insn::Illegal); // mulhw does not exist
     assert_eq!(d32(0x40c5_c53b), Insn::Illegal);
     assert_eq!(d32(0x00c5_a53b), Insn::Illegal);
@@ -1016,4 +1019,91 @@ fn csr_names() {
     assert_eq!(csr_name(0x190), None);
     assert_eq!(csr_name(0x748), None);
     assert_eq!(csr_name(0x000), None);
+}
+
+fn unary(op: UnaryOp, rd: Reg, rs1: Reg) -> Insn {
+    Insn::Unary { op, rd, rs1 }
+}
+
+/// Encodings from `riscv64-unknown-elf-as -march=rv64gc_zba_zbb_zbs` (and
+/// `.insn r` for Zicond), and their reserved neighbours.
+#[test]
+fn bitmanip_and_zicond() {
+    let w = |op| Insn::Op32 {
+        op,
+        rd: A0,
+        rs1: A1,
+        rs2: A2,
+    };
+    let op_imm32 = |op, imm| Insn::OpImm32 {
+        op,
+        rd: A0,
+        rs1: A1,
+        imm,
+    };
+    // Zba
+    assert_eq!(d32(0x20c5_a533), op(AluOp::Sh1add, A0, A1, A2));
+    assert_eq!(d32(0x20c5_c533), op(AluOp::Sh2add, A0, A1, A2));
+    assert_eq!(d32(0x20c5_e533), op(AluOp::Sh3add, A0, A1, A2));
+    assert_eq!(d32(0x08c5_853b), op(AluOp::AddUw, A0, A1, A2));
+    assert_eq!(d32(0x0805_853b), op(AluOp::AddUw, A0, A1, ZERO)); // zext.w
+    assert_eq!(d32(0x20c5_a53b), op(AluOp::Sh1addUw, A0, A1, A2));
+    assert_eq!(d32(0x20c5_c53b), op(AluOp::Sh2addUw, A0, A1, A2));
+    assert_eq!(d32(0x20c5_e53b), op(AluOp::Sh3addUw, A0, A1, A2));
+    assert_eq!(d32(0x0835_951b), op_imm(AluOp::SllUw, A0, A1, 3));
+    assert_eq!(d32(0x0bf5_951b), op_imm(AluOp::SllUw, A0, A1, 63));
+    assert_eq!(d32(0x20c5_8533), Insn::Illegal); // sh0add
+    assert_eq!(d32(0x1835_951b), Insn::Illegal); // slli.uw with funct6 000110
+    assert_eq!(d32(0x0835_d51b), Insn::Illegal); // "srli.uw"
+                                                 // Zbb
+    assert_eq!(d32(0x40c5_f533), op(AluOp::Andn, A0, A1, A2));
+    assert_eq!(d32(0x40c5_c533), op(AluOp::Xnor, A0, A1, A2));
+    assert_eq!(d32(0x0ac5_e533), op(AluOp::Max, A0, A1, A2));
+    assert_eq!(d32(0x0ac5_f533), op(AluOp::Maxu, A0, A1, A2));
+    assert_eq!(d32(0x0ac5_c533), op(AluOp::Min, A0, A1, A2));
+    assert_eq!(d32(0x0ac5_d533), op(AluOp::Minu, A0, A1, A2));
+    assert_eq!(d32(0x0ac5_8533), Insn::Illegal); // funct7 0000101, funct3 000 (clmul)
+    assert_eq!(d32(0x60c5_9533), op(AluOp::Rol, A0, A1, A2));
+    assert_eq!(d32(0x60c5_d533), op(AluOp::Ror, A0, A1, A2));
+    assert_eq!(d32(0x60c5_953b), w(AluOp::Rol));
+    assert_eq!(d32(0x60c5_d53b), w(AluOp::Ror));
+    assert_eq!(d32(0x63f5_d513), op_imm(AluOp::Ror, A0, A1, 63));
+    assert_eq!(d32(0x6055_d51b), op_imm32(AluOp::Ror, 5));
+    assert_eq!(d32(0x6255_d51b), Insn::Illegal); // roriw with shamt[5] set
+    assert_eq!(d32(0x6005_9513), unary(UnaryOp::Clz, A0, A1));
+    assert_eq!(d32(0x6015_9513), unary(UnaryOp::Ctz, A0, A1));
+    assert_eq!(d32(0x6025_9513), unary(UnaryOp::Cpop, A0, A1));
+    assert_eq!(d32(0x6035_9513), Insn::Illegal); // 0x603: bmatflip is RV64 Zbm, not ratified
+    assert_eq!(d32(0x6045_9513), unary(UnaryOp::SextB, A0, A1));
+    assert_eq!(d32(0x6055_9513), unary(UnaryOp::SextH, A0, A1));
+    assert_eq!(d32(0x6065_9513), Insn::Illegal);
+    assert_eq!(d32(0x6005_951b), unary(UnaryOp::Clzw, A0, A1));
+    assert_eq!(d32(0x6015_951b), unary(UnaryOp::Ctzw, A0, A1));
+    assert_eq!(d32(0x6025_951b), unary(UnaryOp::Cpopw, A0, A1));
+    assert_eq!(d32(0x6045_951b), Insn::Illegal); // no sext.b in OP-IMM-32
+    assert_eq!(d32(0x2875_d513), unary(UnaryOp::OrcB, A0, A1));
+    assert_eq!(d32(0x2885_d513), Insn::Illegal); // next to orc.b
+    assert_eq!(d32(0x6b85_d513), unary(UnaryOp::Rev8, A0, A1));
+    assert_eq!(d32(0x6985_d513), Insn::Illegal); // rev8's RV32 encoding (0x698)
+    assert_eq!(d32(0x6b85_951b), Insn::Illegal);
+    assert_eq!(d32(0x0805_c53b), unary(UnaryOp::ZextH, A0, A1));
+    assert_eq!(d32(0x08c5_c53b), Insn::Illegal); // packw (Zbkb)
+    assert_eq!(d32(0x0805_c533), Insn::Illegal); // zext.h's RV32 encoding (pack)
+                                                 // Zbs
+    assert_eq!(d32(0x48c5_9533), op(AluOp::Bclr, A0, A1, A2));
+    assert_eq!(d32(0x48c5_d533), op(AluOp::Bext, A0, A1, A2));
+    assert_eq!(d32(0x68c5_9533), op(AluOp::Binv, A0, A1, A2));
+    assert_eq!(d32(0x28c5_9533), op(AluOp::Bset, A0, A1, A2));
+    assert_eq!(d32(0x68c5_d533), Insn::Illegal); // binv with funct3 101
+    assert_eq!(d32(0x4bf5_9513), op_imm(AluOp::Bclr, A0, A1, 63));
+    assert_eq!(d32(0x4855_d513), op_imm(AluOp::Bext, A0, A1, 5));
+    assert_eq!(d32(0x6855_9513), op_imm(AluOp::Binv, A0, A1, 5));
+    assert_eq!(d32(0x2805_9513), op_imm(AluOp::Bset, A0, A1, 0));
+    assert_eq!(d32(0x2855_d513), Insn::Illegal); // "bseti" with funct3 101
+    assert_eq!(d32(0x4855_951b), Insn::Illegal); // no W forms
+                                                 // Zicond
+    assert_eq!(d32(0x0ec5_d533), op(AluOp::CzeroEqz, A0, A1, A2));
+    assert_eq!(d32(0x0ec5_f533), op(AluOp::CzeroNez, A0, A1, A2));
+    assert_eq!(d32(0x0ec5_c533), Insn::Illegal);
+    assert_eq!(d32(0x0ec5_d53b), Insn::Illegal);
 }

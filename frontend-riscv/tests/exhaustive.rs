@@ -32,7 +32,15 @@ fn check_fields(insn: &Insn) -> Result<(), String> {
             reg(rd)
                 && reg(rs1)
                 && match op {
-                    AluOp::Sll | AluOp::Srl | AluOp::Sra => (0..64).contains(&imm),
+                    AluOp::Sll
+                    | AluOp::Srl
+                    | AluOp::Sra
+                    | AluOp::Ror
+                    | AluOp::SllUw
+                    | AluOp::Bclr
+                    | AluOp::Bext
+                    | AluOp::Binv
+                    | AluOp::Bset => (0..64).contains(&imm),
                     AluOp::Add | AluOp::Slt | AluOp::Sltu | AluOp::Xor | AluOp::Or | AluOp::And => {
                         imm12(imm)
                     }
@@ -43,12 +51,13 @@ fn check_fields(insn: &Insn) -> Result<(), String> {
             reg(rd)
                 && reg(rs1)
                 && match op {
-                    AluOp::Sll | AluOp::Srl | AluOp::Sra => (0..32).contains(&imm),
+                    AluOp::Sll | AluOp::Srl | AluOp::Sra | AluOp::Ror => (0..32).contains(&imm),
                     AluOp::Add => imm12(imm),
                     _ => false,
                 }
         }
-        Insn::Op { rd, rs1, rs2, .. } => reg(rd) && reg(rs1) && reg(rs2),
+        Insn::Op { op, rd, rs1, rs2 } => reg(rd) && reg(rs1) && reg(rs2) && op != AluOp::SllUw,
+        Insn::Unary { rd, rs1, .. } => reg(rd) && reg(rs1),
         Insn::Op32 { op, rd, rs1, rs2 } => {
             reg(rd)
                 && reg(rs1)
@@ -65,6 +74,8 @@ fn check_fields(insn: &Insn) -> Result<(), String> {
                         | AluOp::Divu
                         | AluOp::Rem
                         | AluOp::Remu
+                        | AluOp::Rol
+                        | AluOp::Ror
                 )
         }
         Insn::Fence { pred, succ, fm } => pred < 16 && succ < 16 && (fm == 0 || fm == 8),
@@ -360,4 +371,89 @@ fn random_words_decode_and_disassemble_without_panicking() {
         }
     }
     assert!(legal > 500_000, "only {legal} legal words");
+}
+
+/// Whether `w` (a 32-bit word of the OP, OP-IMM, OP-32 or OP-IMM-32 major
+/// opcode) is an RV64IM, Zba, Zbb, Zbs or Zicond instruction, from the
+/// match/mask tables of the specs (riscv-opcodes `rv64_i`, `rv_m`,
+/// `rv64_m`, `rv_zba`, `rv64_zba`, `rv_zbb`, `rv64_zbb`, `rv_zbs`,
+/// `rv64_zbs`, `rv_zicond`), written independently of the decoder.
+fn legal_in_alu_opcodes(w: u32) -> bool {
+    let opcode = w & 0x7f;
+    let f3 = (w >> 12) & 7;
+    let imm12 = w >> 20;
+    let (f7, f6, rs2) = (w >> 25, w >> 26, (w >> 20) & 31);
+    match (opcode, f3) {
+        (0x13, 0 | 2 | 3 | 4 | 6 | 7) => true,
+        // slli, bseti, bclri, binvi; clz, ctz, cpop, sext.b, sext.h
+        (0x13, 1) => {
+            matches!(f6, 0b000000 | 0b001010 | 0b010010 | 0b011010)
+                || matches!(imm12, 0x600 | 0x601 | 0x602 | 0x604 | 0x605)
+        }
+        // srli, srai, bexti, rori; orc.b, rev8
+        (0x13, 5) => {
+            matches!(f6, 0b000000 | 0b010000 | 0b010010 | 0b011000)
+                || matches!(imm12, 0x287 | 0x6b8)
+        }
+        (0x1b, 0) => true,
+        // slliw, slli.uw; clzw, ctzw, cpopw
+        (0x1b, 1) => f7 == 0 || f6 == 0b000010 || matches!(imm12, 0x600..=0x602),
+        // srliw, sraiw, roriw
+        (0x1b, 5) => matches!(f7, 0b0000000 | 0b0100000 | 0b0110000),
+        (0x1b, _) => false,
+        (0x33, _) => matches!(
+            (f7, f3),
+            (0b0000000, _)
+                | (0b0000001, _)
+                | (0b0100000, 0b000 | 0b101 | 0b111 | 0b110 | 0b100)
+                | (0b0010000, 0b010 | 0b100 | 0b110)
+                | (0b0000101, 0b100..=0b111)
+                | (0b0110000, 0b001 | 0b101)
+                | (0b0100100, 0b001 | 0b101)
+                | (0b0110100, 0b001)
+                | (0b0010100, 0b001)
+                | (0b0000111, 0b101 | 0b111)
+        ),
+        (0x3b, _) => {
+            matches!(
+                (f7, f3),
+                (0b0000000, 0b000 | 0b001 | 0b101)
+                    | (0b0100000, 0b000 | 0b101)
+                    | (0b0000001, 0b000 | 0b100 | 0b101 | 0b110 | 0b111)
+                    | (0b0110000, 0b001 | 0b101)
+                    | (0b0000100, 0b000)
+                    | (0b0010000, 0b010 | 0b100 | 0b110)
+            ) || (f7 == 0b0000100 && f3 == 0b100 && rs2 == 0)
+        }
+        _ => unreachable!("not an ALU opcode: {w:#010x}"),
+    }
+}
+
+#[test]
+fn alu_opcodes_decode_exactly_the_specified_encodings() {
+    // Every funct3 and every value of bits 31:20 (funct7/funct6, shamt or
+    // rs2, or the fixed immediate of the unary Zbb instructions) of the four
+    // ALU major opcodes, with a few register choices.
+    let mut legal = 0;
+    for opcode in [0x13u32, 0x1b, 0x33, 0x3b] {
+        for f3 in 0..8u32 {
+            for hi in 0..4096u32 {
+                for (rd, rs1) in [(0u32, 0u32), (10, 11), (31, 1)] {
+                    let w = hi << 20 | rs1 << 15 | f3 << 12 | rd << 7 | opcode;
+                    let d = decode(w);
+                    let expected = legal_in_alu_opcodes(w);
+                    assert_eq!(
+                        d.insn != Insn::Illegal,
+                        expected,
+                        "{w:#010x}: decoded {:?} ({})",
+                        d.insn,
+                        disasm(&d, 0)
+                    );
+                    check_fields(&d.insn).unwrap_or_else(|e| panic!("{w:#010x}: {e}"));
+                    legal += expected as u32;
+                }
+            }
+        }
+    }
+    assert!(legal > 90_000, "only {legal} legal words");
 }

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use frontend_riscv::{csr_name, decode, disasm, Decoded, FpFmt, Insn, IntFmt};
+use frontend_riscv::{csr_name, decode, disasm, AluOp, Decoded, FpFmt, Insn, IntFmt};
 
 /// One instruction line of an objdump listing.
 struct Line {
@@ -87,11 +87,16 @@ fn spec_reserves_but_objdump_decodes(raw: u32) -> bool {
 }
 
 /// Valid encodings that binutils 2.40 shows as data: fences with non-zero
-/// reserved fields (which the spec says to execute as ordinary fences), and
-/// the exact conversions `fcvt.d.{s,w,wu}` with a rounding mode other than 0.
+/// reserved fields (which the spec says to execute as ordinary fences),
+/// the exact conversions `fcvt.d.{s,w,wu}` with a rounding mode other than 0,
+/// and Zicond (ratified after binutils 2.40).
 fn spec_allows_but_objdump_rejects(d: &Decoded) -> bool {
     match d.insn {
         Insn::Fence { .. } | Insn::FenceI => true,
+        Insn::Op {
+            op: AluOp::CzeroEqz | AluOp::CzeroNez,
+            ..
+        } => true,
         Insn::FcvtFp { to, rm, .. } => to == FpFmt::D && rm.0 != 0,
         Insn::FcvtFromInt { fmt, int, rm, .. } => {
             fmt == FpFmt::D && matches!(int, IntFmt::W | IntFmt::Wu) && rm.0 != 0
@@ -258,6 +263,14 @@ fn csr_names_follow_priv_1_11_when_asked() {
     assert_eq!(ours_in_priv_1_11(&d, "csrr a0,0x0"), "csrr a0,ustatus");
     let d = decode(0x3000_2573); // csrr a0, mstatus
     assert_eq!(ours_in_priv_1_11(&d, "csrr a0,mstatus"), "csrr a0,mstatus");
+}
+
+/// binutils 2.40 does not know Zicond; newer objdumps print it like this.
+#[test]
+fn zicond_prints_in_objdump_syntax() {
+    assert_eq!(disasm(&decode(0x0ec5_d533), 0), "czero.eqz a0,a1,a2");
+    assert_eq!(disasm(&decode(0x0ec5_f533), 0), "czero.nez a0,a1,a2");
+    assert_eq!(disasm(&decode(0x0e00_5033), 0), "czero.eqz zero,zero,zero");
 }
 
 #[test]

@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::types::{I32, I64, I8};
+use cranelift_codegen::ir::types::{I16, I32, I64, I8};
 use cranelift_codegen::ir::{
     AbiParam, Block, BlockArg, Function, Inst, InstBuilder, MemFlagsData, SigRef, Signature,
     UserFuncName, Value,
@@ -37,7 +37,7 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::write::{FuncWriter, PlainWriter};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
-use frontend_riscv::{disasm, AluOp, BranchOp, Decoded, Insn, LoadOp, Reg, StoreOp};
+use frontend_riscv::{disasm, AluOp, BranchOp, Decoded, Insn, LoadOp, Reg, StoreOp, UnaryOp};
 use softmmu::tlb::PAGE_MASK;
 use softmmu::GuestVirtAddr;
 
@@ -74,6 +74,7 @@ pub fn ends_block(d: &Decoded) -> bool {
             | Insn::OpImm32 { .. }
             | Insn::Op { .. }
             | Insn::Op32 { .. }
+            | Insn::Unary { .. }
             | Insn::Load { .. }
             | Insn::Store { .. }
             | Insn::Fence { .. }
@@ -161,6 +162,7 @@ fn reg_masks(d: &Decoded) -> (u32, u32) {
         Insn::Jalr { rd, rs1, .. }
         | Insn::OpImm { rd, rs1, .. }
         | Insn::OpImm32 { rd, rs1, .. }
+        | Insn::Unary { rd, rs1, .. }
         | Insn::Load { rd, rs1, .. } => (m(rs1), m(rd)),
         Insn::Op { rd, rs1, rs2, .. } | Insn::Op32 { rd, rs1, rs2, .. } => (m(rs1) | m(rs2), m(rd)),
         Insn::Branch { rs1, rs2, .. } | Insn::Store { rs1, rs2, .. } => (m(rs1) | m(rs2), 0),
@@ -546,6 +548,11 @@ impl TbCx<'_> {
                 let v = self.alu32(op, a, b);
                 self.set_x(rd, v);
             }
+            Insn::Unary { op, rd, rs1 } => {
+                let a = self.x(rs1);
+                let v = self.unary(op, a);
+                self.set_x(rd, v);
+            }
             Insn::Fence { .. } => {}
             Insn::Load {
                 op,
@@ -685,6 +692,110 @@ impl TbCx<'_> {
                 self.b.ins().isub(hi, corr)
             }
             AluOp::Div | AluOp::Divu | AluOp::Rem | AluOp::Remu => self.divrem(op, a, b, I64),
+            AluOp::Sh1add | AluOp::Sh2add | AluOp::Sh3add => {
+                let n = match op {
+                    AluOp::Sh1add => 1,
+                    AluOp::Sh2add => 2,
+                    _ => 3,
+                };
+                let s = self.b.ins().ishl_imm_u(a, n);
+                self.b.ins().iadd(b, s)
+            }
+            AluOp::AddUw | AluOp::Sh1addUw | AluOp::Sh2addUw | AluOp::Sh3addUw => {
+                let n = match op {
+                    AluOp::AddUw => 0,
+                    AluOp::Sh1addUw => 1,
+                    AluOp::Sh2addUw => 2,
+                    _ => 3,
+                };
+                let z = self.zext32(a);
+                let s = self.b.ins().ishl_imm_u(z, n);
+                self.b.ins().iadd(b, s)
+            }
+            AluOp::SllUw => {
+                let z = self.zext32(a);
+                self.b.ins().ishl(z, b)
+            }
+            AluOp::Andn => self.b.ins().band_not(a, b),
+            AluOp::Orn => self.b.ins().bor_not(a, b),
+            AluOp::Xnor => self.b.ins().bxor_not(a, b),
+            AluOp::Max => self.b.ins().smax(a, b),
+            AluOp::Maxu => self.b.ins().umax(a, b),
+            AluOp::Min => self.b.ins().smin(a, b),
+            AluOp::Minu => self.b.ins().umin(a, b),
+            // Cranelift's shifts and rotates take the amount modulo the width.
+            AluOp::Rol => self.b.ins().rotl(a, b),
+            AluOp::Ror => self.b.ins().rotr(a, b),
+            AluOp::Bclr | AluOp::Binv | AluOp::Bset => {
+                let one = self.b.ins().iconst(I64, 1);
+                let bit = self.b.ins().ishl(one, b);
+                match op {
+                    AluOp::Bclr => self.b.ins().band_not(a, bit),
+                    AluOp::Binv => self.b.ins().bxor(a, bit),
+                    _ => self.b.ins().bor(a, bit),
+                }
+            }
+            AluOp::Bext => {
+                let s = self.b.ins().ushr(a, b);
+                self.b.ins().band_imm_s(s, 1)
+            }
+            AluOp::CzeroEqz | AluOp::CzeroNez => {
+                let cc = if op == AluOp::CzeroEqz {
+                    IntCC::Equal
+                } else {
+                    IntCC::NotEqual
+                };
+                let c = self.b.ins().icmp_imm_s(cc, b, 0);
+                let zero = self.b.ins().iconst(I64, 0);
+                self.b.ins().select(c, zero, a)
+            }
+        }
+    }
+
+    /// The low 32 bits of `a`, zero-extended.
+    fn zext32(&mut self, a: Value) -> Value {
+        let a32 = self.b.ins().ireduce(I32, a);
+        self.b.ins().uextend(I64, a32)
+    }
+
+    /// The one-operand Zbb operations.
+    fn unary(&mut self, op: UnaryOp, a: Value) -> Value {
+        let word = |tx: &mut Self, f: fn(&mut Self, Value) -> Value| {
+            let a32 = tx.b.ins().ireduce(I32, a);
+            let r = f(tx, a32);
+            tx.b.ins().uextend(I64, r)
+        };
+        let narrow = |tx: &mut Self, ty, signed: bool| {
+            let n = tx.b.ins().ireduce(ty, a);
+            if signed {
+                tx.b.ins().sextend(I64, n)
+            } else {
+                tx.b.ins().uextend(I64, n)
+            }
+        };
+        match op {
+            UnaryOp::Clz => self.b.ins().clz(a),
+            UnaryOp::Ctz => self.b.ins().ctz(a),
+            UnaryOp::Cpop => self.b.ins().popcnt(a),
+            UnaryOp::Clzw => word(self, |tx, v| tx.b.ins().clz(v)),
+            UnaryOp::Ctzw => word(self, |tx, v| tx.b.ins().ctz(v)),
+            UnaryOp::Cpopw => word(self, |tx, v| tx.b.ins().popcnt(v)),
+            UnaryOp::SextB => narrow(self, I8, true),
+            UnaryOp::SextH => narrow(self, I16, true),
+            UnaryOp::ZextH => narrow(self, I16, false),
+            UnaryOp::Rev8 => self.b.ins().bswap(a),
+            UnaryOp::OrcB => {
+                // Bit 7 of each byte of t is set iff the byte is non-zero:
+                // adding 0x7f to its low seven bits carries into bit 7
+                // (never out of the byte) iff they are non-zero.
+                const LOW7: i64 = 0x7f7f_7f7f_7f7f_7f7f;
+                let low = self.b.ins().band_imm_s(a, LOW7);
+                let sum = self.b.ins().iadd_imm_s(low, LOW7);
+                let t = self.b.ins().bor(sum, a);
+                let high = self.b.ins().band_imm_s(t, 0x8080_8080_8080_8080u64 as i64);
+                let ones = self.b.ins().ushr_imm_u(high, 7);
+                self.b.ins().imul_imm_s(ones, 0xff)
+            }
         }
     }
 
@@ -699,6 +810,8 @@ impl TbCx<'_> {
             AluOp::Srl => self.b.ins().ushr(a32, b32),
             AluOp::Sra => self.b.ins().sshr(a32, b32),
             AluOp::Mul => self.b.ins().imul(a32, b32),
+            AluOp::Rol => self.b.ins().rotl(a32, b32),
+            AluOp::Ror => self.b.ins().rotr(a32, b32),
             AluOp::Div | AluOp::Divu | AluOp::Rem | AluOp::Remu => self.divrem(op, a32, b32, I32),
             // The decoder produces no other W operation.
             _ => {

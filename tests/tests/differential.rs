@@ -282,6 +282,16 @@ fn generator_covers_the_instruction_set() {
     for op in ["add", "sll", "srl", "sra"] {
         wanted.push(format!("{op}iw"));
     }
+    // Zba, Zbb, Zbs, Zicond.
+    for op in [
+        "sh1add", "sh2add", "sh3add", "adduw", "sh1adduw", "sh2adduw", "sh3adduw", "andn", "orn",
+        "xnor", "max", "maxu", "min", "minu", "rol", "ror", "bclr", "bext", "binv", "bset",
+        "czeroeqz", "czeronez", "clz", "clzw", "ctz", "ctzw", "cpop", "cpopw", "sextb", "sexth",
+        "zexth", "orcb", "rev8", "rori", "slluwi", "bclri", "bexti", "binvi", "bseti", "rolw",
+        "rorw", "roriw",
+    ] {
+        wanted.push(op.to_string());
+    }
     for w in ["w", "d"] {
         wanted.push(format!("lr.{w}"));
         wanted.push(format!("sc.{w}"));

@@ -512,3 +512,64 @@ _start:
         jalr    a0
         nop
         ebreak
+# ---------------------------------------------------------------- Zba
+        sh1add  a0, a1, a2
+        sh2add  t6, zero, s11
+        sh3add  zero, a0, a1
+        add.uw  a0, a1, a2
+        add.uw  a0, a1, zero            # zext.w
+        add.uw  a0, zero, a1
+        sh1add.uw a0, a1, a2
+        sh2add.uw ra, sp, gp
+        sh3add.uw t6, t5, t4
+        slli.uw a0, a1, 0
+        slli.uw a0, a1, 31
+        slli.uw a0, a1, 32
+        slli.uw a0, a1, 63
+# ---------------------------------------------------------------- Zbb
+        andn    a0, a1, a2
+        orn     a0, a1, zero
+        xnor    zero, a1, a2
+        clz     a0, a1
+        clzw    a0, zero
+        ctz     t6, a1
+        ctzw    a0, a1
+        cpop    a0, a1
+        cpopw   s0, s1
+        max     a0, a1, a2
+        maxu    a0, a1, a2
+        min     a0, a1, a2
+        minu    a0, a1, a2
+        sext.b  a0, a1
+        sext.h  a0, a1
+        zext.h  a0, a1
+        rol     a0, a1, a2
+        rolw    a0, a1, a2
+        ror     a0, a1, a2
+        rorw    a0, a1, a2
+        rori    a0, a1, 0
+        rori    a0, a1, 1
+        rori    a0, a1, 32
+        rori    a0, a1, 63
+        roriw   a0, a1, 0
+        roriw   a0, a1, 31
+        orc.b   a0, a1
+        rev8    a0, a1
+        .insn   4, 0x6085951b           # clzw with funct3 = 1 but imm 0x608
+        .insn   4, 0x6985d513           # rev8 (RV32 encoding)
+        .insn   4, 0x08c5c53b           # packw (Zbkb)
+# ---------------------------------------------------------------- Zbs
+        bclr    a0, a1, a2
+        bext    a0, a1, a2
+        binv    a0, a1, a2
+        bset    a0, a1, a2
+        bclri   a0, a1, 0
+        bclri   a0, a1, 63
+        bexti   a0, a1, 31
+        binvi   a0, a1, 32
+        bseti   a0, a1, 1
+        bseti   zero, zero, 63
+# ---------------------------------------------------------------- Zicond
+# binutils 2.40 does not know Zicond and prints these as data.
+        .insn   r 0x33, 5, 7, a0, a1, a2        # czero.eqz a0, a1, a2
+        .insn   r 0x33, 7, 7, a0, a1, a2        # czero.nez a0, a1, a2

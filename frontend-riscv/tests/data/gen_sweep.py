@@ -43,7 +43,13 @@ def word32():
         elif chance(5):
             w = (w & ~mask) | (1 << lo)
     if chance(30):
-        w = (w & 0x01FFFFFF) | ([0x00, 0x20, 0x01][below(3)] << 25)
+        # The funct7 values of RV64IM, Zba, Zbb, Zbs and Zicond.
+        funct7s = [0x00, 0x20, 0x01, 0x04, 0x05, 0x07, 0x10, 0x14, 0x24, 0x30, 0x34, 0x35]
+        w = (w & 0x01FFFFFF) | (funct7s[below(len(funct7s))] << 25)
+    elif (w & 0x77) == 0x13 and chance(15):
+        # The fixed immediates of the one-operand Zbb instructions.
+        imms = [0x600, 0x601, 0x602, 0x603, 0x604, 0x605, 0x287, 0x6B8, 0x698]
+        w = (w & 0x000FFFFF) | (imms[below(len(imms))] << 20)
     if chance(20):
         w &= 0x000FFFFF
     if (w & 0x7F) == 0x73 and chance(50):
@@ -73,6 +79,11 @@ def main():
         print("        .insn 4, 0x%08x" % word32())
     for _ in range(count):
         print("        .insn 2, 0x%04x" % word16())
+    # The ALU major opcodes again, where the bit-manipulation extensions live.
+    for _ in range(count // 3):
+        w = word32()
+        w = (w & ~0x7F) | [0x13, 0x1B, 0x33, 0x3B][below(4)]
+        print("        .insn 4, 0x%08x" % w)
 
 
 main()

@@ -26,7 +26,7 @@ use softmmu::tlb::PAGE_MASK;
 use softmmu::{GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
 
 use super::fastops::{lower, Op};
-use super::reference::{self, alu, alu32, sign_extend};
+use super::reference::{self, alu, alu32, sign_extend, unary};
 use super::Flow;
 use crate::hart::walk::Walker;
 use crate::hart::{Exception, Hart};
@@ -275,6 +275,7 @@ impl DecodeCache {
                     Op::Alu32 { op, rd, rs1, rs2 } => {
                         alu!(rd, alu32(op, rx(hart, rs1), rx(hart, rs2)))
                     }
+                    Op::Unary { op, rd, rs1 } => alu!(rd, unary(op, rx(hart, rs1))),
                     Op::Lui { rd, imm: i } => alu!(rd, imm(i)),
                     Op::Auipc { rd, imm: i } => alu!(rd, pc.wrapping_add(imm(i))),
                     Op::Jal { rd, off } => {

@@ -4,11 +4,11 @@
 //! hot loop (`DecodeCache::run`) executes the common integer instructions
 //! from this flat form instead — one jump-table dispatch, no nested
 //! operation match — using the same helper functions (`reference::alu`,
-//! `reference::alu32`, `reference::branch_taken`), so the two cannot drift apart
-//! in arithmetic. Everything else (CSRs, system, atomics, FP, illegal) is
+//! `reference::alu32`, `reference::unary`, `reference::branch_taken`), so
+//! the two cannot drift apart in arithmetic. Everything else (CSRs, system, atomics, FP, illegal) is
 //! `Op::Generic` and goes through `reference::execute`.
 
-use frontend_riscv::{AluOp, BranchOp, Decoded, Insn, LoadOp, StoreOp};
+use frontend_riscv::{AluOp, BranchOp, Decoded, Insn, LoadOp, StoreOp, UnaryOp};
 
 /// One pre-decoded instruction. Register numbers are `u8` (0..31),
 /// immediates `i32` (every RV64 immediate fits). The most frequent
@@ -181,6 +181,12 @@ pub enum Op {
         rs1: u8,
         rs2: u8,
     },
+    /// The one-operand Zbb operations (`reference::unary`).
+    Unary {
+        op: UnaryOp,
+        rd: u8,
+        rs1: u8,
+    },
     Ld {
         rd: u8,
         rs1: u8,
@@ -301,6 +307,11 @@ pub fn lower(d: &Decoded) -> Op {
                 rs1: rs1.0,
                 rs2: rs2.0,
             },
+        }),
+        Insn::Unary { op, rd, rs1 } => Some(Op::Unary {
+            op,
+            rd: rd.0,
+            rs1: rs1.0,
         }),
         Insn::Load {
             op,

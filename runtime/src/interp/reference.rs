@@ -4,7 +4,9 @@
 //! returned as an [`Exception`] value with the hart's pc still at the
 //! faulting instruction; the caller enters the trap handler.
 
-use frontend_riscv::{decode, AluOp, AmoOp, AmoWidth, BranchOp, CsrOp, Decoded, Insn, Reg};
+use frontend_riscv::{
+    decode, AluOp, AmoOp, AmoWidth, BranchOp, CsrOp, Decoded, Insn, Reg, UnaryOp,
+};
 use softmmu::{AccessType, Atomic, GuestVirtAddr, MemFaultKind, Mmu};
 
 use crate::hart::csr::{MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW};
@@ -79,6 +81,66 @@ pub(crate) fn alu(op: AluOp, a: u64, b: u64) -> u64 {
                 a % b
             }
         }
+        AluOp::Sh1add => b.wrapping_add(a << 1),
+        AluOp::Sh2add => b.wrapping_add(a << 2),
+        AluOp::Sh3add => b.wrapping_add(a << 3),
+        AluOp::AddUw => b.wrapping_add(a as u32 as u64),
+        AluOp::Sh1addUw => b.wrapping_add((a as u32 as u64) << 1),
+        AluOp::Sh2addUw => b.wrapping_add((a as u32 as u64) << 2),
+        AluOp::Sh3addUw => b.wrapping_add((a as u32 as u64) << 3),
+        AluOp::SllUw => (a as u32 as u64) << (b & 63),
+        AluOp::Andn => a & !b,
+        AluOp::Orn => a | !b,
+        AluOp::Xnor => !(a ^ b),
+        AluOp::Max => (a as i64).max(b as i64) as u64,
+        AluOp::Maxu => a.max(b),
+        AluOp::Min => (a as i64).min(b as i64) as u64,
+        AluOp::Minu => a.min(b),
+        AluOp::Rol => a.rotate_left((b & 63) as u32),
+        AluOp::Ror => a.rotate_right((b & 63) as u32),
+        AluOp::Bclr => a & !(1u64 << (b & 63)),
+        AluOp::Bext => (a >> (b & 63)) & 1,
+        AluOp::Binv => a ^ (1u64 << (b & 63)),
+        AluOp::Bset => a | (1u64 << (b & 63)),
+        AluOp::CzeroEqz => {
+            if b == 0 {
+                0
+            } else {
+                a
+            }
+        }
+        AluOp::CzeroNez => {
+            if b != 0 {
+                0
+            } else {
+                a
+            }
+        }
+    }
+}
+
+/// The one-operand Zbb operations.
+pub(crate) fn unary(op: UnaryOp, a: u64) -> u64 {
+    match op {
+        UnaryOp::Clz => a.leading_zeros() as u64,
+        UnaryOp::Clzw => (a as u32).leading_zeros() as u64,
+        UnaryOp::Ctz => a.trailing_zeros() as u64,
+        UnaryOp::Ctzw => (a as u32).trailing_zeros() as u64,
+        UnaryOp::Cpop => a.count_ones() as u64,
+        UnaryOp::Cpopw => (a as u32).count_ones() as u64,
+        UnaryOp::SextB => a as i8 as i64 as u64,
+        UnaryOp::SextH => a as i16 as i64 as u64,
+        UnaryOp::ZextH => a as u16 as u64,
+        UnaryOp::OrcB => {
+            let mut r = 0;
+            for i in 0..8 {
+                if (a >> (8 * i)) & 0xff != 0 {
+                    r |= 0xffu64 << (8 * i);
+                }
+            }
+            r
+        }
+        UnaryOp::Rev8 => a.swap_bytes(),
     }
 }
 
@@ -93,6 +155,8 @@ pub(crate) fn alu32(op: AluOp, a: u64, b: u64) -> u64 {
         AluOp::Srl => a32 >> (b & 31),
         AluOp::Sra => ((a32 as i32) >> (b & 31)) as u32,
         AluOp::Mul => a32.wrapping_mul(b32),
+        AluOp::Rol => a32.rotate_left(b32 & 31),
+        AluOp::Ror => a32.rotate_right(b32 & 31),
         AluOp::Div => {
             if b32 == 0 {
                 u32::MAX
@@ -258,6 +322,7 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Flow, Exce
         Insn::Op32 { op, rd, rs1, rs2 } => hart
             .state
             .set_x(rd.idx(), alu32(op, x(hart, rs1), x(hart, rs2))),
+        Insn::Unary { op, rd, rs1 } => hart.state.set_x(rd.idx(), unary(op, x(hart, rs1))),
         // A single hart with no caches: fences have nothing to order. The
         // JIT issue gives fence.i its meaning (flushing translated code).
         Insn::Fence { .. } | Insn::FenceI => {}
@@ -449,6 +514,40 @@ mod tests {
         assert_eq!(alu(AluOp::Mulh, u64::MAX, u64::MAX), 0);
         assert_eq!(alu(AluOp::Mulhu, u64::MAX, u64::MAX), u64::MAX - 1);
         assert_eq!(alu(AluOp::Mulhsu, u64::MAX, u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn bitmanip_edge_cases() {
+        let min = i64::MIN as u64;
+        assert_eq!(alu(AluOp::Sh3add, 1 << 61, 5), 5);
+        assert_eq!(alu(AluOp::AddUw, u64::MAX, 1), 1 << 32);
+        assert_eq!(alu(AluOp::Sh2addUw, 0xffff_ffff_8000_0000, 0), 1 << 33);
+        assert_eq!(alu(AluOp::SllUw, 0xffff_ffff_ffff_ffff, 63), 1 << 63);
+        assert_eq!(alu(AluOp::Max, min, 0), 0);
+        assert_eq!(alu(AluOp::Maxu, min, 0), min);
+        assert_eq!(alu(AluOp::Min, min, u64::MAX), min);
+        assert_eq!(alu(AluOp::Minu, min, u64::MAX), min);
+        assert_eq!(alu(AluOp::Rol, min | 1, 65), 3);
+        assert_eq!(alu(AluOp::Ror, 1, 64), 1);
+        assert_eq!(alu(AluOp::Bext, min, 127), 1);
+        assert_eq!(alu(AluOp::Binv, 0, 64), 1);
+        assert_eq!(alu(AluOp::CzeroEqz, 7, 0), 0);
+        assert_eq!(alu(AluOp::CzeroNez, 7, 0), 7);
+        assert_eq!(alu32(AluOp::Rol, 0x8000_0000, 33), 1);
+        assert_eq!(alu32(AluOp::Ror, 1, 1), 0xffff_ffff_8000_0000);
+        assert_eq!(unary(UnaryOp::Clz, 0), 64);
+        assert_eq!(unary(UnaryOp::Clzw, 0xffff_ffff_0000_0000), 32);
+        assert_eq!(unary(UnaryOp::Ctzw, 0), 32);
+        assert_eq!(unary(UnaryOp::Cpopw, u64::MAX), 32);
+        assert_eq!(unary(UnaryOp::SextH, 0x8000), 0xffff_ffff_ffff_8000);
+        assert_eq!(
+            unary(UnaryOp::OrcB, 0x0100_0000_0080_0000),
+            0xff00_0000_00ff_0000
+        );
+        assert_eq!(
+            unary(UnaryOp::Rev8, 0x0102_0304_0506_0708),
+            0x0807_0605_0403_0201
+        );
     }
 
     #[test]

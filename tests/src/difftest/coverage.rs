@@ -22,6 +22,7 @@ pub fn form_name(e: Enc) -> String {
         Insn::OpImm { op, .. } => format!("{}i", lower(op)),
         Insn::Op32 { op, .. } => format!("{}w", lower(op)),
         Insn::OpImm32 { op, .. } => format!("{}iw", lower(op)),
+        Insn::Unary { op, .. } => lower(op),
         Insn::Load { op, .. } => lower(op),
         Insn::Store { op, .. } => lower(op),
         Insn::Branch { op, .. } => format!("b{}", lower(op)),

@@ -1,6 +1,8 @@
 //! The encoder: `Insn` -> bits, checked against the project's decoder.
 
-use frontend_riscv::{decode, AluOp, AmoOp, AmoWidth, BranchOp, CsrOp, Insn, LoadOp, Reg, StoreOp};
+use frontend_riscv::{
+    decode, AluOp, AmoOp, AmoWidth, BranchOp, CsrOp, Insn, LoadOp, Reg, StoreOp, UnaryOp,
+};
 
 /// One encoded instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +52,8 @@ fn j_type(rd: Reg, off: i64) -> u32 {
         | 0x6f
 }
 
-/// (funct3, funct7) of a register-register ALU operation.
+/// (funct3, funct7) of a register-register ALU operation (for the Zba
+/// `.uw` operations: in the OP-32 major opcode; `SllUw` has no register form).
 fn alu_f3_f7(op: AluOp) -> (u32, u32) {
     match op {
         AluOp::Add => (0, 0),
@@ -71,6 +74,44 @@ fn alu_f3_f7(op: AluOp) -> (u32, u32) {
         AluOp::Divu => (5, 1),
         AluOp::Rem => (6, 1),
         AluOp::Remu => (7, 1),
+        AluOp::Sh1add | AluOp::Sh1addUw => (2, 0x10),
+        AluOp::Sh2add | AluOp::Sh2addUw => (4, 0x10),
+        AluOp::Sh3add | AluOp::Sh3addUw => (6, 0x10),
+        AluOp::AddUw => (0, 0x04),
+        AluOp::SllUw => (1, 0x04),
+        AluOp::Andn => (7, 0x20),
+        AluOp::Orn => (6, 0x20),
+        AluOp::Xnor => (4, 0x20),
+        AluOp::Max => (6, 0x05),
+        AluOp::Maxu => (7, 0x05),
+        AluOp::Min => (4, 0x05),
+        AluOp::Minu => (5, 0x05),
+        AluOp::Rol => (1, 0x30),
+        AluOp::Ror => (5, 0x30),
+        AluOp::Bclr => (1, 0x24),
+        AluOp::Bext => (5, 0x24),
+        AluOp::Binv => (1, 0x34),
+        AluOp::Bset => (1, 0x14),
+        AluOp::CzeroEqz => (5, 0x07),
+        AluOp::CzeroNez => (7, 0x07),
+    }
+}
+
+/// The fixed 12-bit immediate, funct3 and major opcode of a one-operand Zbb
+/// instruction (`zext.h` is `packw rd, rs1, x0`: funct7 0000100, rs2 = 0).
+fn unary_enc(op: UnaryOp) -> (u32, u32, u32) {
+    match op {
+        UnaryOp::Clz => (0x600, 1, 0x13),
+        UnaryOp::Ctz => (0x601, 1, 0x13),
+        UnaryOp::Cpop => (0x602, 1, 0x13),
+        UnaryOp::SextB => (0x604, 1, 0x13),
+        UnaryOp::SextH => (0x605, 1, 0x13),
+        UnaryOp::OrcB => (0x287, 5, 0x13),
+        UnaryOp::Rev8 => (0x6b8, 5, 0x13),
+        UnaryOp::Clzw => (0x600, 1, 0x1b),
+        UnaryOp::Ctzw => (0x601, 1, 0x1b),
+        UnaryOp::Cpopw => (0x602, 1, 0x1b),
+        UnaryOp::ZextH => (0x080, 4, 0x3b),
     }
 }
 
@@ -182,6 +223,12 @@ pub fn encode(insn: &Insn) -> Option<u32> {
             AluOp::Sll => i_type(0x13, 1, rd, rs1, imm & 63),
             AluOp::Srl => i_type(0x13, 5, rd, rs1, imm & 63),
             AluOp::Sra => i_type(0x13, 5, rd, rs1, (imm & 63) | 0x400),
+            AluOp::Ror => i_type(0x13, 5, rd, rs1, (imm & 63) | 0x600),
+            AluOp::Bclr => i_type(0x13, 1, rd, rs1, (imm & 63) | 0x480),
+            AluOp::Bext => i_type(0x13, 5, rd, rs1, (imm & 63) | 0x480),
+            AluOp::Binv => i_type(0x13, 1, rd, rs1, (imm & 63) | 0x680),
+            AluOp::Bset => i_type(0x13, 1, rd, rs1, (imm & 63) | 0x280),
+            AluOp::SllUw => i_type(0x1b, 1, rd, rs1, (imm & 63) | 0x080),
             AluOp::Add | AluOp::Slt | AluOp::Sltu | AluOp::Xor | AluOp::Or | AluOp::And => {
                 i_type(0x13, alu_f3_f7(op).0, rd, rs1, imm)
             }
@@ -192,11 +239,21 @@ pub fn encode(insn: &Insn) -> Option<u32> {
             AluOp::Sll => i_type(0x1b, 1, rd, rs1, imm & 31),
             AluOp::Srl => i_type(0x1b, 5, rd, rs1, imm & 31),
             AluOp::Sra => i_type(0x1b, 5, rd, rs1, (imm & 31) | 0x400),
+            AluOp::Ror => i_type(0x1b, 5, rd, rs1, (imm & 31) | 0x600),
             _ => return None,
         },
         Insn::Op { op, rd, rs1, rs2 } => {
             let (f3, f7) = alu_f3_f7(op);
-            r_type(0x33, f3, f7, rd, rs1, rs2)
+            let opcode = match op {
+                AluOp::SllUw => return None,
+                AluOp::AddUw | AluOp::Sh1addUw | AluOp::Sh2addUw | AluOp::Sh3addUw => 0x3b,
+                _ => 0x33,
+            };
+            r_type(opcode, f3, f7, rd, rs1, rs2)
+        }
+        Insn::Unary { op, rd, rs1 } => {
+            let (imm12, f3, opcode) = unary_enc(op);
+            imm12 << 20 | rb(rs1) << 15 | f3 << 12 | rb(rd) << 7 | opcode
         }
         Insn::Op32 { op, rd, rs1, rs2 } => match op {
             AluOp::Add
@@ -208,7 +265,9 @@ pub fn encode(insn: &Insn) -> Option<u32> {
             | AluOp::Div
             | AluOp::Divu
             | AluOp::Rem
-            | AluOp::Remu => {
+            | AluOp::Remu
+            | AluOp::Rol
+            | AluOp::Ror => {
                 let (f3, f7) = alu_f3_f7(op);
                 r_type(0x3b, f3, f7, rd, rs1, rs2)
             }

@@ -1,6 +1,6 @@
 //! Blocks: the generator's state, tables and initial state, and its register and ALU items.
 
-use frontend_riscv::{decode, AluOp, AmoOp, BranchOp, Insn, LoadOp, Reg, StoreOp};
+use frontend_riscv::{decode, AluOp, AmoOp, BranchOp, Insn, LoadOp, Reg, StoreOp, UnaryOp};
 use runtime::hart::Priv;
 
 use super::assembly::item_size;
@@ -91,6 +91,53 @@ const OPIMM_OPS: [AluOp; 9] = [
     AluOp::Sll,
     AluOp::Srl,
     AluOp::Sra,
+];
+/// Zba, Zbb, Zbs and Zicond register-register operations (`Insn::Op`).
+pub(super) const BITMANIP_OP_OPS: [AluOp; 22] = [
+    AluOp::Sh1add,
+    AluOp::Sh2add,
+    AluOp::Sh3add,
+    AluOp::AddUw,
+    AluOp::Sh1addUw,
+    AluOp::Sh2addUw,
+    AluOp::Sh3addUw,
+    AluOp::Andn,
+    AluOp::Orn,
+    AluOp::Xnor,
+    AluOp::Max,
+    AluOp::Maxu,
+    AluOp::Min,
+    AluOp::Minu,
+    AluOp::Rol,
+    AluOp::Ror,
+    AluOp::Bclr,
+    AluOp::Bext,
+    AluOp::Binv,
+    AluOp::Bset,
+    AluOp::CzeroEqz,
+    AluOp::CzeroNez,
+];
+/// Their immediate forms (`Insn::OpImm`, a 6-bit amount).
+pub(super) const BITMANIP_OPIMM_OPS: [AluOp; 6] = [
+    AluOp::Ror,
+    AluOp::SllUw,
+    AluOp::Bclr,
+    AluOp::Bext,
+    AluOp::Binv,
+    AluOp::Bset,
+];
+pub(super) const UNARY_OPS: [UnaryOp; 11] = [
+    UnaryOp::Clz,
+    UnaryOp::Clzw,
+    UnaryOp::Ctz,
+    UnaryOp::Ctzw,
+    UnaryOp::Cpop,
+    UnaryOp::Cpopw,
+    UnaryOp::SextB,
+    UnaryOp::SextH,
+    UnaryOp::ZextH,
+    UnaryOp::OrcB,
+    UnaryOp::Rev8,
 ];
 pub(super) const AMO_OPS: [AmoOp; 9] = [
     AmoOp::Swap,
@@ -392,6 +439,7 @@ impl Gen {
             | Insn::OpImm32 { rd, .. }
             | Insn::Op { rd, .. }
             | Insn::Op32 { rd, .. }
+            | Insn::Unary { rd, .. }
             | Insn::Lui { rd, .. }
             | Insn::Auipc { rd, .. } => !is_protected(self.protected, rd),
             _ => false,
@@ -440,6 +488,7 @@ impl Gen {
                 86 => Some(Item::Insn(self.csr())),
                 87 => Some(self.smc()),
                 88 => self.wild_jump(),
+                89..=93 => Some(Item::Insn(self.bitmanip())),
                 _ => Some(Item::Insn(self.alu())),
             };
             if let Some(it) = it {
@@ -500,6 +549,43 @@ impl Gen {
                 }
             }
         }
+    }
+
+    /// A random Zba/Zbb/Zbs/Zicond instruction.
+    fn bitmanip(&mut self) -> Enc {
+        let rd = self.dst();
+        let (rs1, rs2) = (self.src(), self.src());
+        Enc::of(match self.rng.below(10) {
+            0..=4 => Insn::Op {
+                op: self.rng.pick(&BITMANIP_OP_OPS),
+                rd,
+                rs1,
+                rs2,
+            },
+            5 | 6 => Insn::OpImm {
+                op: self.rng.pick(&BITMANIP_OPIMM_OPS),
+                rd,
+                rs1,
+                imm: self.rng.shamt(64),
+            },
+            7 => Insn::Op32 {
+                op: self.rng.pick(&[AluOp::Rol, AluOp::Ror]),
+                rd,
+                rs1,
+                rs2,
+            },
+            8 if self.rng.chance(30) => Insn::OpImm32 {
+                op: AluOp::Ror,
+                rd,
+                rs1,
+                imm: self.rng.shamt(32),
+            },
+            _ => Insn::Unary {
+                op: self.rng.pick(&UNARY_OPS),
+                rd,
+                rs1,
+            },
+        })
     }
 
     pub(super) fn alu(&mut self) -> Enc {
