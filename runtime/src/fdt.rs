@@ -7,6 +7,9 @@ use vm_fdt::{Error as FdtError, FdtWriter};
 
 use crate::board::*;
 
+/// The `riscv,isa` string of the device tree: what the hart implements.
+pub const RISCV_ISA: &str = "rv64imac_zicsr_zifencei_zba_zbb_zbs_zicond";
+
 const PH_CPU0_INTC: u32 = 1;
 const PH_PLIC: u32 = 2;
 
@@ -68,7 +71,9 @@ pub fn build(
     f.property_u32("reg", 0)?;
     f.property_string("status", "okay")?;
     f.property_string("compatible", "riscv")?;
-    f.property_string("riscv,isa", "rv64imac_zicsr_zifencei")?;
+    // misa has no bits for Zba/Zbb/Zbs/Zicond: the device tree is where
+    // software learns of them.
+    f.property_string("riscv,isa", RISCV_ISA)?;
     f.property_string("mmu-type", "riscv,none")?;
     let intc = f.begin_node("interrupt-controller")?;
     f.property_u32("#interrupt-cells", 1)?;
@@ -184,6 +189,7 @@ mod tests {
             "wgchecker@6000000",
             "riscv,wgchecker",
             "riscv,wgcpu",
+            "rv64imac_zicsr_zifencei_zba_zbb_zbs_zicond",
         ] {
             assert!(text.contains(needle), "missing {needle}");
         }
