@@ -51,6 +51,12 @@ pub const fn load_desc_parts(desc: u32) -> (u8, bool, u8) {
 /// Slow-path store: `(ctx, va, value, next_pc, size)`; same exit protocol
 /// (the store is complete when the helper ends the block).
 pub type StoreHelper = extern "C" fn(*mut JitCtx, u64, u64, u64, u32);
+/// Executes one F or D instruction: `(ctx, raw bits, next_pc)` -> the value
+/// written to `x[rd]` by the instructions that write one (else 0). Same exit
+/// protocol as the load helper (a trap, or an access that changed what the
+/// block assumed, sets `ctx.exit`; the instruction is then complete in
+/// `CpuState`). The TB goes on otherwise.
+pub type FpHelper = extern "C" fn(*mut JitCtx, u32, u64) -> u64;
 /// Executes one instruction through the interpreter: `(ctx, raw bits)`.
 /// Always ends the block: the helper leaves `cpu.pc` at the next pc to run.
 pub type ExecHelper = extern "C" fn(*mut JitCtx, u32);
@@ -80,6 +86,7 @@ pub struct JitCtx {
     /// Helpers empty it at a TLB flush (generated code only reads it).
     pub jc: *mut JcEntry,
     pub jc_mask: u64,
+    pub fp: FpHelper,
 }
 
 /// One jump-cache entry: generated code looks its successor up here and
@@ -132,6 +139,7 @@ pub mod offsets {
     pub const BUDGET: i32 = offset_of!(JitCtx, budget) as i32;
     pub const JC: i32 = offset_of!(JitCtx, jc) as i32;
     pub const JC_MASK: i32 = offset_of!(JitCtx, jc_mask) as i32;
+    pub const FP: i32 = offset_of!(JitCtx, fp) as i32;
     pub const JC_ENTRY_SIZE_LOG2: i64 = 5;
     pub const JC_VPC: i32 = offset_of!(JcEntry, vpc) as i32;
     pub const JC_TAG: i32 = offset_of!(JcEntry, tag) as i32;
@@ -161,7 +169,7 @@ mod tests {
             (COUNTED_BUDGET, EXIT, LOAD, STORE, EXEC),
             (72, 80, 88, 96, 104)
         );
-        assert_eq!((BUDGET, JC, JC_MASK), (120, 128, 136));
+        assert_eq!((BUDGET, JC, JC_MASK, FP), (120, 128, 136, 144));
         assert_eq!((JC_VPC, JC_TAG, JC_CODE), (0, 8, 16));
         assert_eq!(
             (

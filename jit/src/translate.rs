@@ -78,7 +78,37 @@ pub fn ends_block(d: &Decoded) -> bool {
             | Insn::Load { .. }
             | Insn::Store { .. }
             | Insn::Fence { .. }
+    ) && !is_fp(&d.insn)
+}
+
+/// An F or D instruction: executed by the `fp` helper without ending the TB.
+pub fn is_fp(insn: &Insn) -> bool {
+    matches!(
+        insn,
+        Insn::FLoad { .. }
+            | Insn::FStore { .. }
+            | Insn::FpBin { .. }
+            | Insn::Fma { .. }
+            | Insn::Fsqrt { .. }
+            | Insn::FpCmp { .. }
+            | Insn::Fclass { .. }
+            | Insn::FcvtToInt { .. }
+            | Insn::FcvtFromInt { .. }
+            | Insn::FcvtFp { .. }
+            | Insn::FmvToInt { .. }
+            | Insn::FmvFromInt { .. }
     )
+}
+
+/// The integer register an F/D instruction writes, if any.
+pub fn fp_int_rd(insn: &Insn) -> Option<Reg> {
+    match *insn {
+        Insn::FpCmp { rd, .. }
+        | Insn::Fclass { rd, .. }
+        | Insn::FcvtToInt { rd, .. }
+        | Insn::FmvToInt { rd, .. } => Some(rd),
+        _ => None,
+    }
 }
 
 /// Signatures of the TB function and the helpers.
@@ -91,6 +121,7 @@ pub struct Sigs {
     pub load: Signature,
     pub store: Signature,
     pub exec: Signature,
+    pub fp: Signature,
 }
 
 impl Sigs {
@@ -110,6 +141,7 @@ impl Sigs {
             load: sig(&[I64, I64, I64, I32], Some(I64)),
             store: sig(&[I64, I64, I64, I64, I32], None),
             exec: sig(&[I64, I32], None),
+            fp: sig(&[I64, I32, I64], Some(I64)),
         }
     }
 }
@@ -142,6 +174,7 @@ pub struct TbCx<'a> {
     load_sig: SigRef,
     store_sig: SigRef,
     exec_sig: SigRef,
+    fp_sig: SigRef,
     tb_sig: SigRef,
     data_idx: usize,
     /// Jump-cache tag of this TB (successors must have the same).
@@ -166,7 +199,11 @@ fn reg_masks(d: &Decoded) -> (u32, u32) {
         | Insn::Load { rd, rs1, .. } => (m(rs1), m(rd)),
         Insn::Op { rd, rs1, rs2, .. } | Insn::Op32 { rd, rs1, rs2, .. } => (m(rs1) | m(rs2), m(rd)),
         Insn::Branch { rs1, rs2, .. } | Insn::Store { rs1, rs2, .. } => (m(rs1) | m(rs2), 0),
-        _ => (0, 0),
+        Insn::FLoad { rs1, .. }
+        | Insn::FStore { rs1, .. }
+        | Insn::FcvtFromInt { rs1, .. }
+        | Insn::FmvFromInt { rs1, .. } => (m(rs1), 0),
+        ref i => (0, fp_int_rd(i).map_or(0, m)),
     }
 }
 
@@ -208,6 +245,7 @@ pub fn build(
     let load_sig = b.import_signature(sigs.load.clone());
     let store_sig = b.import_signature(sigs.store.clone());
     let exec_sig = b.import_signature(sigs.exec.clone());
+    let fp_sig = b.import_signature(sigs.fp.clone());
     let tb_sig = b.import_signature(sigs.tb.clone());
     let mut cx = TbCx {
         b,
@@ -224,6 +262,7 @@ pub fn build(
         load_sig,
         store_sig,
         exec_sig,
+        fp_sig,
         tb_sig,
         data_idx: src.data_idx,
         tag: crate::ctx::JcEntry::tag_of(src.fetch_idx as u8, src.data_idx as u8),
@@ -617,6 +656,7 @@ impl TbCx<'_> {
                 self.goto(next);
                 return true;
             }
+            ref i if is_fp(i) => self.fp(pc, next, d),
             _ => {
                 // Everything else runs in the interpreter, which leaves the
                 // pc (next instruction, jump target or trap handler) in
@@ -636,6 +676,27 @@ impl TbCx<'_> {
             }
         }
         false
+    }
+
+    /// An F or D instruction: a call to the `fp` helper, which executes it
+    /// exactly (SoftFloat) against `CpuState` and returns the integer
+    /// result for the instructions that write `x[rd]`. Like a memory slow
+    /// path, the helper may trap or end the block (`ctx.exit`); otherwise
+    /// the TB goes on.
+    fn fp(&mut self, pc: u64, next: u64, d: &Decoded) {
+        self.slow_prologue(pc);
+        let f = self.b.ins().load(I64, invariant(), self.ctx, ctx_off::FP);
+        let raw = self.b.ins().iconst(I32, d.raw as i64);
+        let nextv = self.iconst(next);
+        let call = self
+            .b
+            .ins()
+            .call_indirect(self.fp_sig, f, &[self.ctx, raw, nextv]);
+        let v = self.b.inst_results(call)[0];
+        self.check_exit();
+        if let Some(rd) = fp_int_rd(&d.insn) {
+            self.set_x(rd, v);
+        }
     }
 
     fn alu_imm(&mut self, op: AluOp, a: Value, imm: i64) -> Value {

@@ -8,7 +8,7 @@ use vm_fdt::{Error as FdtError, FdtWriter};
 use crate::board::*;
 
 /// The `riscv,isa` string of the device tree: what the hart implements.
-pub const RISCV_ISA: &str = "rv64imac_zicsr_zifencei_zba_zbb_zbs_zicond";
+pub const RISCV_ISA: &str = "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_zicond";
 
 const PH_CPU0_INTC: u32 = 1;
 const PH_PLIC: u32 = 2;
@@ -189,7 +189,7 @@ mod tests {
             "wgchecker@6000000",
             "riscv,wgchecker",
             "riscv,wgcpu",
-            "rv64imac_zicsr_zifencei_zba_zbb_zbs_zicond",
+            "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_zicond",
         ] {
             assert!(text.contains(needle), "missing {needle}");
         }

@@ -223,6 +223,33 @@ extern "C" fn helper_store(ctx: *mut JitCtx, va: u64, value: u64, next: u64, siz
     }
 }
 
+extern "C" fn helper_fp(ctx: *mut JitCtx, raw: u32, next: u64) -> u64 {
+    // SAFETY: only generated code calls this, with the engine's context.
+    let (c, g, hart, mmu) = unsafe { helper_env(ctx) };
+    let insn = decode(raw).insn;
+    let generation = mmu.generation();
+    let r = interp::fp::execute(hart, mmu, &insn, raw as u64);
+    clear_jc_if_flushed(c, g, mmu, generation);
+    match r {
+        Ok(()) => {
+            if must_end_block(mmu, generation) {
+                // An FP load or store changed what the block assumed: the
+                // instruction is complete in `CpuState`; leave.
+                hart.state.pc = next;
+                c.budget -= 1;
+                c.exit = 1;
+            }
+            jit::translate::fp_int_rd(&insn).map_or(0, |rd| hart.state.x[rd.idx()])
+        }
+        Err(e) => {
+            hart.raise(e);
+            g.traps += 1;
+            c.exit = 1;
+            0
+        }
+    }
+}
+
 extern "C" fn helper_exec(ctx: *mut JitCtx, raw: u32) {
     // SAFETY: only generated code calls this, with the engine's context.
     let (c, g, hart, mmu) = unsafe { helper_env(ctx) };
@@ -265,6 +292,7 @@ impl JitEngine {
             budget: 0,
             jc: std::ptr::null_mut(),
             jc_mask: (JC_SIZE - 1) as u64,
+            fp: helper_fp,
         });
         Ok(JitEngine {
             cache: if tiered {

@@ -56,15 +56,28 @@ pub(super) const MSTATUS_WMASK: u64 = MSTATUS_SIE
     | MSTATUS_MXR
     | MSTATUS_TVM
     | MSTATUS_TW
-    | MSTATUS_TSR;
+    | MSTATUS_TSR
+    | MSTATUS_FS;
 /// The part of mstatus visible through sstatus.
-pub(super) const SSTATUS_MASK: u64 =
-    MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR | (3 << 32);
+pub(super) const SSTATUS_MASK: u64 = MSTATUS_SIE
+    | MSTATUS_SPIE
+    | MSTATUS_SPP
+    | MSTATUS_SUM
+    | MSTATUS_MXR
+    | MSTATUS_FS
+    | MSTATUS_SD
+    | (3 << 32);
+/// `mstatus.FS` (FP state: Off, Initial, Clean, Dirty) and `SD` (some
+/// extension state is dirty: here, FS == Dirty; read-only).
+pub const MSTATUS_FS: u64 = 3 << 13;
+pub const MSTATUS_SD: u64 = 1 << 63;
 
-/// misa: MXL = 64, extensions A, C, I, M, S, U.
+/// misa: MXL = 64, extensions A, C, D, F, I, M, S, U.
 pub const MISA: u64 = (2 << 62)
     | (1 << 0)
     | (1 << 2)
+    | (1 << (b'D' - b'A'))
+    | (1 << (b'F' - b'A'))
     | (1 << (b'I' - b'A'))
     | (1 << (b'M' - b'A'))
     | (1 << (b'S' - b'A'))

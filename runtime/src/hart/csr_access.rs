@@ -4,6 +4,20 @@
 
 use super::csr::*;
 
+/// The FP CSRs (views of `CpuState::fcsr`).
+const FFLAGS: u16 = 0x001;
+const FRM: u16 = 0x002;
+const FCSR: u16 = 0x003;
+
+/// `mstatus` with `SD` set exactly when `FS` is Dirty.
+fn with_sd(m: u64) -> u64 {
+    if m & MSTATUS_FS == MSTATUS_FS {
+        m | MSTATUS_SD
+    } else {
+        m & !MSTATUS_SD
+    }
+}
+
 /// The Sdtrig trigger CSRs (M-mode read/write addresses).
 const TSELECT: u16 = 0x7a0;
 const TDATA1: u16 = 0x7a1;
@@ -47,6 +61,18 @@ impl Hart {
     /// Reads a CSR; `None` means the access raises illegal instruction.
     pub fn csr_read(&mut self, csr: u16) -> Option<u64> {
         self.check_access(csr, false)?;
+        if let FFLAGS..=FCSR = csr {
+            // The FP CSRs exist only while FS is not Off.
+            if self.csr.mstatus & MSTATUS_FS == 0 {
+                return None;
+            }
+            let f = self.state.fcsr as u64;
+            return Some(match csr {
+                FFLAGS => f & 0x1f,
+                FRM => (f >> 5) & 7,
+                _ => f & 0xff,
+            });
+        }
         let c = &self.csr;
         Some(match csr {
             // Unprivileged counters.
@@ -140,13 +166,27 @@ impl Hart {
     /// out before the next access.
     pub fn csr_write(&mut self, csr: u16, v: u64) -> Option<CsrEffect> {
         self.check_access(csr, true)?;
+        if let FFLAGS..=FCSR = csr {
+            if self.csr.mstatus & MSTATUS_FS == 0 {
+                return None;
+            }
+            let (f, v) = (self.state.fcsr, v as u32);
+            self.state.fcsr = match csr {
+                FFLAGS => (f & !0x1f) | (v & 0x1f),
+                FRM => (f & !0xe0) | ((v & 7) << 5),
+                _ => v & 0xff,
+            };
+            // Modifying FP state makes it Dirty.
+            self.csr.mstatus |= MSTATUS_FS | MSTATUS_SD;
+            return Some(CsrEffect::default());
+        }
         let wids = (self.csr.wid_for(Priv::S), self.csr.wid_for(Priv::U));
         let c = &mut self.csr;
         let mut flush = false;
         match csr {
             0x100 => {
                 let mask = SSTATUS_MASK & MSTATUS_WMASK;
-                let new = (c.mstatus & !mask) | (v & mask);
+                let new = with_sd((c.mstatus & !mask) | (v & mask));
                 flush = (new ^ c.mstatus) & MSTATUS_MXR != 0;
                 c.mstatus = new;
             }
@@ -185,7 +225,7 @@ impl Hart {
                     new = (new & !MSTATUS_MPP) | (c.mstatus & MSTATUS_MPP);
                 }
                 flush = (new ^ c.mstatus) & MSTATUS_MXR != 0;
-                c.mstatus = new | MSTATUS_XL;
+                c.mstatus = with_sd(new) | MSTATUS_XL;
             }
             0x301 => {} // misa is read-only (WARL with one legal value).
             0x302 => c.medeleg = v & DELEGABLE_EXCS,

@@ -428,8 +428,7 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Flow, Exce
                 .ok_or(Exception::StoreAccess(addr))?;
             hart.state.set_x(rd.idx(), sign_extend(old, size));
         }
-        // F and D are decoded but not executed yet: misa does not advertise
-        // them and mstatus.FS is hardwired to Off, so they are illegal.
+        // F and D (illegal while mstatus.FS is Off).
         Insn::FLoad { .. }
         | Insn::FStore { .. }
         | Insn::FpBin { .. }
@@ -441,8 +440,8 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Flow, Exce
         | Insn::FcvtFromInt { .. }
         | Insn::FcvtFp { .. }
         | Insn::FmvToInt { .. }
-        | Insn::FmvFromInt { .. }
-        | Insn::Illegal => return Err(illegal),
+        | Insn::FmvFromInt { .. } => super::fp::execute(hart, mmu, &d.insn, d.raw as u64)?,
+        Insn::Illegal => return Err(illegal),
     }
     hart.state.pc = next_pc;
     hart.csr.retire();
