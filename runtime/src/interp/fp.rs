@@ -21,6 +21,10 @@
 //!   that writes an f register or accrues flags makes it Dirty.
 //! - Rounding: `rm` 5 and 6 are reserved, and `rm` = 7 takes `frm`, whose
 //!   values 5..7 are reserved: all illegal instructions.
+//!
+//! A host-FPU fast path (QEMU's "hardfloat") serves the common case of
+//! add, sub, mul, div, sqrt and FMA: see [`hard`] for when its result is
+//! provably SoftFloat's, flags included; `hard_path_is_softfloat` tests it.
 
 use frontend_riscv::{FReg, FmaOp, FpBinOp, FpCmpOp, FpFmt, Insn, IntFmt, Reg, RoundingMode};
 use softfloat_wrapper::{ExceptionFlags, Float, RoundingMode as Rnd, F32, F64};
@@ -95,7 +99,10 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, insn: &Insn, raw: u64) -> Result<
                 FpBinOp::Min | FpBinOp::Max => min_max(op == FpBinOp::Max, fmt, a, b),
                 _ => {
                     let r = rnd(hart, rm)?;
-                    arith(op, fmt, a, b, r)
+                    match hard_ok(hart, r).then(|| hard(HardOp::Bin(op), fmt, a, b, 0)) {
+                        Some(Some(v)) => (v, 0),
+                        _ => arith(op, fmt, a, b, r),
+                    }
                 }
             };
             write_f(hart, rd, fmt, v);
@@ -125,24 +132,32 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, insn: &Insn, raw: u64) -> Result<
                 FmaOp::Nmsub => (a ^ sign, c),
                 FmaOp::Nmadd => (a ^ sign, c ^ sign),
             };
-            let (v, flags) = with_flags(|| match fmt {
-                FpFmt::S => F32::from_bits(a as u32)
-                    .fused_mul_add(F32::from_bits(b as u32), F32::from_bits(c as u32), r)
-                    .to_bits() as u64,
-                FpFmt::D => F64::from_bits(a)
-                    .fused_mul_add(F64::from_bits(b), F64::from_bits(c), r)
-                    .to_bits(),
-            });
+            let fast = hard_ok(hart, r).then(|| hard(HardOp::Fma, fmt, a, b, c));
+            let (v, flags) = match fast {
+                Some(Some(v)) => (v, 0),
+                _ => with_flags(|| match fmt {
+                    FpFmt::S => F32::from_bits(a as u32)
+                        .fused_mul_add(F32::from_bits(b as u32), F32::from_bits(c as u32), r)
+                        .to_bits() as u64,
+                    FpFmt::D => F64::from_bits(a)
+                        .fused_mul_add(F64::from_bits(b), F64::from_bits(c), r)
+                        .to_bits(),
+                }),
+            };
             write_f(hart, rd, fmt, v);
             accrue(hart, flags);
         }
         Insn::Fsqrt { fmt, rm, rd, rs1 } => {
             let r = rnd(hart, rm)?;
             let a = read_f(hart, rs1, fmt);
-            let (v, flags) = with_flags(|| match fmt {
-                FpFmt::S => F32::from_bits(a as u32).sqrt(r).to_bits() as u64,
-                FpFmt::D => F64::from_bits(a).sqrt(r).to_bits(),
-            });
+            let fast = hard_ok(hart, r).then(|| hard(HardOp::Sqrt, fmt, a, 0, 0));
+            let (v, flags) = match fast {
+                Some(Some(v)) => (v, 0),
+                _ => with_flags(|| match fmt {
+                    FpFmt::S => F32::from_bits(a as u32).sqrt(r).to_bits() as u64,
+                    FpFmt::D => F64::from_bits(a).sqrt(r).to_bits(),
+                }),
+            };
             write_f(hart, rd, fmt, v);
             accrue(hart, flags);
         }
@@ -327,6 +342,89 @@ fn arith(op: FpBinOp, fmt: FpFmt, a: u64, b: u64, r: Rnd) -> (u64, u32) {
             v.to_bits()
         }
     })
+}
+
+/// What the host fast path computes.
+#[derive(Clone, Copy)]
+enum HardOp {
+    Bin(FpBinOp),
+    Fma,
+    Sqrt,
+}
+
+/// Whether the fast path may be tried: round to nearest, ties to even (the
+/// host's mode), and `fflags.NX` already set, so that whether this
+/// operation is inexact cannot change `fcsr`.
+fn hard_ok(hart: &Hart, r: Rnd) -> bool {
+    matches!(r, Rnd::TiesToEven) && hart.state.fcsr & 1 != 0
+}
+
+/// A normal number or a zero (no NaN, infinity or subnormal).
+fn plain(fmt: FpFmt, v: u64) -> bool {
+    let (e, max, m) = match fmt {
+        FpFmt::S => ((v >> 23) & 0xff, 0xff, v & 0x7f_ffff),
+        FpFmt::D => ((v >> 52) & 0x7ff, 0x7ff, v & 0xf_ffff_ffff_ffff),
+    };
+    e != max && (e != 0 || m == 0)
+}
+
+/// A normal number (finite, non-zero, not subnormal).
+fn normal(fmt: FpFmt, v: u64) -> bool {
+    let (e, max) = match fmt {
+        FpFmt::S => ((v >> 23) & 0xff, 0xff),
+        FpFmt::D => ((v >> 52) & 0x7ff, 0x7ff),
+    };
+    e != 0 && e != max
+}
+
+/// The host FPU's result when it is provably SoftFloat's, else `None`.
+///
+/// With every input a normal number or zero, IEEE 754 arithmetic in round
+/// to nearest/even gives one correctly rounded result, which the host (SSE2
+/// or AArch64 FP, `f64::mul_add` a correctly rounded fma) and SoftFloat
+/// compute alike. When that result is a normal number, the operation raised
+/// no NV, DZ, OF or UF (those give NaN, infinity, or a tiny or huge
+/// result), so its only possible flag is NX, which `hard_ok` requires to be
+/// set already. Everything else (NaN inputs, whose canonical NaN differs
+/// from the host's default NaN; zero, infinite or subnormal results) falls
+/// back to SoftFloat.
+fn hard(op: HardOp, fmt: FpFmt, a: u64, b: u64, c: u64) -> Option<u64> {
+    if !plain(fmt, a) || !plain(fmt, b) || !plain(fmt, c) {
+        return None;
+    }
+    let v = match fmt {
+        FpFmt::S => {
+            let (x, y, z) = (
+                f32::from_bits(a as u32),
+                f32::from_bits(b as u32),
+                f32::from_bits(c as u32),
+            );
+            let r = match op {
+                HardOp::Bin(FpBinOp::Add) => x + y,
+                HardOp::Bin(FpBinOp::Sub) => x - y,
+                HardOp::Bin(FpBinOp::Mul) => x * y,
+                HardOp::Bin(FpBinOp::Div) => x / y,
+                HardOp::Bin(_) => return None,
+                HardOp::Fma => x.mul_add(y, z),
+                HardOp::Sqrt => x.sqrt(),
+            };
+            r.to_bits() as u64
+        }
+        FpFmt::D => {
+            let (x, y, z) = (f64::from_bits(a), f64::from_bits(b), f64::from_bits(c));
+            let r = match op {
+                HardOp::Bin(FpBinOp::Add) => x + y,
+                HardOp::Bin(FpBinOp::Sub) => x - y,
+                HardOp::Bin(FpBinOp::Mul) => x * y,
+                HardOp::Bin(FpBinOp::Div) => x / y,
+                HardOp::Bin(_) => return None,
+                HardOp::Fma => x.mul_add(y, z),
+                HardOp::Sqrt => x.sqrt(),
+            };
+            r.to_bits()
+        }
+    };
+    normal(fmt, v).then_some(v)
 }
 
 fn sign_inject(op: FpBinOp, fmt: FpFmt, a: u64, b: u64) -> u64 {
@@ -600,6 +698,81 @@ mod tests {
         }
         assert_eq!(classify(FpFmt::S, CANON_S as u64), 1 << 9);
         assert_eq!(classify(FpFmt::S, 0x8000_0001), 1 << 2);
+    }
+
+    /// The fast path's claim, checked: wherever `hard` answers, SoftFloat
+    /// (round to nearest/even) gives the same bits and raises at most NX.
+    #[test]
+    fn hard_path_is_softfloat() {
+        let mut rng = crate::test_rng::XorShift(0x2545_f491_4f6c_dd1d);
+        // Operands over every exponent range: random bits, small and huge
+        // exponents near the overflow and underflow thresholds, and
+        // near-cancelling pairs.
+        let operand = |fmt: FpFmt, rng: &mut crate::test_rng::XorShift| -> u64 {
+            let r = rng.next();
+            match (fmt, rng.below(4)) {
+                (FpFmt::D, 0) => r,
+                (FpFmt::D, 1) => (r & 0x800f_ffff_ffff_ffff) | (rng.below(40) << 52),
+                (FpFmt::D, 2) => (r & 0x800f_ffff_ffff_ffff) | ((0x7fe - rng.below(40)) << 52),
+                (FpFmt::D, _) => (r & 0x800f_ffff_ffff_ffff) | ((0x3f0 + rng.below(32)) << 52),
+                (FpFmt::S, 0) => r & 0xffff_ffff,
+                (FpFmt::S, 1) => (r & 0x807f_ffff) | (rng.below(30) << 23),
+                (FpFmt::S, 2) => (r & 0x807f_ffff) | ((0xfe - rng.below(30)) << 23),
+                (FpFmt::S, _) => (r & 0x807f_ffff) | ((0x78 + rng.below(16)) << 23),
+            }
+        };
+        let ops = [
+            HardOp::Bin(FpBinOp::Add),
+            HardOp::Bin(FpBinOp::Sub),
+            HardOp::Bin(FpBinOp::Mul),
+            HardOp::Bin(FpBinOp::Div),
+            HardOp::Fma,
+            HardOp::Sqrt,
+        ];
+        let mut answered = 0u32;
+        for i in 0..600_000u32 {
+            let fmt = if i % 2 == 0 { FpFmt::D } else { FpFmt::S };
+            let op = ops[(i / 2) as usize % ops.len()];
+            let (a, mut b, c) = (
+                operand(fmt, &mut rng),
+                operand(fmt, &mut rng),
+                operand(fmt, &mut rng),
+            );
+            if i % 7 == 0 {
+                // near cancellation: b close to a
+                b = a ^ (rng.below(4) | (sign_bit(fmt) * rng.below(2)));
+            }
+            let Some(v) = hard(op, fmt, a, b, c) else {
+                continue;
+            };
+            answered += 1;
+            let r = Rnd::TiesToEven;
+            let (want, flags) = match op {
+                HardOp::Bin(o) => arith(o, fmt, a, b, r),
+                HardOp::Fma => with_flags(|| match fmt {
+                    FpFmt::S => F32::from_bits(a as u32)
+                        .fused_mul_add(F32::from_bits(b as u32), F32::from_bits(c as u32), r)
+                        .to_bits() as u64,
+                    FpFmt::D => F64::from_bits(a)
+                        .fused_mul_add(F64::from_bits(b), F64::from_bits(c), r)
+                        .to_bits(),
+                }),
+                HardOp::Sqrt => with_flags(|| match fmt {
+                    FpFmt::S => F32::from_bits(a as u32).sqrt(r).to_bits() as u64,
+                    FpFmt::D => F64::from_bits(a).sqrt(r).to_bits(),
+                }),
+            };
+            assert_eq!(v, want, "{fmt:?} {a:#x} {b:#x} {c:#x}");
+            assert_eq!(
+                flags & !1,
+                0,
+                "{fmt:?} {a:#x} {b:#x} {c:#x}: flags {flags:#x}"
+            );
+        }
+        assert!(
+            answered > 300_000,
+            "the fast path answered only {answered} cases"
+        );
     }
 
     #[test]
