@@ -30,7 +30,11 @@ fn main() -> ExitCode {
     let programs = opts.programs();
     if opts.list {
         for p in rvdbt_benches::PROGRAMS {
-            let kind = if p.suite { "suite" } else { "micro" };
+            let kind = match (p.suite, p.c) {
+                (true, _) => "suite",
+                (false, true) => "gc",
+                (false, false) => "micro",
+            };
             println!("{:<14} {kind:<5}  {}", p.name, p.measures);
         }
         return ExitCode::SUCCESS;

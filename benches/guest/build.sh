@@ -82,6 +82,7 @@ done
 "$CC" "${CFLAGS[@]}" -c common/cbench.c -o "$TMP/obj/cbench.o"
 for src in src/*.c; do
   name=$(basename "$src" .c)
+  case "$name" in fpbench_*) continue ;; esac
   "$HOSTCC" -O2 -Wall -Wextra -Werror -Icommon -DBENCH_HOST -o "$TMP/$name.host" "$src" gen/host_main.c
   "$TMP/$name.host" > "$TMP/$name.host.out" || { cat "$TMP/$name.host.out" >&2; exit 1; }
   "$CC" "${CFLAGS[@]}" -c "$src" -o "$TMP/obj/$name.o"
@@ -89,6 +90,38 @@ for src in src/*.c; do
   cp "$TMP/obj/$name.elf" "$OUT/$name.elf"
   (cd "$OUT" && "$OBJDUMP" -d "$name.elf" > "$name.objdump")
   names+=("$name")
+done
+
+# rv64gc builds: the FP kernels (src/fpbench_*.c) and a `_gc` twin of every
+# C suite program, compiled for rv64imafdc/lp64d with no FMA contraction
+# (the host check must reproduce the exact IEEE results) and linked with a
+# start-up that turns the FP unit on (mstatus.FS = Initial).
+GC_ARCH=(-march=rv64gc -mabi=lp64d -mcmodel=medany -nostdlib -static -pipe)
+GC_CFLAGS=("${GC_ARCH[@]}" -Icommon -O2 -Wall -Wextra -Werror -ffreestanding -fno-common
+           -ffp-contract=off -fno-math-errno
+           -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -fno-unwind-tables)
+GC_LDFLAGS=("${GC_ARCH[@]}" -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,--strip-debug
+            -Wl,-T,"$GUEST/common/link.ld")
+GC_LIBGCC_DIR=$(dirname "$("$CC" -march=rv64gc -mabi=lp64d -print-libgcc-file-name)")
+mkdir "$TMP/gc"
+"$CC" "${GC_ARCH[@]}" -Icommon -DRVDBT_FP -c common/rt.S -o "$TMP/gc/rt.o"
+"$CC" "${GC_CFLAGS[@]}" -c common/cbench.c -o "$TMP/gc/cbench.o"
+gc_one() {
+  local src=$1 name=$2
+  "$HOSTCC" -O2 -ffp-contract=off -fno-math-errno -Wall -Wextra -Werror -Icommon -DBENCH_HOST \
+    -o "$TMP/$name.host" "$src" gen/host_main.c
+  "$TMP/$name.host" > "$TMP/$name.host.out" || { cat "$TMP/$name.host.out" >&2; exit 1; }
+  "$CC" "${GC_CFLAGS[@]}" -c "$src" -o "$TMP/gc/$name.o"
+  (cd "$TMP/gc" && "$CC" "${GC_LDFLAGS[@]}" rt.o cbench.o "$name.o" -L"$GC_LIBGCC_DIR" -lgcc -o "$name.elf")
+  cp "$TMP/gc/$name.elf" "$OUT/$name.elf"
+  (cd "$OUT" && "$OBJDUMP" -d "$name.elf" > "$name.objdump")
+  names+=("$name")
+}
+for src in src/fpbench_*.c; do
+  gc_one "$src" "$(basename "$src" .c)"
+done
+for src in src/bench_*.c; do
+  gc_one "$src" "$(basename "$src" .c)_gc"
 done
 
 if [ "$CHECK" = 1 ]; then

@@ -142,7 +142,7 @@ impl Write for Capture {
 /// repetitions (empty at scale 1, the programs' default, and for the
 /// assembly programs, which ignore it).
 pub fn bootargs(program: &Program, scale: u32) -> String {
-    if program.suite && scale != 1 {
+    if program.c && scale != 1 {
         format!("bench.scale={scale}")
     } else {
         String::new()

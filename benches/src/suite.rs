@@ -19,6 +19,11 @@ pub struct Program {
     /// from the kernel command line (N repetitions; 0 runs nothing, which
     /// times QEMU's start-up). The assembly programs ignore the command line.
     pub suite: bool,
+    /// A C benchmark (`cbench`): reads `bench.scale=N` like the suite. The
+    /// rv64gc builds (`_gc` twins of the suite, the `fpbench_*` FP kernels)
+    /// are C benchmarks outside the suite: their rows and ratios are printed
+    /// beside the suite's, not folded into its geometric means.
+    pub c: bool,
 }
 
 /// Every program, in the order they run and are reported.
@@ -27,51 +32,109 @@ pub const PROGRAMS: &[Program] = &[
         name: "bench_matmul",
         measures: "C: 96x96 uint32 matrix multiply (i-j-k), 80 products",
         suite: true,
+        c: true,
     },
     Program {
         name: "bench_sort",
         measures: "C: quicksort of 128K random uint32 keys, 24 times",
         suite: true,
+        c: true,
     },
     Program {
         name: "bench_crc",
         measures: "C: table CRC-32 + FNV-1a over a 256 KiB buffer, 128 passes",
         suite: true,
+        c: true,
     },
     Program {
         name: "bench_list",
         measures: "C: walk a randomly linked list of 128K nodes over 4 MiB, 160 times",
         suite: true,
+        c: true,
     },
     Program {
         name: "bench_memcpy",
         measures: "C: byte-by-byte copy of 4 MiB, 24 times",
         suite: true,
+        c: true,
     },
     Program {
         name: "bench_bytecode",
         measures: "C: switch-dispatched register VM running a sieve and a hash",
         suite: true,
+        c: true,
     },
     Program {
         name: "intloop_bare",
         measures: "integer loop, M-mode, satp Bare",
         suite: false,
+        c: false,
     },
     Program {
         name: "intloop_sv39",
         measures: "same integer loop, S-mode under Sv39 (4 KiB pages)",
         suite: false,
+        c: false,
     },
     Program {
         name: "tlbwalk_4k",
         measures: "S-mode Sv39, one dword per 4 KiB page over 64 MiB, 4 KiB pages",
         suite: false,
+        c: false,
     },
     Program {
         name: "tlbwalk_2m",
         measures: "same walk, the 64 MiB mapped with 2 MiB megapages",
         suite: false,
+        c: false,
+    },
+    Program {
+        name: "fpbench_nbody",
+        measures: "C rv64gc: five-body simulation, 200K steps (double, sqrt, div)",
+        suite: false,
+        c: true,
+    },
+    Program {
+        name: "fpbench_linalg",
+        measures: "C rv64gc: 64x64 double matmul + Gaussian elimination, 24 times",
+        suite: false,
+        c: true,
+    },
+    Program {
+        name: "bench_matmul_gc",
+        measures: "bench_matmul, built rv64gc (lp64d)",
+        suite: false,
+        c: true,
+    },
+    Program {
+        name: "bench_sort_gc",
+        measures: "bench_sort, built rv64gc (lp64d)",
+        suite: false,
+        c: true,
+    },
+    Program {
+        name: "bench_crc_gc",
+        measures: "bench_crc, built rv64gc (lp64d)",
+        suite: false,
+        c: true,
+    },
+    Program {
+        name: "bench_list_gc",
+        measures: "bench_list, built rv64gc (lp64d)",
+        suite: false,
+        c: true,
+    },
+    Program {
+        name: "bench_memcpy_gc",
+        measures: "bench_memcpy, built rv64gc (lp64d)",
+        suite: false,
+        c: true,
+    },
+    Program {
+        name: "bench_bytecode_gc",
+        measures: "bench_bytecode, built rv64gc (lp64d)",
+        suite: false,
+        c: true,
     },
 ];
 

@@ -28,6 +28,11 @@ _start:
         csrw    mideleg, zero
         csrw    mie, zero
         csrw    satp, zero
+#ifdef RVDBT_FP
+        /* rv64gc builds: the FP unit on (mstatus.FS = Initial) */
+        li      t0, 1 << 13
+        csrs    mstatus, t0
+#endif
         /* clear .bss (16-byte aligned at both ends) */
         la      t0, __bss_start
         la      t1, __bss_end
