@@ -13,8 +13,8 @@ use std::time::Instant;
 use clap::Parser;
 use runtime::Engine;
 use rvdbt_tests::difftest::{
-    block_seed, coverage, engine_runners, engine_runners_uncounted, report, run_campaign,
-    BlockSpec, Campaign, MutantRunner, Mutation, Runner,
+    block_seed, coverage, report, run_campaign, BlockSpec, Campaign, EngineRunner, MutantRunner,
+    Mutation, Runner,
 };
 
 #[derive(Parser, Debug)]
@@ -61,6 +61,12 @@ struct Args {
     /// depends on that count).
     #[arg(long)]
     ignore_insn_count: bool,
+    /// Give the `jit` engine a fresh JIT every N blocks, so that it
+    /// compiles every block (the harness rewrites the code pages for every
+    /// block, and after a few rewrites the JIT's SMC back-off interprets
+    /// them unless they are hot). 4 compiles every block; about 10x slower.
+    #[arg(long, default_value_t = 0)]
+    fresh_jit: u64,
 }
 
 fn parse_u64(s: &str) -> Result<u64, String> {
@@ -100,11 +106,16 @@ fn main() -> ExitCode {
         eprintln!("difftest: need at least two engines (or one and --mutant)");
         return ExitCode::from(2);
     }
-    let mut runners = if args.ignore_insn_count {
-        engine_runners_uncounted(&args.engines)
-    } else {
-        engine_runners(&args.engines)
-    };
+    let mut runners: Vec<Box<dyn Runner>> = args
+        .engines
+        .iter()
+        .map(|&e| {
+            let mut r = EngineRunner::new(e);
+            r.count_insns = !args.ignore_insn_count;
+            r.fresh_jit = args.fresh_jit;
+            Box::new(r) as Box<dyn Runner>
+        })
+        .collect();
     if let Some(m) = args.mutant {
         runners.push(Box::new(MutantRunner::new(m)) as Box<dyn Runner>);
     }

@@ -166,6 +166,8 @@ fn an_empty_block_ends_in_the_handler_through_its_ecall() {
         items: Vec::new(),
         init: Init {
             x: [7; 32],
+            f: [0; 32],
+            fcsr: 0,
             prv: runtime::hart::Priv::M,
             csrs: InitCsrs::default(),
             code_off: 0,
@@ -304,6 +306,29 @@ fn generator_covers_the_instruction_set() {
     for csr in ["csrrw", "csrrs", "csrrc"] {
         wanted.push(csr.to_string());
         wanted.push(format!("{csr}i"));
+        for fcsr in ["fflags", "frm", "fcsr"] {
+            wanted.push(format!("{csr} {fcsr}"));
+            wanted.push(format!("{csr}i {fcsr}"));
+        }
+    }
+    // F and D: every operation in both formats, every conversion.
+    for f in ["s", "d"] {
+        for op in [
+            "add", "sub", "mul", "div", "sqrt", "madd", "msub", "nmsub", "nmadd", "sgnj", "sgnjn",
+            "sgnjx", "min", "max", "eq", "lt", "le", "class",
+        ] {
+            wanted.push(format!("f{op}.{f}"));
+        }
+        for i in ["w", "wu", "l", "lu"] {
+            wanted.push(format!("fcvt.{i}.{f}"));
+            wanted.push(format!("fcvt.{f}.{i}"));
+        }
+    }
+    for form in [
+        "fcvt.s.d", "fcvt.d.s", "fmv.x.w", "fmv.x.d", "fmv.w.x", "fmv.d.x", "flw", "fld", "fsw",
+        "fsd", "c.fld", "c.fsd", "c.fldsp", "c.fsdsp",
+    ] {
+        wanted.push(form.to_string());
     }
     let other = [
         "lui",
@@ -337,7 +362,6 @@ fn generator_covers_the_instruction_set() {
         "sret",
         "wfi",
         "illegal",
-        "fp",
         "c.addi",
         "c.li",
         "c.lui",
@@ -371,7 +395,6 @@ fn generator_covers_the_instruction_set() {
         "c.bnez",
         "c.ebreak",
         "c.illegal",
-        "c.fp",
     ];
     wanted.extend(other.iter().map(|s| s.to_string()));
     for w in &wanted {
@@ -417,6 +440,8 @@ fn access_to_the_last_page_of_the_address_space_is_an_access_fault() {
         items: vec![Item::Insn(ld)],
         init: Init {
             x: [0; 32],
+            f: [0; 32],
+            fcsr: 0,
             prv: runtime::hart::Priv::M,
             csrs: InitCsrs::default(),
             code_off: 0,

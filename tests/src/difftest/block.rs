@@ -1,7 +1,7 @@
 //! Blocks: what a block is (its items and initial state) and the generator limits.
 
 use frontend_riscv::{BranchOp, Reg};
-use runtime::hart::csr::MSTATUS_XL;
+use runtime::hart::csr::{MSTATUS_FS, MSTATUS_SD, MSTATUS_XL};
 use runtime::hart::{Csrs, Priv};
 
 use super::encoder::Enc;
@@ -160,6 +160,11 @@ impl InitCsrs {
         if (ms >> 11) & 3 == 2 {
             ms |= 3 << 11;
         }
+        // SD summarises FS (the only extension state here): set exactly
+        // when FS is Dirty.
+        if ms & MSTATUS_FS == MSTATUS_FS {
+            ms |= MSTATUS_SD;
+        }
         c.mstatus = ms | MSTATUS_XL;
         // Only SSIE may be enabled, and then SSIP is pending: `wfi` must
         // never wait for a timer or an external interrupt.
@@ -185,6 +190,11 @@ impl InitCsrs {
 pub struct Init {
     /// x0..x31 (x0 is ignored).
     pub x: [u64; 32],
+    /// f0..f31, raw 64-bit contents (singles are valid only NaN-boxed).
+    pub f: [u64; 32],
+    /// `fcsr`: `fflags` in bits 4:0, `frm` in bits 7:5 (5..7 are reserved:
+    /// then every dynamic-rounding instruction is illegal).
+    pub fcsr: u32,
     pub prv: Priv,
     pub csrs: InitCsrs,
     /// Offset of the first instruction in the code area (even).

@@ -8,7 +8,7 @@ use runtime::RunExit;
 
 use super::block::{BlockSpec, GenConfig};
 use super::compare::{diverges, end_reason, report, run_all};
-use super::coverage::form_name;
+use super::coverage::{form_name, is_fp};
 use super::machine::Runner;
 use super::rng::block_seed;
 use super::shrink::shrink;
@@ -50,6 +50,9 @@ pub struct Stats {
     pub blocks: u64,
     /// Instructions the reference executed.
     pub insns: u64,
+    /// F/D instructions and FP CSR accesses in the blocks (as laid out,
+    /// each counted once however often it ran).
+    pub fp_insns: u64,
     /// How the reference's runs ended.
     pub ends: BTreeMap<&'static str, u64>,
     /// Exceptions by cause and by the form of the instruction at `mepc`.
@@ -72,6 +75,13 @@ impl fmt::Display for Stats {
                 ", {} instructions ({:.1} per block)",
                 self.insns,
                 self.insns as f64 / self.blocks.max(1) as f64
+            )?;
+        }
+        if self.fp_insns > 0 {
+            write!(
+                f,
+                ", {:.1} F/D instructions per block",
+                self.fp_insns as f64 / self.blocks.max(1) as f64
             )?;
         }
         write!(
@@ -158,6 +168,7 @@ pub fn run_campaign(
         }
         stats.blocks += 1;
         stats.insns += snaps[0].insns;
+        stats.fp_insns += asm.lines.iter().filter(|l| is_fp(l.enc)).count() as u64;
         let why = end_reason(&asm, &snaps[0]);
         *stats.ends.entry(why).or_default() += 1;
         if !matches!(why, "completed" | "interrupt" | "instruction limit") {

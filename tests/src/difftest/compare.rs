@@ -225,6 +225,21 @@ pub fn report(runners: &mut [Box<dyn Runner>], spec: &BlockSpec) -> String {
         }
         let _ = writeln!(s, "{}", line.trim_end());
     }
+    let _ = writeln!(
+        s,
+        "initial f registers (fcsr={:#04x}: frm={} fflags={:#07b}):",
+        init.fcsr,
+        init.fcsr >> 5 & 7,
+        init.fcsr & 0x1f
+    );
+    for row in 0..8 {
+        let mut line = String::new();
+        for col in 0..4 {
+            let i = row * 4 + col;
+            let _ = write!(line, "  {:>4}={:#018x}", format!("f{i}"), init.f[i]);
+        }
+        let _ = writeln!(s, "{}", line.trim_end());
+    }
     let bases: Vec<String> = init
         .bases
         .iter()

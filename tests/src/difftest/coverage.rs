@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use frontend_riscv::{decode, Insn, Reg};
+use frontend_riscv::{decode, FpFmt, Insn, IntFmt, Reg};
 
 use super::block::{BlockSpec, GenConfig};
 use super::encoder::Enc;
@@ -13,8 +13,55 @@ fn lower(x: impl fmt::Debug) -> String {
     format!("{x:?}").to_lowercase()
 }
 
+fn fs(f: FpFmt) -> &'static str {
+    match f {
+        FpFmt::S => "s",
+        FpFmt::D => "d",
+    }
+}
+
+fn int_name(i: IntFmt) -> &'static str {
+    match i {
+        IntFmt::W => "w",
+        IntFmt::Wu => "wu",
+        IntFmt::L => "l",
+        IntFmt::Lu => "lu",
+    }
+}
+
+/// The name of an F/D instruction form ("fadd.s", "fcvt.w.d", "fmv.x.w",
+/// "fld"...), `None` for anything else.
+fn fp_form(insn: Insn) -> Option<String> {
+    Some(match insn {
+        Insn::FLoad { fmt, .. } => format!("fl{}", if fmt == FpFmt::S { "w" } else { "d" }),
+        Insn::FStore { fmt, .. } => format!("fs{}", if fmt == FpFmt::S { "w" } else { "d" }),
+        Insn::FpBin { op, fmt, .. } => format!("f{}.{}", lower(op), fs(fmt)),
+        Insn::Fma { op, fmt, .. } => format!("f{}.{}", lower(op), fs(fmt)),
+        Insn::Fsqrt { fmt, .. } => format!("fsqrt.{}", fs(fmt)),
+        Insn::FpCmp { op, fmt, .. } => format!("f{}.{}", lower(op), fs(fmt)),
+        Insn::Fclass { fmt, .. } => format!("fclass.{}", fs(fmt)),
+        Insn::FcvtToInt { fmt, int, .. } => format!("fcvt.{}.{}", int_name(int), fs(fmt)),
+        Insn::FcvtFromInt { fmt, int, .. } => format!("fcvt.{}.{}", fs(fmt), int_name(int)),
+        Insn::FcvtFp { to, from, .. } => format!("fcvt.{}.{}", fs(to), fs(from)),
+        Insn::FmvToInt { fmt, .. } => format!("fmv.x.{}", if fmt == FpFmt::S { "w" } else { "d" }),
+        Insn::FmvFromInt { fmt, .. } => {
+            format!("fmv.{}.x", if fmt == FpFmt::S { "w" } else { "d" })
+        }
+        _ => return None,
+    })
+}
+
+/// Whether `e` is an F/D instruction or an access to an FP CSR.
+pub fn is_fp(e: Enc) -> bool {
+    match decode(e.bits).insn {
+        Insn::Csr { csr, .. } | Insn::CsrImm { csr, .. } => (1..=3).contains(&csr),
+        insn => fp_form(insn).is_some(),
+    }
+}
+
 /// A name for the instruction form of `e` ("add", "slli", "amoadd.w",
-/// "c.lwsp", "fp", "illegal"...), for coverage counts.
+/// "c.lwsp", "fmadd.d", "fcvt.w.s", "illegal"...), for coverage counts.
+/// Accesses to the FP CSRs get the CSR's name ("csrrs fflags").
 pub fn form_name(e: Enc) -> String {
     let d = decode(e.bits);
     let base = match d.insn {
@@ -29,8 +76,20 @@ pub fn form_name(e: Enc) -> String {
         Insn::Lr { width, .. } => format!("lr.{}", lower(width)),
         Insn::Sc { width, .. } => format!("sc.{}", lower(width)),
         Insn::Amo { op, width, .. } => format!("amo{}.{}", lower(op), lower(width)),
-        Insn::Csr { op, .. } => format!("csr{}", lower(op)),
-        Insn::CsrImm { op, .. } => format!("csr{}i", lower(op)),
+        Insn::Csr { op, csr, .. } | Insn::CsrImm { op, csr, .. } => {
+            let imm = if matches!(d.insn, Insn::CsrImm { .. }) {
+                "i"
+            } else {
+                ""
+            };
+            let name = format!("csr{}{imm}", lower(op));
+            match csr {
+                1 => format!("{name} fflags"),
+                2 => format!("{name} frm"),
+                3 => format!("{name} fcsr"),
+                _ => name,
+            }
+        }
         Insn::Fence { fm: 8, .. } => "fence.tso".into(),
         Insn::Fence { .. } => "fence".into(),
         Insn::FenceI => "fence.i".into(),
@@ -48,7 +107,7 @@ pub fn form_name(e: Enc) -> String {
             let s = lower(d.insn);
             s.split([' ', '{']).next().unwrap_or("").to_string()
         }
-        _ => "fp".into(),
+        insn => fp_form(insn).unwrap_or_else(|| lower(insn)),
     };
     if d.len == 4 {
         return base;
@@ -70,6 +129,8 @@ pub fn form_name(e: Enc) -> String {
         (2, 3, _) => "ldsp".into(),
         (2, 6, _) => "swsp".into(),
         (2, 7, _) => "sdsp".into(),
+        (2, 1, _) => "fldsp".into(),
+        (2, 5, _) => "fsdsp".into(),
         (2, 4, Insn::Jalr { rd: Reg::ZERO, .. }) => "jr".into(),
         (2, 4, Insn::Jalr { .. }) => "jalr".into(),
         (2, 4, Insn::Op { rs1: Reg::ZERO, .. }) => "mv".into(),

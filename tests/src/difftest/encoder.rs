@@ -1,7 +1,8 @@
 //! The encoder: `Insn` -> bits, checked against the project's decoder.
 
 use frontend_riscv::{
-    decode, AluOp, AmoOp, AmoWidth, BranchOp, CsrOp, Insn, LoadOp, Reg, StoreOp, UnaryOp,
+    decode, AluOp, AmoOp, AmoWidth, BranchOp, CsrOp, FReg, FmaOp, FpBinOp, FpCmpOp, FpFmt, Insn,
+    IntFmt, LoadOp, Reg, StoreOp, UnaryOp,
 };
 
 /// One encoded instruction.
@@ -193,9 +194,153 @@ pub(super) fn amo_word(
         | 0x2f
 }
 
-/// The 32-bit encoding of an integer, system or atomic instruction (`None`
-/// for F/D and for operations the instruction form does not have).
+fn fb(r: FReg) -> u32 {
+    r.0 as u32 & 31
+}
+
+/// The `fmt` field (bits 26:25) and the load/store funct3 of an FP format.
+fn fmt_bits(f: FpFmt) -> u32 {
+    match f {
+        FpFmt::S => 0,
+        FpFmt::D => 1,
+    }
+}
+
+fn int_bits(i: IntFmt) -> u32 {
+    match i {
+        IntFmt::W => 0,
+        IntFmt::Wu => 1,
+        IntFmt::L => 2,
+        IntFmt::Lu => 3,
+    }
+}
+
+/// An OP-FP word: funct5, fmt, rs2, rs1, funct3 (rm), rd.
+fn op_fp(f5: u32, fmt: FpFmt, rs2: u32, rs1: u32, f3: u32, rd: u32) -> u32 {
+    f5 << 27
+        | fmt_bits(fmt) << 25
+        | (rs2 & 31) << 20
+        | (rs1 & 31) << 15
+        | (f3 & 7) << 12
+        | (rd & 31) << 7
+        | 0x53
+}
+
+/// The 32-bit encoding of an F or D instruction. The operations that do not
+/// round (`fsgnj*`, `fmin`/`fmax`) take their funct3 from the operation, and
+/// the decoder puts that funct3 into `rm`: [`Enc::of`] checks that `rm` agrees.
+fn encode_fp(insn: &Insn) -> Option<u32> {
+    Some(match *insn {
+        Insn::FLoad {
+            fmt,
+            rd,
+            rs1,
+            offset,
+        } => i_type(0x07, 2 + fmt_bits(fmt), Reg(rd.0), rs1, offset),
+        Insn::FStore {
+            fmt,
+            rs1,
+            rs2,
+            offset,
+        } => s_type(0x27, 2 + fmt_bits(fmt), rs1, Reg(rs2.0), offset),
+        Insn::FpBin {
+            op,
+            fmt,
+            rm,
+            rd,
+            rs1,
+            rs2,
+        } => {
+            let (f5, f3) = match op {
+                FpBinOp::Add => (0, rm.0 as u32),
+                FpBinOp::Sub => (1, rm.0 as u32),
+                FpBinOp::Mul => (2, rm.0 as u32),
+                FpBinOp::Div => (3, rm.0 as u32),
+                FpBinOp::Sgnj => (4, 0),
+                FpBinOp::Sgnjn => (4, 1),
+                FpBinOp::Sgnjx => (4, 2),
+                FpBinOp::Min => (5, 0),
+                FpBinOp::Max => (5, 1),
+            };
+            op_fp(f5, fmt, fb(rs2), fb(rs1), f3, fb(rd))
+        }
+        Insn::Fma {
+            op,
+            fmt,
+            rm,
+            rd,
+            rs1,
+            rs2,
+            rs3,
+        } => {
+            let opcode = match op {
+                FmaOp::Madd => 0x43,
+                FmaOp::Msub => 0x47,
+                FmaOp::Nmsub => 0x4b,
+                FmaOp::Nmadd => 0x4f,
+            };
+            fb(rs3) << 27
+                | fmt_bits(fmt) << 25
+                | fb(rs2) << 20
+                | fb(rs1) << 15
+                | (rm.0 as u32 & 7) << 12
+                | fb(rd) << 7
+                | opcode
+        }
+        Insn::Fsqrt { fmt, rm, rd, rs1 } => op_fp(0b01011, fmt, 0, fb(rs1), rm.0 as u32, fb(rd)),
+        Insn::FpCmp {
+            op,
+            fmt,
+            rd,
+            rs1,
+            rs2,
+        } => {
+            let f3 = match op {
+                FpCmpOp::Eq => 2,
+                FpCmpOp::Lt => 1,
+                FpCmpOp::Le => 0,
+            };
+            op_fp(0b10100, fmt, fb(rs2), fb(rs1), f3, rb(rd))
+        }
+        Insn::Fclass { fmt, rd, rs1 } => op_fp(0b11100, fmt, 0, fb(rs1), 1, rb(rd)),
+        Insn::FcvtToInt {
+            fmt,
+            int,
+            rm,
+            rd,
+            rs1,
+        } => op_fp(0b11000, fmt, int_bits(int), fb(rs1), rm.0 as u32, rb(rd)),
+        Insn::FcvtFromInt {
+            fmt,
+            int,
+            rm,
+            rd,
+            rs1,
+        } => op_fp(0b11010, fmt, int_bits(int), rb(rs1), rm.0 as u32, fb(rd)),
+        Insn::FcvtFp {
+            to,
+            from,
+            rm,
+            rd,
+            rs1,
+        } => {
+            if to == from {
+                return None;
+            }
+            op_fp(0b01000, to, fmt_bits(from), fb(rs1), rm.0 as u32, fb(rd))
+        }
+        Insn::FmvToInt { fmt, rd, rs1 } => op_fp(0b11100, fmt, 0, fb(rs1), 0, rb(rd)),
+        Insn::FmvFromInt { fmt, rd, rs1 } => op_fp(0b11110, fmt, 0, rb(rs1), 0, fb(rd)),
+        _ => return None,
+    })
+}
+
+/// The 32-bit encoding of an instruction (`None` for operations the
+/// instruction form does not have).
 pub fn encode(insn: &Insn) -> Option<u32> {
+    if let Some(bits) = encode_fp(insn) {
+        return Some(bits);
+    }
     Some(match *insn {
         Insn::Lui { rd, imm } => (imm as u32 & 0xffff_f000) | rb(rd) << 7 | 0x37,
         Insn::Auipc { rd, imm } => (imm as u32 & 0xffff_f000) | rb(rd) << 7 | 0x17,

@@ -165,10 +165,9 @@ pub(super) const CSR_WRITE: [u16; 21] = [
     0x340, 0x140, 0x341, 0x141, 0x342, 0x343, 0x180, 0xb00, 0xb02, 0x320, 0x306, 0x106, 0x30a,
     0x10a, 0x105, 0x144, 0x104, 0x301, 0x323, 0xb03, 0x3b0,
 ];
-/// CSRs that do not exist here (or are read-only, for writes).
-pub(super) const CSR_ILLEGAL: [u16; 11] = [
-    0x001, 0x002, 0x003, 0x7c0, 0x5c0, 0x3a1, 0x3a3, 0x7b0, 0x800, 0xfff, 0x321,
-];
+/// CSRs that do not exist here (or are read-only, for writes). The FP CSRs
+/// (0x001-0x003) exist: [`Gen::fp`] accesses them.
+pub(super) const CSR_ILLEGAL: [u16; 8] = [0x7c0, 0x5c0, 0x3a1, 0x3a3, 0x7b0, 0x800, 0xfff, 0x321];
 pub(super) const CSR_READ_ONLY: [u16; 6] = [0xf11, 0xf12, 0xf14, 0xc00, 0xc02, 0xc03];
 /// Counters U and S mode may read (when `mcounteren`/`scounteren` allow).
 pub(super) const CSR_COUNTERS: [u16; 3] = [0xc00, 0xc02, 0xc03];
@@ -190,6 +189,102 @@ pub(super) struct Gen {
     /// The privilege the block starts in (CSR choices mostly suit it).
     pub(super) prv: Priv,
 }
+
+/// The weight of F/D items (all other items together weigh 100).
+const FP_WEIGHT: u64 = 20;
+
+/// Interesting singles: zeros, ones, infinities, quiet and signalling NaNs
+/// with payloads, subnormals, the extreme normals, values halfway between
+/// integers, integer-conversion limits, and inexact values.
+const SPECIAL_S: [u32; 38] = [
+    0x0000_0000, // +0
+    0x8000_0000, // -0
+    0x3f80_0000, // 1
+    0xbf80_0000, // -1
+    0x7f80_0000, // +inf
+    0xff80_0000, // -inf
+    0x7fc0_0000, // canonical NaN
+    0x7fc0_0001, // quiet NaN, payload
+    0xffc1_2345, // negative quiet NaN, payload
+    0x7f80_0001, // signalling NaN
+    0x7fa0_0000, // signalling NaN, payload
+    0xff80_0001, // negative signalling NaN
+    0x0000_0001, // smallest subnormal
+    0x8000_0001,
+    0x007f_ffff, // largest subnormal
+    0x0080_0000, // smallest normal
+    0x8080_0000,
+    0x7f7f_ffff, // largest normal
+    0xff7f_ffff,
+    0x3f00_0000, // 0.5
+    0xbf00_0000, // -0.5
+    0x3fc0_0000, // 1.5
+    0x4020_0000, // 2.5
+    0xc020_0000, // -2.5
+    0x3f7f_ffff, // just below 1
+    0x3f80_0001, // just above 1
+    0x4eff_ffff, // largest below 2^31
+    0x4f00_0000, // 2^31
+    0xcf00_0000, // -2^31
+    0xcf00_0001, // just below -2^31
+    0x4f80_0000, // 2^32
+    0x5f00_0000, // 2^63
+    0xdf00_0000, // -2^63
+    0x5f80_0000, // 2^64
+    0x3eaa_aaab, // 1/3
+    0x4049_0fdb, // pi
+    0x1e3c_e508, // tiny normal (products underflow)
+    0x6c4e_cb8f, // huge (products overflow)
+];
+
+/// Interesting doubles: the same classes, plus values halfway between
+/// singles (for `fcvt.s.d`) and at the edges of the single range.
+const SPECIAL_D: [u64; 44] = [
+    0x0000_0000_0000_0000,
+    0x8000_0000_0000_0000,
+    0x3ff0_0000_0000_0000, // 1
+    0xbff0_0000_0000_0000,
+    0x7ff0_0000_0000_0000, // +inf
+    0xfff0_0000_0000_0000,
+    0x7ff8_0000_0000_0000, // canonical NaN
+    0x7ff8_0000_0000_0001,
+    0xfff8_dead_0000_0000,
+    0x7ff0_0000_0000_0001, // signalling NaN
+    0x7ff4_0000_0000_0000,
+    0xfff0_0000_0000_0001,
+    0x0000_0000_0000_0001, // smallest subnormal
+    0x8000_0000_0000_0001,
+    0x000f_ffff_ffff_ffff, // largest subnormal
+    0x0010_0000_0000_0000, // smallest normal
+    0x7fef_ffff_ffff_ffff, // largest normal
+    0xffef_ffff_ffff_ffff,
+    0x3fe0_0000_0000_0000, // 0.5
+    0xbfe0_0000_0000_0000,
+    0x3ff8_0000_0000_0000, // 1.5
+    0x4004_0000_0000_0000, // 2.5
+    0xc004_0000_0000_0000,
+    0x3ff0_0000_1000_0000, // 1 + 2^-24: halfway between two singles
+    0x3ff0_0000_1000_0001, // just above that halfway point
+    0x3ff0_0000_3000_0000, // another halfway point (odd lower neighbour)
+    0x41df_ffff_ffc0_0000, // 2^31 - 1
+    0x41df_ffff_ffe0_0000, // 2^31 - 0.5
+    0x41e0_0000_0000_0000, // 2^31
+    0xc1e0_0000_0000_0000, // -2^31
+    0xc1e0_0000_0010_0000, // -2^31 - 0.5
+    0x41f0_0000_0000_0000, // 2^32
+    0x43e0_0000_0000_0000, // 2^63
+    0xc3e0_0000_0000_0000, // -2^63
+    0x43f0_0000_0000_0000, // 2^64
+    0x47ef_ffff_e000_0000, // largest single
+    0x47ef_ffff_f000_0000, // halfway between it and the overflow threshold
+    0x3690_0000_0000_0000, // half the smallest subnormal single
+    0x36a0_0000_0000_0000, // smallest subnormal single
+    0x3810_0000_0000_0000, // smallest normal single
+    0x380f_ffff_f000_0000, // just below it: rounds up to it or not
+    0x3fd5_5555_5555_5555, // 1/3
+    0x4009_21fb_5444_2d18, // pi
+    0x2000_0000_0000_0001, // tiny (products underflow)
+];
 
 /// The last 4 KiB page of the 64-bit address space.
 pub(super) const TOP_PAGE: u64 = 0xffff_ffff_ffff_f000;
@@ -215,6 +310,18 @@ impl BlockSpec {
             *v = g.rng.value();
         }
         g.choose_bases(&mut x);
+        let mut f = [0u64; 32];
+        for v in f.iter_mut() {
+            *v = g.fp_value();
+        }
+        // Random accrued flags; frm mostly a valid mode, now and then a
+        // reserved one (5..7), which makes dynamic rounding illegal.
+        let frm = if g.rng.chance(85) {
+            g.rng.below(5)
+        } else {
+            5 + g.rng.below(3)
+        };
+        let fcsr = (frm << 5 | g.rng.below(32)) as u32;
         let (prv, csrs) = g.init_csrs();
         g.prv = prv;
         let code_off = match g.rng.below(20) {
@@ -237,6 +344,8 @@ impl BlockSpec {
             items,
             init: Init {
                 x,
+                f,
+                fcsr,
                 prv,
                 csrs,
                 code_off,
@@ -345,6 +454,8 @@ impl Gen {
             }
         };
         let mut ms = r.pick(&[0u64, 1, 3]) << 11 | r.below(2) << 8;
+        // FS: mostly usable (Initial, Clean or Dirty), now and then Off.
+        ms |= r.pick(&[0u64, 1, 1, 2, 2, 3, 3, 3, 3, 3]) << 13;
         for (bit, p) in [
             (1u64 << 7, 50),
             (1 << 5, 50),
@@ -390,6 +501,56 @@ impl Gen {
             minstret: counter(r),
         };
         (prv, csrs)
+    }
+
+    // ---- FP values ----------------------------------------------------------
+
+    /// A single's bits: special, a small integer, a value near 1, random.
+    fn fp_single(&mut self) -> u32 {
+        let r = &mut self.rng;
+        match r.below(10) {
+            0..=4 => r.pick(&SPECIAL_S),
+            5 => (r.range(-100, 100) as f32).to_bits(),
+            6 => (r.next_u64() as i64 as f32 / (1u64 << r.below(64)) as f32).to_bits(),
+            // Same exponent range as 1.0 and its neighbours.
+            7 => (0x3f00_0000 + (r.next_u64() as u32 & 0x00ff_ffff)) | (r.below(2) as u32) << 31,
+            _ => r.next_u64() as u32,
+        }
+    }
+
+    fn fp_double(&mut self) -> u64 {
+        let r = &mut self.rng;
+        match r.below(10) {
+            0..=4 => r.pick(&SPECIAL_D),
+            5 => (r.range(-100, 100) as f64).to_bits(),
+            6 => (r.next_u64() as i64 as f64 / (1u64 << r.below(64)) as f64).to_bits(),
+            7 => {
+                let m = r.next_u64() & 0x001f_ffff_ffff_ffff;
+                (0x3fe0_0000_0000_0000 + m) | r.below(2) << 63
+            }
+            // A single's value, exactly (conversions back are exact).
+            8 => {
+                let s = self.fp_single();
+                (f32::from_bits(s) as f64).to_bits()
+            }
+            _ => r.next_u64(),
+        }
+    }
+
+    /// An initial f register: mostly a NaN-boxed single or a double, now
+    /// and then an improperly boxed single (which reads as the canonical NaN).
+    pub(super) fn fp_value(&mut self) -> u64 {
+        match self.rng.below(20) {
+            0..=9 => 0xffff_ffff_0000_0000 | self.fp_single() as u64,
+            10..=17 => self.fp_double(),
+            _ => {
+                let any = self.rng.next_u64() >> 32;
+                let hi = self
+                    .rng
+                    .pick(&[0u64, 0x7fff_ffff, 0xffff_fffe, 0xffff_0000, any]);
+                hi << 32 | self.fp_single() as u64
+            }
+        }
     }
 
     // ---- Registers ----------------------------------------------------------
@@ -466,7 +627,7 @@ impl Gen {
 
     fn item(&mut self, depth: usize) -> Item {
         loop {
-            let it = match self.rng.below(100) {
+            let it = match self.rng.below(FP_WEIGHT + 100) {
                 0..=13 => Some(Item::Insn(self.alu())),
                 14..=23 => self.c_alu().map(Item::Insn),
                 24..=26 => Some(Item::Insn(self.fuzz())),
@@ -489,7 +650,9 @@ impl Gen {
                 87 => Some(self.smc()),
                 88 => self.wild_jump(),
                 89..=93 => Some(Item::Insn(self.bitmanip())),
-                _ => Some(Item::Insn(self.alu())),
+                94..=99 => Some(Item::Insn(self.alu())),
+                // F and D (about one item in six).
+                _ => self.fp(),
             };
             if let Some(it) = it {
                 return it;

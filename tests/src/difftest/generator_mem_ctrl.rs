@@ -1,6 +1,9 @@
 //! Blocks: the generator's memory, control-flow and system items.
 
-use frontend_riscv::{decode, AluOp, AmoWidth, BranchOp, CsrOp, Insn, LoadOp, Reg, StoreOp};
+use frontend_riscv::{
+    AluOp, AmoWidth, BranchOp, CsrOp, FReg, FmaOp, FpBinOp, FpCmpOp, FpFmt, Insn, IntFmt, LoadOp,
+    Reg, RoundingMode, StoreOp,
+};
 use runtime::hart::Priv;
 
 use super::block::{BaseKind, Item, JumpForm};
@@ -12,8 +15,8 @@ use super::generator::{
     CSR_READ_ONLY, CSR_READ_S, CSR_WRITE, CSR_WRITE_S, LOAD_OPS, STORE_OPS, TOP_PAGE,
 };
 use super::memory_map::{
-    BELOW_RAM, BOOT_ROM, CSR_MSTATUS, CSR_SSTATUS, DATA_HI, DATA_LO, FINISHER, RAM_BASE, WINDOW,
-    WINDOW_SIZE,
+    BELOW_RAM, BOOT_ROM, CSR_FCSR, CSR_FFLAGS, CSR_FRM, CSR_MSTATUS, CSR_SSTATUS, DATA_HI, DATA_LO,
+    FINISHER, RAM_BASE, WINDOW, WINDOW_SIZE,
 };
 
 impl Gen {
@@ -627,63 +630,227 @@ impl Gen {
         })
     }
 
-    /// An F/D instruction: decoded, but illegal until F/D execute (then it
-    /// must behave the same everywhere, so memory forms use a base register).
+    fn freg(&mut self) -> FReg {
+        FReg(self.rng.below(32) as u8)
+    }
+
+    fn fmt(&mut self) -> FpFmt {
+        if self.rng.chance(50) {
+            FpFmt::S
+        } else {
+            FpFmt::D
+        }
+    }
+
+    /// A rounding mode: mostly a static one (0..4) or dynamic (7, which
+    /// takes `frm`), now and then a reserved one (5, 6: illegal).
+    fn fp_rm(&mut self) -> RoundingMode {
+        RoundingMode(match self.rng.below(20) {
+            0..=12 => self.rng.below(5) as u8,
+            13..=18 => 7,
+            _ => 5 + self.rng.below(3) as u8,
+        })
+    }
+
+    /// An F or D instruction with random f registers and rounding modes,
+    /// an FP load or store through a base register, or an access to
+    /// `fflags`/`frm`/`fcsr`.
     pub(super) fn fp(&mut self) -> Option<Item> {
-        let r = self.rng.next_u64() as u32;
-        let f = |n: u32| Reg((r >> n & 31) as u8);
-        let bits = match self.rng.below(10) {
-            0 => r_type(0x53, 7, 0x00, f(0), f(5), f(10)),
-            1 => r_type(0x53, 0, 0x09, f(0), f(5), f(10)),
-            2 => r_type(0x53, 0, 0x11, f(0), f(5), f(10)),
-            3 => r_type(0x53, 0, 0x71, self.dst(), f(5), Reg::ZERO),
-            4 => r_type(0x53, 7, 0x69, f(0), self.src(), Reg(2)),
-            5 => r_type(0x53, 2, 0x51, self.dst(), f(5), f(10)),
-            6 => (r >> 15 & 31) << 27 | r_type(0x43, 7, 0, f(0), f(5), f(10)),
-            7 => {
-                let b = self.pick_base(|_| true)?;
-                let dword = self.rng.chance(50);
-                let size = if dword { 8 } else { 4 };
-                let off = self.mem_offset(&b, size, false, OffForm::I12);
-                i_type(0x07, 2 + dword as u32, f(0), b.reg, off)
-            }
-            8 => {
-                let b = self.pick_base(|_| true)?;
-                let dword = self.rng.chance(50);
-                let size = if dword { 8 } else { 4 };
-                let off = self.mem_offset(&b, size, true, OffForm::I12);
-                s_type(0x27, 2 + dword as u32, b.reg, f(0), off)
-            }
-            _ => {
-                // c.fld/c.fsd through x8..x15, c.fldsp/c.fsdsp through sp.
-                let store = self.rng.chance(50);
-                let form = OffForm::Unsigned { scale: 8, max: 248 };
-                if self.rng.chance(50) {
-                    let b = self.pick_base(|b| (8..16).contains(&b.reg.0))?;
-                    let off = self.mem_offset(&b, 8, store, form);
-                    let fr = Reg(8 + (r & 7) as u8);
-                    c_mem(if store { 5 } else { 1 }, fr, b.reg, off) as u32
-                } else {
-                    let b = self.pick_base(|b| b.reg == Reg::SP)?;
-                    let form = OffForm::Unsigned { scale: 8, max: 504 };
-                    let off = self.mem_offset(&b, 8, store, form);
-                    if store {
-                        c_sdsp(5, (r & 31) as u8, off) as u32
-                    } else {
-                        c_ldsp(1, (r & 31) as u8, off) as u32
-                    }
+        let fmt = self.fmt();
+        let rm = self.fp_rm();
+        let (rd, rs1, rs2, rs3) = (self.freg(), self.freg(), self.freg(), self.freg());
+        let int = self
+            .rng
+            .pick(&[IntFmt::W, IntFmt::Wu, IntFmt::L, IntFmt::Lu]);
+        let insn = match self.rng.below(100) {
+            0..=17 => Insn::FpBin {
+                op: self
+                    .rng
+                    .pick(&[FpBinOp::Add, FpBinOp::Sub, FpBinOp::Mul, FpBinOp::Div]),
+                fmt,
+                rm,
+                rd,
+                rs1,
+                rs2,
+            },
+            18..=22 => Insn::Fsqrt { fmt, rm, rd, rs1 },
+            23..=32 => Insn::Fma {
+                op: self
+                    .rng
+                    .pick(&[FmaOp::Madd, FmaOp::Msub, FmaOp::Nmsub, FmaOp::Nmadd]),
+                fmt,
+                rm,
+                rd,
+                rs1,
+                rs2,
+                rs3,
+            },
+            // No rounding: funct3 selects the operation (and is `rm`).
+            33..=42 => {
+                let (op, f3) = self.rng.pick(&[
+                    (FpBinOp::Sgnj, 0u8),
+                    (FpBinOp::Sgnjn, 1),
+                    (FpBinOp::Sgnjx, 2),
+                    (FpBinOp::Min, 0),
+                    (FpBinOp::Max, 1),
+                ]);
+                Insn::FpBin {
+                    op,
+                    fmt,
+                    rm: RoundingMode(f3),
+                    rd,
+                    rs1,
+                    // fsgnj with rs1 = rs2 is fmv/fneg/fabs.
+                    rs2: if self.rng.chance(20) { rs1 } else { rs2 },
                 }
             }
+            43..=50 => Insn::FpCmp {
+                op: self.rng.pick(&[FpCmpOp::Eq, FpCmpOp::Lt, FpCmpOp::Le]),
+                fmt,
+                rd: self.dst(),
+                rs1,
+                rs2: if self.rng.chance(15) { rs1 } else { rs2 },
+            },
+            51..=54 => Insn::Fclass {
+                fmt,
+                rd: self.dst(),
+                rs1,
+            },
+            55..=63 => Insn::FcvtToInt {
+                fmt,
+                int,
+                rm,
+                rd: self.dst(),
+                rs1,
+            },
+            64..=70 => Insn::FcvtFromInt {
+                fmt,
+                int,
+                rm,
+                rd,
+                rs1: self.src(),
+            },
+            71..=75 => {
+                let to = fmt;
+                let from = match fmt {
+                    FpFmt::S => FpFmt::D,
+                    FpFmt::D => FpFmt::S,
+                };
+                Insn::FcvtFp {
+                    to,
+                    from,
+                    rm,
+                    rd,
+                    rs1,
+                }
+            }
+            76..=79 => Insn::FmvToInt {
+                fmt,
+                rd: self.dst(),
+                rs1,
+            },
+            80..=83 => Insn::FmvFromInt {
+                fmt,
+                rd,
+                rs1: self.src(),
+            },
+            84..=90 => return self.fp_mem(fmt, rd),
+            _ => return Some(Item::Insn(self.fp_csr())),
         };
-        let d = decode(bits);
-        assert!(
-            !matches!(
-                d.insn,
-                Insn::Illegal | Insn::Load { .. } | Insn::Store { .. } | Insn::OpImm { .. }
-            ),
-            "{bits:#x} is not an F/D instruction: {:?}",
-            d.insn
-        );
-        Some(Item::Insn(Enc::raw(bits)))
+        Some(Item::Insn(Enc::of(insn)))
+    }
+
+    /// flw/fld/fsw/fsd through a base register; c.fld/c.fsd through
+    /// x8..x15, c.fldsp/c.fsdsp through sp.
+    fn fp_mem(&mut self, fmt: FpFmt, fr: FReg) -> Option<Item> {
+        let store = self.rng.chance(50);
+        if self.rng.chance(65) {
+            let b = self.pick_base(|_| true)?;
+            let size = match fmt {
+                FpFmt::S => 4,
+                FpFmt::D => 8,
+            };
+            let offset = self.mem_offset(&b, size, store, OffForm::I12);
+            let insn = if store {
+                Insn::FStore {
+                    fmt,
+                    rs1: b.reg,
+                    rs2: fr,
+                    offset,
+                }
+            } else {
+                Insn::FLoad {
+                    fmt,
+                    rd: fr,
+                    rs1: b.reg,
+                    offset,
+                }
+            };
+            return Some(Item::Insn(Enc::of(insn)));
+        }
+        let d = FpFmt::D;
+        let (half, rs1, offset, fr) = if self.rng.chance(50) {
+            let b = self.pick_base(|b| (8..16).contains(&b.reg.0))?;
+            let form = OffForm::Unsigned { scale: 8, max: 248 };
+            let off = self.mem_offset(&b, 8, store, form);
+            let fr = FReg(8 + (fr.0 & 7));
+            let half = c_mem(if store { 5 } else { 1 }, Reg(fr.0), b.reg, off);
+            (half, b.reg, off, fr)
+        } else {
+            let b = self.pick_base(|b| b.reg == Reg::SP)?;
+            let form = OffForm::Unsigned { scale: 8, max: 504 };
+            let off = self.mem_offset(&b, 8, store, form);
+            let half = if store {
+                c_sdsp(5, fr.0, off)
+            } else {
+                c_ldsp(1, fr.0, off)
+            };
+            (half, b.reg, off, fr)
+        };
+        let insn = if store {
+            Insn::FStore {
+                fmt: d,
+                rs1,
+                rs2: fr,
+                offset,
+            }
+        } else {
+            Insn::FLoad {
+                fmt: d,
+                rd: fr,
+                rs1,
+                offset,
+            }
+        };
+        Some(Item::Insn(Enc::c(half, insn)))
+    }
+
+    /// csrr/csrw/csrs/csrc (register or immediate forms) on fflags, frm or
+    /// fcsr: usable in every privilege while FS is not Off.
+    fn fp_csr(&mut self) -> Enc {
+        let csr = self.rng.pick(&[CSR_FFLAGS, CSR_FRM, CSR_FCSR]);
+        let rd = self.dst();
+        let insn = match self.rng.below(10) {
+            // csrr
+            0..=3 => Insn::Csr {
+                op: CsrOp::Rs,
+                rd,
+                rs1: Reg::ZERO,
+                csr,
+            },
+            4..=7 => Insn::Csr {
+                op: self.rng.pick(&[CsrOp::Rw, CsrOp::Rw, CsrOp::Rs, CsrOp::Rc]),
+                rd: if self.rng.chance(50) { Reg::ZERO } else { rd },
+                rs1: self.src(),
+                csr,
+            },
+            _ => Insn::CsrImm {
+                op: self.rng.pick(&[CsrOp::Rw, CsrOp::Rs, CsrOp::Rc]),
+                rd,
+                uimm: self.rng.below(32) as u8,
+                csr,
+            },
+        };
+        Enc::of(insn)
     }
 }

@@ -168,6 +168,8 @@ pub fn load_block(m: &mut Machine, b: &Assembled) {
     h.reset(b.pc);
     h.state.x = b.init.x;
     h.state.x[0] = 0;
+    h.state.f = b.init.f;
+    h.state.fcsr = b.init.fcsr & 0xff;
     h.prv = b.init.prv;
     b.init.csrs.apply(&mut h.csr);
     m.mmu.flush_all();
@@ -353,6 +355,13 @@ pub struct EngineRunner {
     /// `--max-insns` counts) for comparison. It is not architectural state;
     /// `minstret` and `mcycle` are compared either way.
     pub count_insns: bool,
+    /// Give the JIT (not the tiered engine) a fresh engine every
+    /// `fresh_jit` blocks (0: never). The harness rewrites the code pages
+    /// for every block, so after a few blocks the JIT's SMC back-off
+    /// interprets them until they are hot (only long loops compile); a
+    /// fresh engine compiles every block again, at about a tenth of the speed.
+    pub fresh_jit: u64,
+    runs: u64,
 }
 
 impl EngineRunner {
@@ -361,6 +370,8 @@ impl EngineRunner {
             engine,
             machine: build_machine(engine),
             count_insns: true,
+            fresh_jit: 0,
+            runs: 0,
         }
     }
 
@@ -371,6 +382,8 @@ impl EngineRunner {
             engine,
             machine: build_machine_with(engine, true),
             count_insns: true,
+            fresh_jit: 0,
+            runs: 0,
         }
     }
 }
@@ -387,6 +400,15 @@ impl Runner for EngineRunner {
 
     fn run(&mut self, block: &Assembled) -> Snapshot {
         let m = &mut self.machine;
+        if self.fresh_jit > 0
+            && self.engine == Engine::Jit
+            && self.runs.is_multiple_of(self.fresh_jit)
+        {
+            if let Some(jit) = m.jit.as_mut() {
+                *jit = runtime::jit_engine::JitEngine::new(false).expect("a fresh JIT engine");
+            }
+        }
+        self.runs += 1;
         load_block(m, block);
         let start = m.insns;
         let exit = m.run(Some(start + BLOCK_INSN_LIMIT));

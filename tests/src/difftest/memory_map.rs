@@ -39,6 +39,9 @@ pub(super) const MEM_REGIONS: [(u64, u64); 3] = [
     (RAM_END - TAIL, RAM_END),
 ];
 
+pub(super) const CSR_FFLAGS: u16 = 0x001;
+pub(super) const CSR_FRM: u16 = 0x002;
+pub(super) const CSR_FCSR: u16 = 0x003;
 pub(super) const CSR_SSTATUS: u16 = 0x100;
 pub(super) const CSR_SEPC: u16 = 0x141;
 pub(super) const CSR_SCAUSE: u16 = 0x142;
@@ -48,8 +51,9 @@ pub(super) const CSR_MEPC: u16 = 0x341;
 
 pub(super) const MSTATUS_SIE: u64 = 1 << 1;
 pub(super) const MSTATUS_MIE: u64 = 1 << 3;
-/// The mstatus bits software can write (what `csr_write` keeps).
-pub(super) const MSTATUS_LEGAL: u64 = 0x7e_19aa;
+/// The mstatus bits software can write (what `csr_write` keeps), FS
+/// (bits 14:13) included.
+pub(super) const MSTATUS_LEGAL: u64 = 0x7e_79aa;
 pub(super) const SSIP: u64 = 1 << 1;
 
 pub(super) const ABI: [&str; 32] = [

@@ -1,12 +1,18 @@
 //! Lockstep differential testing: random instruction blocks run under every engine, compared state by state.
 //!
 //! A *block* is a short random program (a [`BlockSpec`]): valid encodings of
-//! every RV64IMAC + Zicsr/Zifencei instruction the runtime executes, plus a few
-//! illegal and F/D encodings that must trap, forward branches and jumps,
+//! every RV64IMAFDC + Zicsr/Zifencei (+ Zba/Zbb/Zbs/Zicond) instruction the
+//! runtime executes, plus a few illegal encodings that must trap, forward
+//! branches and jumps,
 //! bounded loops, privilege changes (`mret`/`sret`), self-modifying stores,
 //! loads/stores/atomics through *base registers* that point into a mapped data
 //! window (or, on purpose, at the boot ROM, unmapped space, the end of RAM or
-//! a device), and random initial registers and CSRs. Every encoding is
+//! a device), and random initial registers and CSRs. F and D instructions
+//! use random f registers and rounding modes (reserved ones included) on
+//! initial f registers full of special values (signed zeros, infinities,
+//! quiet and signalling NaNs, subnormals, halfway cases, improperly boxed
+//! singles), with a random `fcsr` (`frm` now and then reserved) and a random
+//! `mstatus.FS` (now and then Off: every FP instruction traps). Every encoding is
 //! produced by this file's own encoder and checked with
 //! `frontend_riscv::decode` (which is itself checked against objdump).
 //!
@@ -51,7 +57,7 @@ pub use assembly::{Assembled, Line};
 pub use block::{BaseKind, BlockSpec, GenConfig, Init, InitCsrs, Item, JumpForm, Target};
 pub use campaign::{run_campaign, Campaign, Divergence, Stats};
 pub use compare::{differences, end_reason, listing, report, run_all};
-pub use coverage::{coverage, form_name};
+pub use coverage::{coverage, form_name, is_fp};
 pub use encoder::{encode, Enc};
 pub use machine::{
     build_machine, build_machine_with, engine_runners, engine_runners_uncounted, load_block,

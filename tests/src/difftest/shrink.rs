@@ -205,6 +205,31 @@ impl Shrinker<'_> {
         let mut cand = self.best.clone();
         cand.init.data = None;
         progress |= self.attempt(cand);
+        // FP state: all at once, then register by register (zero, or +1.0
+        // as a boxed single / a double), then fflags.
+        if self.best.init.f != [0; 32] {
+            let mut cand = self.best.clone();
+            cand.init.f = [0; 32];
+            progress |= self.attempt(cand);
+        }
+        for i in 0..32 {
+            for v in [0, 0xffff_ffff_3f80_0000, 0x3ff0_0000_0000_0000] {
+                if self.best.init.f[i] == v {
+                    break;
+                }
+                let mut cand = self.best.clone();
+                cand.init.f[i] = v;
+                if self.attempt(cand) {
+                    progress = true;
+                    break;
+                }
+            }
+        }
+        if self.best.init.fcsr & 0x1f != 0 {
+            let mut cand = self.best.clone();
+            cand.init.fcsr &= !0x1f;
+            progress |= self.attempt(cand);
+        }
         for i in 0..INIT_CSR_NAMES.len() {
             progress |= self.shrink_field(Field::Csr(i));
         }
