@@ -110,6 +110,33 @@ fn jit_agrees_on_random_blocks() {
     }
 }
 
+/// Blocks for [`jit_compiles_every_block_and_agrees`] (override with
+/// `RVDBT_DIFF_FRESH_JIT_BLOCKS`).
+const FRESH_JIT_BLOCKS: u64 = 40_000;
+
+/// The harness rewrites its code pages for every block, so the JIT's SMC
+/// back-off soon interprets them (`jit_agrees_on_random_blocks` then mostly
+/// compares loops that got hot). Here the JIT gets a fresh engine every 4
+/// blocks and compiles every block, F/D and bit manipulation included.
+#[test]
+fn jit_compiles_every_block_and_agrees() {
+    let blocks = env_u64("RVDBT_DIFF_FRESH_JIT_BLOCKS", FRESH_JIT_BLOCKS);
+    let seed = env_u64("RVDBT_DIFF_SEED", 0x5eed) ^ 0xf7e5;
+    let mut jit = EngineRunner::new(Engine::Jit);
+    jit.fresh_jit = 4;
+    let mut runners: Vec<Box<dyn Runner>> = vec![
+        Box::new(EngineRunner::new(Engine::Reference)),
+        Box::new(jit),
+    ];
+    match run_campaign(&mut runners, &Campaign::new(seed, blocks), &mut |_| {}) {
+        Ok(stats) => {
+            eprintln!("{stats}");
+            assert_eq!(stats.blocks, blocks);
+        }
+        Err(d) => panic!("{d}"),
+    }
+}
+
 /// Runs the reference against a deliberately broken engine until they
 /// disagree, and returns the (shrunk) divergence.
 fn catch(mutation: Mutation) -> Box<Divergence> {
