@@ -97,7 +97,7 @@ pub struct JitCtx {
 pub struct JcEntry {
     /// Guest virtual pc, or `u64::MAX` when empty.
     pub vpc: u64,
-    /// `fetch_idx | data_idx << 8` of the TB.
+    /// `fetch_idx | data_idx << 8 | fp_dirty << 16` of the TB.
     pub tag: u64,
     /// Entry point of the TB (tail calling convention).
     pub code: u64,
@@ -112,9 +112,10 @@ impl JcEntry {
         _pad: 0,
     };
 
-    /// The tag of a TB translated for these MMU indexes.
-    pub fn tag_of(fetch_idx: u8, data_idx: u8) -> u64 {
-        fetch_idx as u64 | (data_idx as u64) << 8
+    /// The tag of a TB translated for these MMU indexes and FP state
+    /// (`mstatus.FS` Dirty or not: only then may FP run inline).
+    pub fn tag_of(fetch_idx: u8, data_idx: u8, fp_dirty: bool) -> u64 {
+        fetch_idx as u64 | (data_idx as u64) << 8 | (fp_dirty as u64) << 16
     }
 }
 

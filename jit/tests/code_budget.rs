@@ -20,6 +20,7 @@ fn every_tb_is_charged_whole_pages() {
             data_idx: 1,
             fetch_idx: 1,
             cells: [0, 0],
+            fp_dirty: false,
         };
         cache.compile(&src).expect("compiles");
     }

@@ -42,6 +42,7 @@ fn load_and_store_ir_matches_golden_files() {
             data_idx: 1,
             fetch_idx: 1,
             cells: [0x1000, 0x1008],
+            fp_dirty: false,
         };
         let clif = cache.clif(&src);
         // Every TB of one access has the fast path and the helper call.

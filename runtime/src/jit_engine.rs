@@ -26,6 +26,7 @@ use jit::worker::CompileWorker;
 use softmmu::tlb::{NUM_MMU_IDX, PAGE_MASK};
 use softmmu::{GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
 
+use crate::hart::csr::MSTATUS_FS;
 use crate::hart::walk::Walker;
 use crate::hart::Hart;
 use crate::interp::fast::DecodeCache;
@@ -55,6 +56,13 @@ struct TbKey {
     ppc: u64,
     fetch_idx: u8,
     data_idx: u8,
+    /// `mstatus.FS` is Dirty (see `TbSource::fp_dirty`).
+    fp_dirty: bool,
+}
+
+/// Whether `mstatus.FS` is Dirty: TBs formed then may run FP inline.
+fn fp_dirty(hart: &Hart) -> bool {
+    hart.csr.mstatus & MSTATUS_FS == MSTATUS_FS
 }
 
 /// What the helpers need, reached through `JitCtx::opaque`.
@@ -422,7 +430,7 @@ impl JitEngine {
             let fetch_idx = hart.fetch_idx();
             let data_idx = hart.data_idx();
             let slot = (pc >> 1) as usize & (JC_SIZE - 1);
-            let tag = JcEntry::tag_of(fetch_idx.0, data_idx.0);
+            let tag = JcEntry::tag_of(fetch_idx.0, data_idx.0, fp_dirty(hart));
             let e = self.jc[slot];
             let code = match self.jc_code[slot] {
                 Some(code) if e.vpc == pc && e.tag == tag => {
@@ -535,11 +543,13 @@ impl JitEngine {
                 return Lookup::Ran(1, Flow::StateChanged);
             }
         };
+        let fp_dirty = fp_dirty(hart);
         let key = TbKey {
             vpc: pc,
             ppc: pa.0,
             fetch_idx: fetch_idx.0,
             data_idx: data_idx.0,
+            fp_dirty,
         };
         if let Some(&code) = self.tbs.get(&key) {
             return Lookup::Code(code);
@@ -560,7 +570,7 @@ impl JitEngine {
                     h.0 -= 1;
                 }
             } else if heat == Some(HOT_THRESHOLD) {
-                if let Some(mut src) = form_tb(mmu, pc, pa, fetch_idx, data_idx) {
+                if let Some(mut src) = form_tb(mmu, pc, pa, fetch_idx, data_idx, fp_dirty) {
                     src.cells = self.cells.alloc();
                     mmu.mark_code(pa);
                     bg.next_id += 1;
@@ -576,7 +586,7 @@ impl JitEngine {
             self.stats.interp_blocks += 1;
             return interpret_one(icache, hart, mmu);
         }
-        let Some(mut src) = form_tb(mmu, pc, pa, fetch_idx, data_idx) else {
+        let Some(mut src) = form_tb(mmu, pc, pa, fetch_idx, data_idx, fp_dirty) else {
             // The first instruction straddles the page end.
             return interpret_one(icache, hart, mmu);
         };
@@ -763,6 +773,7 @@ fn form_tb(
     pa: GuestPhysAddr,
     fetch_idx: MmuIdx,
     data_idx: MmuIdx,
+    fp_dirty: bool,
 ) -> Option<TbSource> {
     let page_end = (pa.0 & PAGE_MASK) + (1 << 12);
     let mut insns = Vec::new();
@@ -793,5 +804,6 @@ fn form_tb(
         cells: [0, 0],
         data_idx: data_idx.idx(),
         fetch_idx: fetch_idx.idx(),
+        fp_dirty,
     })
 }
