@@ -9,6 +9,12 @@ use crate::board::*;
 
 /// The `riscv,isa` string of the device tree: what the hart implements.
 pub const RISCV_ISA: &str = "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_zicond";
+/// The same as `riscv,isa-base` and `riscv,isa-extensions` (the newer
+/// binding, which Linux prefers when present).
+pub const RISCV_ISA_BASE: &str = "rv64i";
+pub const RISCV_ISA_EXTENSIONS: [&str; 12] = [
+    "i", "m", "a", "f", "d", "c", "zicsr", "zifencei", "zba", "zbb", "zbs", "zicond",
+];
 
 const PH_CPU0_INTC: u32 = 1;
 const PH_PLIC: u32 = 2;
@@ -74,6 +80,11 @@ pub fn build(
     // misa has no bits for Zba/Zbb/Zbs/Zicond: the device tree is where
     // software learns of them.
     f.property_string("riscv,isa", RISCV_ISA)?;
+    f.property_string("riscv,isa-base", RISCV_ISA_BASE)?;
+    f.property_string_list(
+        "riscv,isa-extensions",
+        RISCV_ISA_EXTENSIONS.iter().map(|e| e.to_string()).collect(),
+    )?;
     f.property_string("mmu-type", "riscv,none")?;
     let intc = f.begin_node("interrupt-controller")?;
     f.property_u32("#interrupt-cells", 1)?;
@@ -190,6 +201,8 @@ mod tests {
             "riscv,wgchecker",
             "riscv,wgcpu",
             "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_zicond",
+            "riscv,isa-extensions",
+            "zicond",
         ] {
             assert!(text.contains(needle), "missing {needle}");
         }
