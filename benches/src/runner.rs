@@ -195,6 +195,8 @@ pub fn run_in_process(
             Some(n),
             Status::Failed(format!("did not exit within {max_insns} instructions")),
         ),
+        // The runner never asks for an output match.
+        Ok((RunExit::OutputMatched, n)) => (Some(n), Status::Failed("output matched".into())),
         Err(e) => (None, Status::Failed(format!("machine did not build: {e}"))),
     };
     Measurement {

@@ -47,6 +47,10 @@ pub struct RunArgs {
     /// Stop after this many instructions (exit code 124).
     #[arg(long)]
     pub max_insns: Option<u64>,
+    /// Stop as soon as the guest's console output contains this string
+    /// (exit code 0), e.g. a boot marker.
+    #[arg(long, value_name = "STR", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub exit_on_output: Option<String>,
     /// Print every executed instruction (pc, encoding, disassembly, written register) to stderr.
     #[arg(long)]
     pub trace: bool,
@@ -173,8 +177,12 @@ fn run(args: RunArgs) -> ExitCode {
     let rx = Rc::new(rx);
     let trace = args.trace;
     let perf_map = args.perf_map;
+    let exit_on_output = args.exit_on_output.clone();
     let setup = move |m: &mut crate::Machine| {
         m.set_input(rx.clone());
+        if let Some(s) = &exit_on_output {
+            m.exit_on_output(s.as_bytes());
+        }
         if perf_map {
             match m.jit.as_mut().map(|j| j.enable_perf_map()) {
                 Some(Ok(path)) => tracing::info!("perf map: {}", path.display()),
@@ -201,6 +209,10 @@ fn run(args: RunArgs) -> ExitCode {
         Ok((RunExit::InsnLimit, n)) => {
             eprintln!("rvdbt: instruction limit reached after {n} instructions");
             ExitCode::from(EXIT_INSN_LIMIT)
+        }
+        Ok((RunExit::OutputMatched, n)) => {
+            tracing::info!("the console output matched after {n} instructions");
+            ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("rvdbt: error: {e}");

@@ -49,6 +49,9 @@ pub enum RunExit {
     Exited(u32),
     /// `max_insns` instructions ran without the guest exiting.
     InsnLimit,
+    /// The console output contained the string given to
+    /// [`Machine::exit_on_output`] (`--exit-on-output`).
+    OutputMatched,
 }
 
 /// The HTIF mailbox found by ELF symbol (riscv-tests and Spike convention).
@@ -314,6 +317,16 @@ impl Machine {
         self.uart.borrow_mut().receive(bytes);
     }
 
+    /// Ends the run (with [`RunExit::OutputMatched`]) as soon as the guest's
+    /// console output contains `pattern`, as a boot-time measurement or a
+    /// CI job wants; the check is made as bytes are written, and the run
+    /// stops before the next chunk of instructions.
+    pub fn exit_on_output(&mut self, pattern: &[u8]) {
+        self.uart
+            .borrow_mut()
+            .watch_output(pattern, self.events.clone());
+    }
+
     /// Runs until the guest exits or resets, or `limit` total instructions
     /// have executed. Returns `None` on a reset request.
     pub fn run(&mut self, limit: Option<u64>) -> Option<RunExit> {
@@ -333,6 +346,7 @@ impl Machine {
                 return match e {
                     MachineEvent::Exit(code) => Some(RunExit::Exited(code)),
                     MachineEvent::Reset => None,
+                    MachineEvent::OutputMatched => Some(RunExit::OutputMatched),
                 };
             }
             if self.insns >= limit {

@@ -244,3 +244,25 @@ fn checkers_with_bypass_run_unaware_programs_and_report_counters() {
         );
     }
 }
+
+#[test]
+fn exit_on_output_stops_the_run_at_the_string() {
+    let hello = guest("hello");
+    let h = hello.to_str().unwrap();
+    for engine in ["interp", "jit", "tiered", "reference"] {
+        let out = rvdbt(&["run", "--engine", engine, "--exit-on-output", "guest!", h]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{engine}: {stdout}");
+        // The run stops at the match: the lines hello prints after it are
+        // never written.
+        assert!(stdout.ends_with("Hello from rvdbt guest!"), "{engine}: {stdout:?}");
+    }
+    // A string the guest never prints: the guest's own exit code, or the
+    // instruction limit.
+    let code = guest("exit_code");
+    let out = rvdbt(&["run", "--exit-on-output", "never", code.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let out = rvdbt(&["run", "--exit-on-output", "never", "--max-insns", "100", h]);
+    assert_eq!(out.status.code(), Some(124));
+    assert_input_error(&rvdbt(&["run", "--exit-on-output", "", h]), "--exit-on-output");
+}

@@ -16,6 +16,8 @@ pub enum MachineEvent {
     Exit(u32),
     /// Reset the machine.
     Reset,
+    /// The console output contained the `--exit-on-output` string.
+    OutputMatched,
 }
 
 /// Where devices post [`MachineEvent`]s; the run loop checks it after every

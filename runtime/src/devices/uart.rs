@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use softmmu::{BusError, MmioDevice};
 
+use super::finisher::{Events, MachineEvent};
 use super::plic::Plic;
 
 pub const UART_SIZE: u64 = 0x100;
@@ -42,6 +43,27 @@ pub struct Uart {
     /// A THR-empty interrupt is outstanding (set on THR write or on enabling
     /// IER.THRI, cleared by reading IIR when it is the reported cause).
     thr_irq: bool,
+    /// `--exit-on-output`: the byte string to watch the console for, the
+    /// last bytes written (as many as it is long), and where to report it.
+    watch: Option<Watch>,
+}
+
+/// A byte string the console output is watched for.
+struct Watch {
+    pattern: Vec<u8>,
+    recent: VecDeque<u8>,
+    events: Events,
+}
+
+impl Watch {
+    /// Feeds one output byte; true when the output now ends with the pattern.
+    fn feed(&mut self, b: u8) -> bool {
+        if self.recent.len() == self.pattern.len() {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(b);
+        self.recent.len() == self.pattern.len() && self.recent.iter().eq(self.pattern.iter())
+    }
 }
 
 impl Uart {
@@ -58,6 +80,25 @@ impl Uart {
             dll: 0,
             dlm: 0,
             thr_irq: false,
+            watch: None,
+        }
+    }
+
+    /// Posts [`MachineEvent::OutputMatched`] to `events` once the guest's
+    /// console output (UART and HTIF) contains `pattern` (non-empty).
+    pub fn watch_output(&mut self, pattern: &[u8], events: Events) {
+        self.watch = (!pattern.is_empty()).then(|| Watch {
+            pattern: pattern.to_vec(),
+            recent: VecDeque::with_capacity(pattern.len()),
+            events,
+        });
+    }
+
+    fn watch_bytes(&mut self, bytes: &[u8]) {
+        if let Some(w) = self.watch.as_mut() {
+            if bytes.iter().any(|&b| w.feed(b)) {
+                w.events.post(MachineEvent::OutputMatched);
+            }
         }
     }
 
@@ -71,6 +112,7 @@ impl Uart {
     pub fn host_write(&mut self, bytes: &[u8]) {
         let _ = self.out.write_all(bytes);
         let _ = self.out.flush();
+        self.watch_bytes(bytes);
     }
 
     /// Flushes buffered guest output to the host.
@@ -142,6 +184,7 @@ impl MmioDevice for Uart {
                 if v == b'\n' {
                     let _ = self.out.flush();
                 }
+                self.watch_bytes(&[v]);
                 self.thr_irq = true;
             }
             1 if dlab => self.dlm = v,
