@@ -255,7 +255,10 @@ fn exit_on_output_stops_the_run_at_the_string() {
         assert_eq!(out.status.code(), Some(0), "{engine}: {stdout}");
         // The run stops at the match: the lines hello prints after it are
         // never written.
-        assert!(stdout.ends_with("Hello from rvdbt guest!"), "{engine}: {stdout:?}");
+        assert!(
+            stdout.ends_with("Hello from rvdbt guest!"),
+            "{engine}: {stdout:?}"
+        );
     }
     // A string the guest never prints: the guest's own exit code, or the
     // instruction limit.
@@ -264,5 +267,8 @@ fn exit_on_output_stops_the_run_at_the_string() {
     assert_eq!(out.status.code(), Some(3));
     let out = rvdbt(&["run", "--exit-on-output", "never", "--max-insns", "100", h]);
     assert_eq!(out.status.code(), Some(124));
-    assert_input_error(&rvdbt(&["run", "--exit-on-output", "", h]), "--exit-on-output");
+    assert_input_error(
+        &rvdbt(&["run", "--exit-on-output", "", h]),
+        "--exit-on-output",
+    );
 }
