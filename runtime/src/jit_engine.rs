@@ -28,7 +28,7 @@ use softmmu::{GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
 
 use crate::hart::csr::MSTATUS_FS;
 use crate::hart::walk::Walker;
-use crate::hart::Hart;
+use crate::hart::{Exception, Hart};
 use crate::interp::fast::DecodeCache;
 use crate::interp::{self, Flow};
 
@@ -164,27 +164,32 @@ fn clear_jc_if_flushed(c: &mut JitCtx, g: &mut HelperEnv, mmu: &Mmu, generation:
     g.jc_cleared_at = mmu.generation();
 }
 
-extern "C" fn helper_load(ctx: *mut JitCtx, va: u64, next: u64, desc: u32) -> u64 {
-    // SAFETY: only generated code calls this, with the engine's context.
+/// The protocol every memory and FP helper follows around its access `op`:
+/// when the access flushed a TLB, the jump cache is emptied at once; a
+/// guest exception enters the trap handler and makes generated code return;
+/// an access that changed what the rest of the TB assumed
+/// ([`must_end_block`]) is completed here (`complete` finishes what
+/// generated code would have done with the value, then the pc moves on and
+/// the instruction is charged) and generated code returns too.
+///
+/// # Safety
+///
+/// `helper_env`'s contract: `ctx` is the engine's context while a TB runs.
+unsafe fn access<T: Copy + Default>(
+    ctx: *mut JitCtx,
+    next: u64,
+    op: impl FnOnce(&mut Hart, &mut Mmu) -> Result<T, Exception>,
+    complete: impl FnOnce(&mut Hart, T),
+) -> T {
+    // SAFETY: per this function's contract.
     let (c, g, hart, mmu) = unsafe { helper_env(ctx) };
-    let (size, signed, rd) = jit::ctx::load_desc_parts(desc);
-    let idx = hart.data_idx();
     let generation = mmu.generation();
-    let r = mmu.load(&mut Walker::new(hart), idx, GuestVirtAddr(va), size);
+    let r = op(hart, mmu);
     clear_jc_if_flushed(c, g, mmu, generation);
     match r {
         Ok(v) => {
             if must_end_block(mmu, generation) {
-                // Complete the load here and leave: generated code must not
-                // touch memory through TLB state read before the call.
-                if rd != 0 {
-                    let bits = 64 - 8 * size as u32;
-                    hart.state.x[rd as usize] = if signed {
-                        (((v << bits) as i64) >> bits) as u64
-                    } else {
-                        v
-                    };
-                }
+                complete(hart, v);
                 hart.state.pc = next;
                 // This instruction completed (the TB refunded it before the call).
                 c.budget -= 1;
@@ -193,69 +198,54 @@ extern "C" fn helper_load(ctx: *mut JitCtx, va: u64, next: u64, desc: u32) -> u6
             v
         }
         Err(e) => {
-            hart.raise(e.into());
-            g.traps += 1;
-            c.exit = 1;
-            0
-        }
-    }
-}
-
-extern "C" fn helper_store(ctx: *mut JitCtx, va: u64, value: u64, next: u64, size: u32) {
-    // SAFETY: only generated code calls this, with the engine's context.
-    let (c, g, hart, mmu) = unsafe { helper_env(ctx) };
-    let idx = hart.data_idx();
-    let generation = mmu.generation();
-    let r = mmu.store(
-        &mut Walker::new(hart),
-        idx,
-        GuestVirtAddr(va),
-        size as u8,
-        value,
-    );
-    clear_jc_if_flushed(c, g, mmu, generation);
-    match r {
-        Ok(()) => {
-            if must_end_block(mmu, generation) {
-                hart.state.pc = next;
-                // This instruction completed (the TB refunded it before the call).
-                c.budget -= 1;
-                c.exit = 1;
-            }
-        }
-        Err(e) => {
-            hart.raise(e.into());
-            g.traps += 1;
-            c.exit = 1;
-        }
-    }
-}
-
-extern "C" fn helper_fp(ctx: *mut JitCtx, raw: u32, next: u64) -> u64 {
-    // SAFETY: only generated code calls this, with the engine's context.
-    let (c, g, hart, mmu) = unsafe { helper_env(ctx) };
-    let insn = decode(raw).insn;
-    let generation = mmu.generation();
-    let r = interp::fp::execute(hart, mmu, &insn, raw as u64);
-    clear_jc_if_flushed(c, g, mmu, generation);
-    match r {
-        Ok(()) => {
-            if must_end_block(mmu, generation) {
-                // An FP load or store changed what the block assumed: the
-                // instruction is complete in `CpuState`; leave.
-                hart.state.pc = next;
-                c.budget -= 1;
-                c.exit = 1;
-            }
-            jit::translate::fp_int_rd(&insn).map_or(0, |rd| hart.state.x[rd.idx()])
-        }
-        Err(e) => {
             hart.raise(e);
             g.traps += 1;
             c.exit = 1;
-            0
+            T::default()
         }
     }
+}
+
+extern "C" fn helper_load(ctx: *mut JitCtx, va: u64, next: u64, desc: u32) -> u64 {
+    let (size, signed, rd) = jit::ctx::load_desc_parts(desc);
+    let load = |hart: &mut Hart, mmu: &mut Mmu| {
+        let idx = hart.data_idx();
+        Ok(mmu.load(&mut Walker::new(hart), idx, GuestVirtAddr(va), size)?)
+    };
+    // Leaving early: the loaded value goes to its register here.
+    let complete = |hart: &mut Hart, v: u64| {
+        let bits = 64 - 8 * size as u32;
+        let v = if signed {
+            (((v << bits) as i64) >> bits) as u64
+        } else {
+            v
+        };
+        hart.state.set_x(rd as usize, v);
+    };
+    // SAFETY: only generated code calls this, with the engine's context.
+    unsafe { access(ctx, next, load, complete) }
+}
+
+extern "C" fn helper_store(ctx: *mut JitCtx, va: u64, value: u64, next: u64, size: u32) {
+    let store = |hart: &mut Hart, mmu: &mut Mmu| {
+        let idx = hart.data_idx();
+        let va = GuestVirtAddr(va);
+        Ok(mmu.store(&mut Walker::new(hart), idx, va, size as u8, value)?)
+    };
+    // SAFETY: only generated code calls this, with the engine's context.
+    unsafe { access(ctx, next, store, |_, ()| {}) }
+}
+
+extern "C" fn helper_fp(ctx: *mut JitCtx, raw: u32, next: u64) -> u64 {
+    let insn = decode(raw).insn;
+    // The value of `x[rd]` for the FP instructions that write one; the
+    // helper has already written it to `CpuState` for an early exit.
+    let fp = |hart: &mut Hart, mmu: &mut Mmu| {
+        interp::fp::execute(hart, mmu, &insn, raw as u64)?;
+        Ok(jit::translate::fp_int_rd(&insn).map_or(0, |rd| hart.state.x[rd.idx()]))
+    };
+    // SAFETY: only generated code calls this, with the engine's context.
+    unsafe { access(ctx, next, fp, |_, _| {}) }
 }
 
 extern "C" fn helper_exec(ctx: *mut JitCtx, raw: u32) {
@@ -419,6 +409,10 @@ impl JitEngine {
         let mut n = 0u64;
         while n < budget {
             if mmu.generation() != self.jc_mmu_generation {
+                // Fast tables move only here (a resize is chosen at a flush,
+                // which changed the generation) and between the run loop's
+                // chunks: no generated code runs, no view is held.
+                mmu.apply_tlb_resizes();
                 // When a helper emptied `jc` at the flush itself, the handles
                 // left in `jc_code` can no longer match (`jc[slot].vpc` is empty).
                 if self.env.jc_cleared_at != mmu.generation() {
@@ -474,8 +468,6 @@ impl JitEngine {
     /// Runs one TB; returns the instructions it executed and, if the
     /// execution loop must look at the machine now, why.
     fn run_tb(&mut self, hart: &mut Hart, mmu: &mut Mmu, code: TbCode) -> (u64, Option<Flow>) {
-        // The one point where fast tables may move: no generated code runs.
-        mmu.apply_tlb_resizes();
         for (i, v) in self.ctx.tlb.iter_mut().enumerate() {
             let t = mmu.tlb_view(MmuIdx(i as u8));
             *v = TlbView {

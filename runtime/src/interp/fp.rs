@@ -26,10 +26,11 @@
 //! add, sub, mul, div, sqrt and FMA: see [`hard`] for when its result is
 //! provably SoftFloat's, flags included; `hard_path_is_softfloat` tests it.
 
-use frontend_riscv::{FReg, FmaOp, FpBinOp, FpCmpOp, FpFmt, Insn, IntFmt, Reg, RoundingMode};
+use frontend_riscv::{FReg, FmaOp, FpBinOp, FpCmpOp, FpFmt, Insn, IntFmt, RoundingMode};
 use softfloat_wrapper::{ExceptionFlags, Float, RoundingMode as Rnd, F32, F64};
 use softmmu::{GuestVirtAddr, Mmu};
 
+use super::reference::x;
 use crate::hart::csr::{MSTATUS_FS, MSTATUS_SD};
 use crate::hart::walk::Walker;
 use crate::hart::{Exception, Hart};
@@ -244,10 +245,6 @@ pub fn execute(hart: &mut Hart, mmu: &mut Mmu, insn: &Insn, raw: u64) -> Result<
         _ => return Err(illegal),
     }
     Ok(())
-}
-
-fn x(hart: &Hart, r: Reg) -> u64 {
-    hart.state.x[r.idx()]
 }
 
 fn size(fmt: FpFmt) -> u8 {

@@ -39,7 +39,7 @@ pub fn step(hart: &mut Hart, mmu: &mut Mmu) -> Result<Flow, Exception> {
 }
 
 #[inline(always)]
-fn x(hart: &Hart, r: Reg) -> u64 {
+pub(super) fn x(hart: &Hart, r: Reg) -> u64 {
     hart.state.x[r.idx()]
 }
 
