@@ -7,8 +7,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use rvdbt_benches::{
-    elf_path, find_qemu, not_built, parse_options, qemu_version, run_in_process, run_qemu, Engine,
-    Measurement, Program, Report, Status, SAFETY_MAX_INSNS, USAGE,
+    elf_path, find_qemu, host_line, not_built, parse_options, qemu_version, run_in_process,
+    run_qemu, Engine, Measurement, Program, Report, Status, SAFETY_MAX_INSNS, USAGE,
 };
 
 /// Slack over twice the reference instruction count before a later engine
@@ -169,16 +169,4 @@ fn best_of(repeat: u32, mut run: impl FnMut() -> Measurement) -> Measurement {
 fn qemu_startup(qemu: &std::path::Path, program: &Program, repeat: u32) -> Option<f64> {
     let m = best_of(repeat, || run_qemu(qemu, program, 0));
     (m.status == Status::Passed).then_some(m.secs)
-}
-
-/// CPUs and load: a busy host makes every number here slower.
-fn host_line() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(String::from))
-        .map_or_else(String::new, |l| {
-            format!(", load average {l} (close other jobs for stable numbers)")
-        });
-    format!("host: {cpus} CPUs{load}")
 }

@@ -1,5 +1,8 @@
 //! The benchmark runner behind `cargo bench -p rvdbt-benches --bench mips`: guest programs, engines, timing and the report.
 //!
+//! [`boot`] holds what `--bench boot` and the `linux_boot` test share:
+//! booting Linux to its root-fs panic under `rvdbt run` and QEMU.
+//!
 //! Each guest program in `benches/guest/` is self-checking and ends through
 //! the SiFive test finisher (exit codes in `benches/guest/common/bench.h`).
 //! Every rvdbt engine in [`RVDBT_ENGINES`] runs every selected program
@@ -11,6 +14,7 @@
 //! tiered/jit, rvdbt/QEMU per program and their geometric means over the C
 //! suite) and the target checks.
 
+pub mod boot;
 mod options;
 mod qemu;
 mod report;
@@ -22,7 +26,7 @@ pub use options::{
     parse_options, Options, DEFAULT_REPEAT, MAX_SCALE, QUICK_MAX_INSNS, SAFETY_MAX_INSNS, USAGE,
 };
 pub use qemu::{find_qemu, qemu_version, run_qemu, QEMU_TIMEOUT};
-pub use report::{Ratio, Report, NOT_BUILT};
+pub use report::{host_line, Ratio, Report, NOT_BUILT};
 pub use runner::{
     bootargs, describe_exit, not_built, run_in_process, Engine, Measurement, Status, INTERP,
     REPORTED_ENGINES, RVDBT_ENGINES,

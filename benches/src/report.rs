@@ -454,6 +454,18 @@ impl Report {
     }
 }
 
+/// CPUs and load: a busy host makes every number here slower.
+pub fn host_line() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(String::from))
+        .map_or_else(String::new, |l| {
+            format!(", load average {l} (close other jobs for stable numbers)")
+        });
+    format!("host: {cpus} CPUs{load}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
