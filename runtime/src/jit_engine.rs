@@ -15,7 +15,7 @@
 
 #![allow(unsafe_code)]
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::io::Write as _;
 
 use frontend_riscv::decode;
@@ -29,20 +29,29 @@ use softmmu::{GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
 use crate::hart::csr::MSTATUS_FS;
 use crate::hart::walk::Walker;
 use crate::hart::{Exception, Hart};
-use crate::interp::fast::DecodeCache;
+use crate::interp::fast::{DecodeCache, TierEvent};
 use crate::interp::{self, Flow};
 
 /// Longest TB, in guest instructions.
 pub const MAX_TB_INSNS: usize = 64;
-/// Executions in the interpreter before a block is compiled (tiered engine).
+/// Executions in the interpreter before a block is compiled: the `jit`
+/// engine's SMC back-off, and the tiered engine's blocks whose code exists
+/// for another translation regime.
 pub const HOT_THRESHOLD: u32 = 32;
+/// Executions in tier 0 before the tiered engine compiles a block (counted
+/// by the interpreter, `DecodeCache::run_tiered`); chosen by measurement,
+/// see ARCHITECTURE.md "Tier-up".
+pub const TIER_THRESHOLD: u16 = 1024;
+/// Compilations the tiered engine hands the worker at once; the rest wait
+/// in its request list, hottest first.
+const WORKER_DEPTH: usize = 2;
+/// Compile requests waiting at most; beyond it the coolest is dropped (its
+/// block counts again from zero).
+const MAX_REQUESTS: usize = 64;
 const JC_SIZE: usize = 4096;
 /// Blocks counted towards tier-up at most; beyond it the counts start over
 /// (a guest that keeps executing new code cannot grow the table forever).
 const HOT_TABLE_LIMIT: usize = 1 << 20;
-/// Compilations queued for the background worker at most; a block that
-/// turns hot while the queue is full is submitted at its next execution.
-const MAX_IN_FLIGHT: usize = 4096;
 /// Under the `jit` engine, a page whose TBs were invalidated this many
 /// times (code that keeps writing near itself) is compiled like the tiered
 /// engine's: a block only after `HOT_THRESHOLD` runs in the interpreter
@@ -84,8 +93,15 @@ struct HelperEnv {
 pub struct JitEngineStats {
     pub tb_runs: u64,
     pub jc_hits: u64,
+    /// Blocks run by the interpreter (the `jit` engine's back-off and
+    /// uncacheable code; the tiered engine's count is the decode cache's).
     pub interp_blocks: u64,
     pub invalidated_tbs: u64,
+    /// Guest instructions executed by the interpreter and by generated code.
+    pub interp_insns: u64,
+    pub jit_insns: u64,
+    /// Compile requests dropped: stale (page written) or the queue full.
+    pub dropped_requests: u64,
 }
 
 pub struct JitEngine {
@@ -298,13 +314,13 @@ impl JitEngine {
             } else {
                 Some(CodeCache::new(JitOptions::default())?)
             },
-            tbs: HashMap::new(),
-            by_page: HashMap::new(),
-            hot: HashMap::new(),
+            tbs: HashMap::default(),
+            by_page: HashMap::default(),
+            hot: HashMap::default(),
             jc: vec![JcEntry::EMPTY; JC_SIZE],
             jc_code: vec![None; JC_SIZE],
             jc_mmu_generation: u64::MAX,
-            page_epochs: HashMap::new(),
+            page_epochs: HashMap::default(),
             cells: Cells::new(),
             perf_map: None,
             background: if tiered {
@@ -312,7 +328,8 @@ impl JitEngine {
                     worker: CompileWorker::start(JitOptions::default()).map_err(|e| {
                         JitError::Module(format!("starting the compile thread: {e}"))
                     })?,
-                    pending: HashMap::new(),
+                    pending: HashMap::default(),
+                    requests: Vec::new(),
                     next_id: 0,
                     generation: 0,
                     footprint_at_flush: 0,
@@ -431,26 +448,30 @@ impl JitEngine {
                     self.stats.jc_hits += 1;
                     code
                 }
-                _ => match self.lookup_collecting(hart, mmu, icache, fetch_idx, data_idx) {
-                    Lookup::Code(code) => {
-                        self.jc[slot] = JcEntry {
-                            vpc: pc,
-                            tag,
-                            code: code.entry_addr(),
-                            _pad: 0,
-                        };
-                        self.jc_code[slot] = Some(code);
-                        code
-                    }
-                    Lookup::Ran(k, r) => {
-                        n += k;
-                        self.sync_invalidations(mmu, icache);
-                        if r != Flow::Next {
-                            return (n, r);
+                _ => {
+                    match self.lookup_collecting(hart, mmu, icache, fetch_idx, data_idx, budget - n)
+                    {
+                        Lookup::Code(code) => {
+                            self.jc[slot] = JcEntry {
+                                vpc: pc,
+                                tag,
+                                code: code.entry_addr(),
+                                _pad: 0,
+                            };
+                            self.jc_code[slot] = Some(code);
+                            code
                         }
-                        continue;
+                        Lookup::Ran(k, r) => {
+                            n += k;
+                            self.stats.interp_insns += k;
+                            self.sync_invalidations(mmu, icache);
+                            if r != Flow::Next {
+                                return (n, r);
+                            }
+                            continue;
+                        }
                     }
-                },
+                }
             };
             self.ctx.budget = (budget - n) as i64;
             let (ran, stop) = self.run_tb(hart, mmu, code);
@@ -504,6 +525,7 @@ impl JitEngine {
         hart.csr
             .retire_n((self.ctx.counted_budget - self.ctx.budget) as u64);
         let ran = (start - self.ctx.budget) as u64 + self.env.traps + self.env.execs;
+        self.stats.jit_insns += ran;
         let touched = mmu.take_device_touched();
         let stop = if self.env.execs > 0 && self.env.last != Flow::Next {
             Some(self.env.last)
@@ -524,6 +546,7 @@ impl JitEngine {
         icache: &mut DecodeCache,
         fetch_idx: MmuIdx,
         data_idx: MmuIdx,
+        budget: u64,
     ) -> Lookup {
         let pc = hart.state.pc;
         let pa = match mmu.translate_code(&mut Walker::new(hart), fetch_idx, GuestVirtAddr(pc)) {
@@ -546,33 +569,40 @@ impl JitEngine {
         if let Some(&code) = self.tbs.get(&key) {
             return Lookup::Code(code);
         }
-        if !mmu.space.is_ram(GuestPhysAddr(pa.0 & PAGE_MASK), 1 << 12) {
+        if !mmu.is_main_ram(pa) {
             // Code outside RAM (the boot ROM) is never compiled.
             return interpret_one(icache, hart, mmu);
         }
         let page = pa.0 & PAGE_MASK;
         let epoch = self.page_epochs.get(&page).copied().unwrap_or(0);
-        let counted = self.background.is_some() || epoch >= SMC_BACKOFF_EPOCHS;
-        let heat = counted.then(|| self.heat(key, epoch));
-        if let Some(bg) = self.background.as_mut() {
-            // Tiered: interpret until hot, then compile in the background
-            // and keep interpreting until the code arrives.
-            if heat == Some(HOT_THRESHOLD) && bg.worker.in_flight() >= MAX_IN_FLIGHT {
-                if let Some(h) = self.hot.get_mut(&key) {
-                    h.0 -= 1;
-                }
-            } else if heat == Some(HOT_THRESHOLD) {
-                if let Some(mut src) = form_tb(mmu, pc, pa, fetch_idx, data_idx, fp_dirty) {
-                    src.cells = self.cells.alloc();
-                    mmu.mark_code(pa);
-                    bg.next_id += 1;
-                    bg.pending.insert(bg.next_id, (key, epoch));
-                    bg.worker.submit(bg.next_id, src);
-                }
+        if self.background.is_some() {
+            // Tiered: interpret; the interpreter counts block executions and
+            // stops before a hot block or one with code.
+            if icache.compiled_at(pa) && self.heat(key, epoch) == HOT_THRESHOLD {
+                // Code exists here for another regime (MMU index, FS).
+                self.request(key, epoch, icache);
             }
-            self.stats.interp_blocks += 1;
-            return interpret_one(icache, hart, mmu);
+            let (k, r) = icache.run_tiered(hart, mmu, budget, TIER_THRESHOLD);
+            if let Some(TierEvent::Hot { pa, fetch_idx }) = icache.take_tier_event() {
+                let pc = hart.state.pc;
+                let key = TbKey {
+                    vpc: pc,
+                    ppc: pa.0,
+                    fetch_idx: fetch_idx.0,
+                    data_idx: hart.data_idx().0,
+                    fp_dirty: self::fp_dirty(hart),
+                };
+                let epoch = self
+                    .page_epochs
+                    .get(&(pa.0 & PAGE_MASK))
+                    .copied()
+                    .unwrap_or(0);
+                self.request(key, epoch, icache);
+            }
+            return Lookup::Ran(k, r);
         }
+        let counted = epoch >= SMC_BACKOFF_EPOCHS;
+        let heat = counted.then(|| self.heat(key, epoch));
         if heat.is_some_and(|c| c < HOT_THRESHOLD) {
             // A page in SMC back-off: interpret until the block is hot again.
             self.stats.interp_blocks += 1;
@@ -611,9 +641,68 @@ impl JitEngine {
         icache: &mut DecodeCache,
         fetch_idx: MmuIdx,
         data_idx: MmuIdx,
+        budget: u64,
     ) -> Lookup {
-        self.collect_background();
-        self.lookup(hart, mmu, icache, fetch_idx, data_idx)
+        self.collect_background(icache);
+        self.submit_requests(mmu, icache);
+        self.lookup(hart, mmu, icache, fetch_idx, data_idx, budget)
+    }
+
+    /// Queues a compile request for a hot block (tiered engine).
+    fn request(&mut self, key: TbKey, epoch: u64, icache: &mut DecodeCache) {
+        let Some(bg) = self.background.as_mut() else {
+            return;
+        };
+        if bg.requests.iter().any(|(k, _)| *k == key) {
+            return;
+        }
+        if bg.requests.len() >= MAX_REQUESTS {
+            // Drop the coolest; its block counts again from zero.
+            let coolest = (0..bg.requests.len())
+                .min_by_key(|&i| icache.heat(GuestPhysAddr(bg.requests[i].0.ppc)))
+                .unwrap_or(0);
+            let (k, _) = bg.requests.swap_remove(coolest);
+            icache.cool(GuestPhysAddr(k.ppc));
+            self.stats.dropped_requests += 1;
+        }
+        bg.requests.push((key, epoch));
+    }
+
+    /// Hands the worker the hottest waiting requests, up to `WORKER_DEPTH`
+    /// in flight; requests whose page was written since are dropped.
+    fn submit_requests(&mut self, mmu: &mut Mmu, icache: &mut DecodeCache) {
+        let Some(bg) = self.background.as_mut() else {
+            return;
+        };
+        while bg.worker.in_flight() < WORKER_DEPTH && !bg.requests.is_empty() {
+            let hottest = (0..bg.requests.len())
+                .max_by_key(|&i| icache.heat(GuestPhysAddr(bg.requests[i].0.ppc)))
+                .unwrap_or(0);
+            let (key, epoch) = bg.requests.swap_remove(hottest);
+            let page = key.ppc & PAGE_MASK;
+            if self.page_epochs.get(&page).copied().unwrap_or(0) != epoch
+                || self.tbs.contains_key(&key)
+            {
+                self.stats.dropped_requests += 1;
+                continue;
+            }
+            let pa = GuestPhysAddr(key.ppc);
+            let Some(mut src) = form_tb(
+                mmu,
+                key.vpc,
+                pa,
+                MmuIdx(key.fetch_idx),
+                MmuIdx(key.data_idx),
+                key.fp_dirty,
+            ) else {
+                continue;
+            };
+            src.cells = self.cells.alloc();
+            mmu.mark_code(pa);
+            bg.next_id += 1;
+            bg.pending.insert(bg.next_id, (key, epoch));
+            bg.worker.submit(bg.next_id, src);
+        }
     }
 
     fn insert_tb(&mut self, key: TbKey, code: TbCode) {
@@ -652,7 +741,7 @@ impl JitEngine {
 
     /// Installs the TBs the background worker finished, unless their page
     /// was written (or the code flushed) since they were formed.
-    fn collect_background(&mut self) {
+    fn collect_background(&mut self, icache: &mut DecodeCache) {
         let Some(bg) = self.background.as_mut() else {
             return;
         };
@@ -679,6 +768,7 @@ impl JitEngine {
                 bg.footprint_at_flush = self.compile_stats.footprint;
                 bg.generation += 1;
                 bg.pending.clear();
+                bg.requests.clear();
                 // SAFETY: called between TBs; the maps, jump cache and cells
                 // that point at the worker's code are cleared just below,
                 // before anything runs again.
@@ -688,10 +778,12 @@ impl JitEngine {
                 self.by_page.clear();
                 self.hot.clear();
                 self.clear_jc();
+                icache.clear_heat();
                 return;
             }
         }
         for (key, code) in ready {
+            icache.mark_compiled(GuestPhysAddr(key.ppc));
             self.insert_tb(key, code);
         }
     }
@@ -738,6 +830,8 @@ struct Background {
     worker: CompileWorker,
     /// Submitted compilations: id -> (TB key, page epoch at submission).
     pending: HashMap<u64, (TbKey, u64)>,
+    /// Hot blocks waiting for the worker: (key, page epoch when it turned hot).
+    requests: Vec<(TbKey, u64)>,
     next_id: u64,
     /// The worker's code generation (bumped with each flush request).
     generation: u64,

@@ -293,10 +293,20 @@ impl Machine {
                 c.footprint / 1024,
                 c.flushes
             );
+            let interp_blocks = e.interp_blocks + ic.blocks;
             let _ = writeln!(
                 s,
-                "jit dispatch      tb-runs {} jump-cache-hits {} interpreted-blocks {} invalidated-tbs {}",
-                e.tb_runs, e.jc_hits, e.interp_blocks, e.invalidated_tbs
+                "jit dispatch      tb-runs {} jump-cache-hits {} interpreted-blocks {interp_blocks} invalidated-tbs {} dropped-requests {}",
+                e.tb_runs, e.jc_hits, e.invalidated_tbs, e.dropped_requests
+            );
+            let total = (e.interp_insns + e.jit_insns).max(1) as f64;
+            let _ = writeln!(
+                s,
+                "jit tiers         interpreted-insns {} ({:.1}%) compiled-insns {} ({:.1}%)",
+                e.interp_insns,
+                100.0 * e.interp_insns as f64 / total,
+                e.jit_insns,
+                100.0 * e.jit_insns as f64 / total
             );
         }
         s

@@ -19,7 +19,7 @@
 //! `wfi`. Interrupts are therefore checked before the next instruction in
 //! every case where one could have become pending.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use frontend_riscv::{decode, Decoded, Insn};
 use softmmu::tlb::PAGE_MASK;
@@ -39,6 +39,13 @@ struct Slot {
     d: Decoded,
 }
 
+/// A slot's `heat` when the JIT has code starting at its address.
+const COMPILED: u16 = u16::MAX;
+const _: () = assert!(std::mem::size_of::<Slot>() == 32);
+
+/// Entries of the recently entered pages cache (direct-mapped by virtual page).
+const RECENT: usize = 32;
+
 const EMPTY: Slot = Slot {
     op: Op::Empty,
     d: Decoded {
@@ -51,6 +58,9 @@ const EMPTY: Slot = Slot {
 struct Page {
     pa_page: u64,
     slots: Box<[Slot; SLOTS]>,
+    /// Per slot: the tier-up count of the block starting there (tiered
+    /// engine), or [`COMPILED`]: compiled code starts there.
+    heat: Box<[u16; SLOTS]>,
 }
 
 /// The page the pc is on, valid while the TLB generation is unchanged.
@@ -67,8 +77,23 @@ struct Current {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ICacheStats {
     pub decoded: u64,
+    /// Page changes that needed a translation (not in the recent-pages cache).
     pub page_entries: u64,
     pub invalidated_pages: u64,
+    /// Block starts counted for tier-up (tiered engine).
+    pub blocks: u64,
+}
+
+/// Why a tiered run stopped early (see [`DecodeCache::run_tiered`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TierEvent {
+    /// The block at the hart's pc reached the threshold: compile it.
+    Hot {
+        pa: GuestPhysAddr,
+        fetch_idx: MmuIdx,
+    },
+    /// Compiled code starts at the hart's pc.
+    Compiled,
 }
 
 #[derive(Default)]
@@ -77,8 +102,10 @@ pub struct DecodeCache {
     free: Vec<usize>,
     by_phys: HashMap<u64, usize>,
     current: Option<Current>,
-    /// When another code consumer (the JIT) exists, pages this cache
-    /// invalidated are kept here for it.
+    /// Pages entered recently, so a call to another page and the return
+    /// need no translation (valid under the same rules as `current`).
+    recent: [Option<Current>; RECENT],
+    tier_event: Option<TierEvent>,
     pub stats: ICacheStats,
 }
 
@@ -95,6 +122,36 @@ fn wx(hart: &mut Hart, r: u8, v: u64) {
     }
 }
 
+#[inline(always)]
+fn slot_index(addr: u64) -> usize {
+    ((addr & !PAGE_MASK) >> 1) as usize & (SLOTS - 1)
+}
+
+#[inline(always)]
+fn recent_index(va: u64) -> usize {
+    (va >> 12) as usize & (RECENT - 1)
+}
+
+/// Counts one execution of the block whose heat is `h`; says why a tiered
+/// run must stop before it, if it must.
+#[inline(always)]
+fn count_block(
+    h: &mut u16,
+    threshold: u16,
+    pa: GuestPhysAddr,
+    fetch_idx: MmuIdx,
+    stats: &mut ICacheStats,
+) -> Option<TierEvent> {
+    stats.blocks += 1;
+    if *h == COMPILED {
+        return Some(TierEvent::Compiled);
+    }
+    if *h < COMPILED - 1 {
+        *h += 1;
+    }
+    (*h == threshold).then_some(TierEvent::Hot { pa, fetch_idx })
+}
+
 impl DecodeCache {
     /// Executes about `budget` instructions: the budget is checked at control
     /// transfers and page changes only, so a run may exceed it by up to one
@@ -102,6 +159,79 @@ impl DecodeCache {
     /// (including one that trapped) and why the loop stopped
     /// (`Flow::Next` when the budget ran out).
     pub fn run(&mut self, hart: &mut Hart, mmu: &mut Mmu, budget: u64) -> (u64, Flow) {
+        self.run_impl::<false>(hart, mmu, budget, 0)
+    }
+
+    /// [`DecodeCache::run`] as tier 0 of the tiered engine: every block
+    /// start reached by a control transfer (or after an instruction that
+    /// leaves the hot loop) counts one execution of that block; the run
+    /// stops with `Flow::Next` and a [`TierEvent`] (see
+    /// [`DecodeCache::take_tier_event`]) before a block whose count reaches
+    /// `threshold` or that has compiled code. The pc the run starts at is
+    /// not counted (the caller just found no code for it).
+    pub fn run_tiered(
+        &mut self,
+        hart: &mut Hart,
+        mmu: &mut Mmu,
+        budget: u64,
+        threshold: u16,
+    ) -> (u64, Flow) {
+        self.run_impl::<true>(hart, mmu, budget, threshold.clamp(1, COMPILED - 1))
+    }
+
+    /// Why the last [`DecodeCache::run_tiered`] stopped early, if it did.
+    pub fn take_tier_event(&mut self) -> Option<TierEvent> {
+        self.tier_event.take()
+    }
+
+    /// Marks physical `pa` as the start of compiled code: tiered runs stop
+    /// before it.
+    pub fn mark_compiled(&mut self, pa: GuestPhysAddr) {
+        let pa_page = pa.0 & PAGE_MASK;
+        let i = match self.by_phys.get(&pa_page) {
+            Some(&i) => i,
+            None => self.alloc(pa_page),
+        };
+        self.pages[i].heat[slot_index(pa.0)] = COMPILED;
+    }
+
+    /// Whether compiled code starts at physical `pa`.
+    pub fn compiled_at(&self, pa: GuestPhysAddr) -> bool {
+        self.heat(pa) == COMPILED
+    }
+
+    /// The tier-up count of the block at physical `pa` (0 if unknown).
+    pub fn heat(&self, pa: GuestPhysAddr) -> u16 {
+        self.by_phys
+            .get(&(pa.0 & PAGE_MASK))
+            .map_or(0, |&i| self.pages[i].heat[slot_index(pa.0)])
+    }
+
+    /// Sets the tier-up count of the block at physical `pa` back to 0 (a
+    /// compile request that was dropped).
+    pub fn cool(&mut self, pa: GuestPhysAddr) {
+        if let Some(&i) = self.by_phys.get(&(pa.0 & PAGE_MASK)) {
+            let h = &mut self.pages[i].heat[slot_index(pa.0)];
+            if *h != COMPILED {
+                *h = 0;
+            }
+        }
+    }
+
+    /// Forgets every tier-up count and compiled mark (the JIT's code was flushed).
+    pub fn clear_heat(&mut self) {
+        for p in &mut self.pages {
+            p.heat.fill(0);
+        }
+    }
+
+    fn run_impl<const TIER: bool>(
+        &mut self,
+        hart: &mut Hart,
+        mmu: &mut Mmu,
+        budget: u64,
+        threshold: u16,
+    ) -> (u64, Flow) {
         debug_assert!(
             !mmu.has_dirty_code(),
             "code writes must be drained and fanned out before the interpreter runs"
@@ -109,27 +239,37 @@ impl DecodeCache {
         let mut n = 0u64;
         // Fast instructions executed since `instret`/`cycle` were last updated.
         let mut unretired = 0u64;
+        // The pc is a block start to count (tiered): reached by a control
+        // transfer to another page or after an instruction that left the
+        // hot loop.
+        let mut block_start = false;
         let stop = 'outer: loop {
             if n >= budget {
                 break Flow::Next;
             }
             let pc = hart.state.pc;
             let idx = hart.fetch_idx();
-            let cur = match self.current {
-                Some(c)
-                    if c.va_page == pc & PAGE_MASK
-                        && c.idx == idx
-                        && c.generation == mmu.generation() =>
-                {
-                    c
-                }
-                _ => match self.enter_page(hart, mmu, pc, idx) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        n += 1;
-                        hart.raise(e);
-                        break Flow::StateChanged;
+            let generation = mmu.generation();
+            let hit = |c: &Option<Current>| {
+                c.filter(|c| {
+                    c.va_page == pc & PAGE_MASK && c.idx == idx && c.generation == generation
+                })
+            };
+            let cur = match hit(&self.current) {
+                Some(c) => c,
+                None => match hit(&self.recent[recent_index(pc)]) {
+                    Some(c) => {
+                        self.current = Some(c);
+                        c
                     }
+                    None => match self.enter_page(hart, mmu, pc, idx) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            n += 1;
+                            hart.raise(e);
+                            break Flow::StateChanged;
+                        }
+                    },
                 },
             };
             let Some(page) = cur.page else {
@@ -151,8 +291,23 @@ impl DecodeCache {
             // The pc lives in a local inside this loop and is written back
             // to the hart at every exit and before anything that reads it.
             let mut pc = hart.state.pc;
-            loop {
-                let slot = &self.pages[page].slots[((pc & !PAGE_MASK) >> 1) as usize & (SLOTS - 1)];
+            let pa_page = self.pages[page].pa_page;
+            if TIER && std::mem::take(&mut block_start) {
+                let h = &mut self.pages[page].heat[slot_index(pc)];
+                let pa = GuestPhysAddr(pa_page | (pc & !PAGE_MASK));
+                if let Some(e) = count_block(h, threshold, pa, cur.idx, &mut self.stats) {
+                    self.tier_event = Some(e);
+                    break Flow::Next;
+                }
+            }
+            let Page { slots, heat, .. } = &mut self.pages[page];
+            // What made the hot loop below stop without leaving `run`.
+            enum Leave {
+                Generic(Decoded),
+                Decode,
+            }
+            let leave = loop {
+                let slot = &slots[slot_index(pc)];
                 n += 1;
                 let next = pc.wrapping_add(slot.d.len as u64);
                 macro_rules! jump {
@@ -163,7 +318,18 @@ impl DecodeCache {
                         unretired += 1;
                         if new_page || n >= budget {
                             hart.state.pc = pc;
+                            block_start = true;
                             continue 'outer;
+                        }
+                        if TIER {
+                            let h = &mut heat[slot_index(pc)];
+                            let pa = GuestPhysAddr(pa_page | (pc & !PAGE_MASK));
+                            if let Some(e) = count_block(h, threshold, pa, cur.idx, &mut self.stats)
+                            {
+                                self.tier_event = Some(e);
+                                hart.state.pc = pc;
+                                break 'outer Flow::Next;
+                            }
                         }
                         continue;
                     }};
@@ -303,32 +469,40 @@ impl DecodeCache {
                     Op::Sd { rs1, rs2, off } => store!(rs1, rs2, off, 8),
                     Op::Sw { rs1, rs2, off } => store!(rs1, rs2, off, 4),
                     Op::Store { op, rs1, rs2, off } => store!(rs1, rs2, off, op.size()),
-                    Op::Generic => {
-                        let d = slot.d;
-                        hart.state.pc = pc;
-                        hart.csr.retire_n(std::mem::take(&mut unretired));
-                        match self.reference_step(hart, mmu, Some(d)) {
-                            Some(r) => break 'outer r,
-                            None => continue 'outer,
-                        }
-                    }
-                    Op::Empty => {
-                        n -= 1;
-                        let off = (pc & !PAGE_MASK) as usize;
-                        if self.decode_slot(mmu, page, off).is_none() {
-                            // A 32-bit instruction straddling the page end.
-                            hart.state.pc = pc;
-                            n += 1;
-                            hart.csr.retire_n(std::mem::take(&mut unretired));
-                            match self.reference_step(hart, mmu, None) {
-                                Some(r) => break 'outer r,
-                                None => continue 'outer,
-                            }
-                        }
-                        continue;
-                    }
+                    Op::Generic => break Leave::Generic(slot.d),
+                    Op::Empty => break Leave::Decode,
                 }
                 unretired += 1;
+            };
+            match leave {
+                Leave::Generic(d) => {
+                    hart.state.pc = pc;
+                    hart.csr.retire_n(std::mem::take(&mut unretired));
+                    match self.reference_step(hart, mmu, Some(d)) {
+                        Some(r) => break 'outer r,
+                        None => {
+                            block_start = true;
+                            continue 'outer;
+                        }
+                    }
+                }
+                Leave::Decode => {
+                    n -= 1;
+                    hart.state.pc = pc;
+                    let off = (pc & !PAGE_MASK) as usize;
+                    if self.decode_slot(mmu, page, off).is_none() {
+                        // A 32-bit instruction straddling the page end.
+                        n += 1;
+                        hart.csr.retire_n(std::mem::take(&mut unretired));
+                        match self.reference_step(hart, mmu, None) {
+                            Some(r) => break 'outer r,
+                            None => {
+                                block_start = true;
+                                continue 'outer;
+                            }
+                        }
+                    }
+                }
             }
         };
         hart.csr.retire_n(unretired);
@@ -404,7 +578,7 @@ impl DecodeCache {
         let pa_page = pa.0 & PAGE_MASK;
         // Code under a sub-page PMP rule is fetched and checked one
         // instruction at a time.
-        let page = if code.cacheable && mmu.space.is_ram(GuestPhysAddr(pa_page), 1 << 12) {
+        let page = if code.cacheable && mmu.is_main_ram(pa) {
             mmu.mark_code(pa);
             Some(match self.by_phys.get(&pa_page) {
                 Some(&i) => i,
@@ -420,6 +594,7 @@ impl DecodeCache {
             page,
         };
         self.current = Some(cur);
+        self.recent[recent_index(pc)] = Some(cur);
         Ok(cur)
     }
 
@@ -433,6 +608,7 @@ impl DecodeCache {
                 self.pages.push(Page {
                     pa_page,
                     slots: Box::new([EMPTY; SLOTS]),
+                    heat: Box::new([0; SLOTS]),
                 });
                 self.pages.len() - 1
             }
@@ -446,10 +622,16 @@ impl DecodeCache {
         for pa in pages {
             if let Some(i) = self.by_phys.remove(&pa.0) {
                 self.pages[i].slots.fill(EMPTY);
+                self.pages[i].heat.fill(0);
                 self.free.push(i);
                 self.stats.invalidated_pages += 1;
                 if self.current.is_some_and(|c| c.page == Some(i)) {
                     self.current = None;
+                }
+                for r in &mut self.recent {
+                    if r.is_some_and(|c| c.page == Some(i)) {
+                        *r = None;
+                    }
                 }
             }
         }

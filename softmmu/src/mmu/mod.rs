@@ -479,6 +479,11 @@ impl Mmu {
         (off < self.ram_size).then_some((off >> PAGE_BITS) as usize)
     }
 
+    /// Whether physical `pa` lies in main RAM (where code may be cached).
+    pub fn is_main_ram(&self, pa: GuestPhysAddr) -> bool {
+        self.ram_page(pa).is_some()
+    }
+
     /// Marks the main-RAM page holding `pa` as containing decoded code:
     /// from now on every write to it goes through the slow path, which
     /// records it for [`Mmu::take_dirty_code`].
