@@ -65,6 +65,12 @@ pub const PROGRAMS: &[Program] = &[
         c: true,
     },
     Program {
+        name: "smcbench_nextdoor",
+        measures: "C: a loop storing into counters on its own code page, 20M iterations",
+        suite: false,
+        c: true,
+    },
+    Program {
         name: "intloop_bare",
         measures: "integer loop, M-mode, satp Bare",
         suite: false,

@@ -60,6 +60,10 @@ pub struct RunArgs {
     /// Write /tmp/perf-<pid>.map naming every compiled block, for host `perf`.
     #[arg(long)]
     pub perf_map: bool,
+    /// Tiered engine: executions in the interpreter before a block is compiled.
+    #[arg(long, value_name = "N", default_value_t = crate::jit_engine::TIER_THRESHOLD,
+          value_parser = clap::value_parser!(u16).range(1..=60000))]
+    pub tier_threshold: u16,
     /// Number of PMP entries: 0, 16 or 64.
     #[arg(long, default_value_t = crate::hart::csr::PMP_ENTRIES)]
     pub pmp_entries: usize,
@@ -177,11 +181,15 @@ fn run(args: RunArgs) -> ExitCode {
     let rx = Rc::new(rx);
     let trace = args.trace;
     let perf_map = args.perf_map;
+    let tier_threshold = args.tier_threshold;
     let exit_on_output = args.exit_on_output.clone();
     let setup = move |m: &mut crate::Machine| {
         m.set_input(rx.clone());
         if let Some(s) = &exit_on_output {
             m.exit_on_output(s.as_bytes());
+        }
+        if let Some(j) = m.jit.as_mut() {
+            j.set_tier_threshold(tier_threshold);
         }
         if perf_map {
             match m.jit.as_mut().map(|j| j.enable_perf_map()) {

@@ -24,7 +24,7 @@ use jit::ctx::{JcEntry, JitCtx, TlbView};
 use jit::translate::{ends_block, TbSource};
 use jit::worker::CompileWorker;
 use softmmu::tlb::{NUM_MMU_IDX, PAGE_MASK};
-use softmmu::{GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
+use softmmu::{CodeWrite, GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
 
 use crate::hart::csr::MSTATUS_FS;
 use crate::hart::walk::Walker;
@@ -58,6 +58,16 @@ const HOT_TABLE_LIMIT: usize = 1 << 20;
 /// since the page was last written, so a page rewritten all the time is
 /// interpreted instead of recompiled after every write.
 const SMC_BACKOFF_EPOCHS: u64 = 4;
+
+/// A TB as its page's list knows it: enough to find what a write overlaps.
+#[derive(Clone, Copy, Debug)]
+struct PageTb {
+    key: TbKey,
+    /// Guest bytes, from `key.ppc`.
+    len: u16,
+    /// Its chaining cells (`TbSource::cells`).
+    cells: [u64; 2],
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct TbKey {
@@ -109,7 +119,7 @@ pub struct JitEngine {
     /// worker thread).
     cache: Option<CodeCache>,
     tbs: HashMap<TbKey, TbCode>,
-    by_page: HashMap<u64, Vec<TbKey>>,
+    by_page: HashMap<u64, Vec<PageTb>>,
     /// Tier-up counts: executions in the interpreter since the block's page
     /// was last written (the page's epoch when counting started).
     hot: HashMap<TbKey, (u32, u64)>,
@@ -117,6 +127,11 @@ pub struct JitEngine {
     jc: Vec<JcEntry>,
     jc_code: Vec<Option<TbCode>>,
     jc_mmu_generation: u64,
+    /// Tiered: tier 0 stopped before a block with compiled code; the next
+    /// jump-cache miss looks the TB up instead of interpreting.
+    at_code: bool,
+    /// Tier 0 runs of a block before the tiered engine compiles it.
+    tier_threshold: u16,
     /// Bumped for a page each time its TBs are invalidated, so a background
     /// compilation of stale code is recognised and dropped.
     page_epochs: HashMap<u64, u64>,
@@ -320,6 +335,8 @@ impl JitEngine {
             jc: vec![JcEntry::EMPTY; JC_SIZE],
             jc_code: vec![None; JC_SIZE],
             jc_mmu_generation: u64::MAX,
+            at_code: false,
+            tier_threshold: TIER_THRESHOLD,
             page_epochs: HashMap::default(),
             cells: Cells::new(),
             perf_map: None,
@@ -359,6 +376,11 @@ impl JitEngine {
         self.jc_code.fill(None);
     }
 
+    /// Sets the tiered engine's tier-up threshold (`--tier-threshold`).
+    pub fn set_tier_threshold(&mut self, n: u16) {
+        self.tier_threshold = n;
+    }
+
     /// Starts writing `/tmp/perf-<pid>.map` so `perf report` names TBs.
     pub fn enable_perf_map(&mut self) -> std::io::Result<std::path::PathBuf> {
         // perf looks in /tmp whatever TMPDIR says.
@@ -371,19 +393,37 @@ impl JitEngine {
         Ok(path)
     }
 
-    /// Drops every TB of the given physical pages.
-    pub fn invalidate_pages(&mut self, pages: &[GuestPhysAddr]) {
-        if pages.is_empty() {
+    /// Drops every TB whose guest bytes a write in `writes` overlapped, and
+    /// unlinks the chaining cells of the TBs left on those pages (a cell
+    /// may point at a dropped TB); `icache` forgets the dropped TBs' starts.
+    pub fn invalidate(&mut self, writes: &[CodeWrite], icache: &mut DecodeCache) {
+        if writes.is_empty() {
             return;
         }
-        for p in pages {
-            *self.page_epochs.entry(p.0 & PAGE_MASK).or_insert(0) += 1;
-            if let Some(keys) = self.by_page.remove(&(p.0 & PAGE_MASK)) {
-                for k in keys {
-                    self.tbs.remove(&k);
-                    self.hot.remove(&k);
-                    self.stats.invalidated_tbs += 1;
+        for w in writes {
+            let page = w.pa.0 & PAGE_MASK;
+            *self.page_epochs.entry(page).or_insert(0) += 1;
+            let Some(tbs) = self.by_page.get_mut(&page) else {
+                continue;
+            };
+            let before = tbs.len();
+            tbs.retain(|tb| {
+                let hit = w.overlaps(tb.key.ppc, tb.len as u64);
+                if hit {
+                    self.tbs.remove(&tb.key);
+                    self.hot.remove(&tb.key);
+                    icache.uncompile(GuestPhysAddr(tb.key.ppc));
                 }
+                !hit
+            });
+            self.stats.invalidated_tbs += (before - tbs.len()) as u64;
+            if tbs.len() < before {
+                for tb in tbs.iter() {
+                    self.cells.unlink(tb.cells);
+                }
+            }
+            if tbs.is_empty() {
+                self.by_page.remove(&page);
             }
         }
         self.clear_jc();
@@ -408,10 +448,10 @@ impl JitEngine {
     /// and drops them from both caches (the decode cache, tier 0 of the
     /// tiered engine, and the TBs), before the next lookup.
     fn sync_invalidations(&mut self, mmu: &mut Mmu, icache: &mut DecodeCache) {
-        let pages = mmu.take_dirty_code();
-        if !pages.is_empty() {
-            icache.invalidate_pages(&pages);
-            self.invalidate_pages(&pages);
+        let writes = mmu.take_dirty_code();
+        if !writes.is_empty() {
+            icache.invalidate(&writes);
+            self.invalidate(&writes, icache);
         }
     }
 
@@ -576,30 +616,12 @@ impl JitEngine {
         let page = pa.0 & PAGE_MASK;
         let epoch = self.page_epochs.get(&page).copied().unwrap_or(0);
         if self.background.is_some() {
-            // Tiered: interpret; the interpreter counts block executions and
-            // stops before a hot block or one with code.
+            // Tiered, code for another regime (MMU index, FS) or none:
+            // interpret, counting this block's runs in the engine's table.
             if icache.compiled_at(pa) && self.heat(key, epoch) == HOT_THRESHOLD {
-                // Code exists here for another regime (MMU index, FS).
                 self.request(key, epoch, icache);
             }
-            let (k, r) = icache.run_tiered(hart, mmu, budget, TIER_THRESHOLD);
-            if let Some(TierEvent::Hot { pa, fetch_idx }) = icache.take_tier_event() {
-                let pc = hart.state.pc;
-                let key = TbKey {
-                    vpc: pc,
-                    ppc: pa.0,
-                    fetch_idx: fetch_idx.0,
-                    data_idx: hart.data_idx().0,
-                    fp_dirty: self::fp_dirty(hart),
-                };
-                let epoch = self
-                    .page_epochs
-                    .get(&(pa.0 & PAGE_MASK))
-                    .copied()
-                    .unwrap_or(0);
-                self.request(key, epoch, icache);
-            }
-            return Lookup::Ran(k, r);
+            return self.run_tier0(hart, mmu, icache, budget, false);
         }
         let counted = epoch >= SMC_BACKOFF_EPOCHS;
         let heat = counted.then(|| self.heat(key, epoch));
@@ -621,8 +643,13 @@ impl JitEngine {
         };
         match cache.compile(&src) {
             Ok(code) => {
-                mmu.mark_code(pa);
-                self.insert_tb(key, code);
+                let tb = PageTb {
+                    key,
+                    len: guest_len(&src),
+                    cells: src.cells,
+                };
+                mmu.mark_code(pa, tb.len as u64);
+                self.insert_tb(tb, code);
                 Lookup::Code(code)
             }
             Err(e) => {
@@ -645,7 +672,46 @@ impl JitEngine {
     ) -> Lookup {
         self.collect_background(icache);
         self.submit_requests(mmu, icache);
+        if self.background.is_some() && !std::mem::take(&mut self.at_code) {
+            // Tiered: most misses are cold code; the interpreter finds out
+            // (it stops at once if code starts here) without a TB lookup.
+            return self.run_tier0(hart, mmu, icache, budget, true);
+        }
         self.lookup(hart, mmu, icache, fetch_idx, data_idx, budget)
+    }
+
+    /// Runs tier 0 of the tiered engine ([`DecodeCache::run_tiered`]) and
+    /// requests the compilation of a block it found hot.
+    fn run_tier0(
+        &mut self,
+        hart: &mut Hart,
+        mmu: &mut Mmu,
+        icache: &mut DecodeCache,
+        budget: u64,
+        count_start: bool,
+    ) -> Lookup {
+        let (k, r) = icache.run_tiered(hart, mmu, budget, self.tier_threshold, count_start);
+        match icache.take_tier_event() {
+            Some(TierEvent::Hot { pa, fetch_idx }) => {
+                let key = TbKey {
+                    vpc: hart.state.pc,
+                    ppc: pa.0,
+                    fetch_idx: fetch_idx.0,
+                    data_idx: hart.data_idx().0,
+                    fp_dirty: fp_dirty(hart),
+                };
+                let epoch = self
+                    .page_epochs
+                    .get(&(pa.0 & PAGE_MASK))
+                    .copied()
+                    .unwrap_or(0);
+                self.request(key, epoch, icache);
+            }
+            // Compiled code starts at the pc: the next round looks it up.
+            Some(TierEvent::Compiled) => self.at_code = true,
+            None => {}
+        }
+        Lookup::Ran(k, r)
     }
 
     /// Queues a compile request for a hot block (tiered engine).
@@ -698,14 +764,20 @@ impl JitEngine {
                 continue;
             };
             src.cells = self.cells.alloc();
-            mmu.mark_code(pa);
+            let tb = PageTb {
+                key,
+                len: guest_len(&src),
+                cells: src.cells,
+            };
+            mmu.mark_code(pa, tb.len as u64);
             bg.next_id += 1;
-            bg.pending.insert(bg.next_id, (key, epoch));
+            bg.pending.insert(bg.next_id, (tb, epoch));
             bg.worker.submit(bg.next_id, src);
         }
     }
 
-    fn insert_tb(&mut self, key: TbKey, code: TbCode) {
+    fn insert_tb(&mut self, tb: PageTb, code: TbCode) {
+        let key = tb.key;
         if let Some(map) = self.perf_map.as_mut() {
             // perf's JIT map format: start, size, name (hex, no 0x); one
             // write per line, as Cranelift may append to the same file.
@@ -722,7 +794,7 @@ impl JitEngine {
         self.by_page
             .entry(key.ppc & PAGE_MASK)
             .or_default()
-            .push(key);
+            .push(tb);
     }
 
     /// Counts one interpreted execution of `key` towards tier-up; counts
@@ -751,15 +823,16 @@ impl JitEngine {
         let mut ready = Vec::new();
         for done in bg.worker.poll() {
             self.compile_stats = done.stats;
-            let Some((key, epoch)) = bg.pending.remove(&done.id) else {
+            let Some((tb, epoch)) = bg.pending.remove(&done.id) else {
                 continue;
             };
+            let key = tb.key;
             let Some(code) = done.code else { continue };
             let page = key.ppc & PAGE_MASK;
             if code.generation == bg.generation
                 && self.page_epochs.get(&page).copied().unwrap_or(0) == epoch
             {
-                ready.push((key, code));
+                ready.push((tb, code));
             }
         }
         if let Some(bg) = self.background.as_mut() {
@@ -782,9 +855,9 @@ impl JitEngine {
                 return;
             }
         }
-        for (key, code) in ready {
-            icache.mark_compiled(GuestPhysAddr(key.ppc));
-            self.insert_tb(key, code);
+        for (tb, code) in ready {
+            icache.mark_compiled(GuestPhysAddr(tb.key.ppc));
+            self.insert_tb(tb, code);
         }
     }
 }
@@ -823,13 +896,24 @@ impl Cells {
         self.mem.fill(0);
         self.next = 0;
     }
+
+    /// Empties two cells handed out by `alloc` (generated code then looks
+    /// its successor up in the jump cache again).
+    fn unlink(&mut self, cells: [u64; 2]) {
+        let base = self.mem.as_ptr() as u64;
+        for c in cells {
+            if c != 0 {
+                self.mem[((c - base) / 8) as usize] = 0;
+            }
+        }
+    }
 }
 
 /// The tiered engine's background compilation state.
 struct Background {
     worker: CompileWorker,
-    /// Submitted compilations: id -> (TB key, page epoch at submission).
-    pending: HashMap<u64, (TbKey, u64)>,
+    /// Submitted compilations: id -> (TB, page epoch at submission).
+    pending: HashMap<u64, (PageTb, u64)>,
     /// Hot blocks waiting for the worker: (key, page epoch when it turned hot).
     requests: Vec<(TbKey, u64)>,
     next_id: u64,
@@ -847,6 +931,11 @@ enum Lookup {
     Code(TbCode),
     /// The interpreter ran this many instructions instead.
     Ran(u64, Flow),
+}
+
+/// The guest bytes a TB covers.
+fn guest_len(src: &TbSource) -> u16 {
+    src.insns.iter().map(|d| d.len as u16).sum()
 }
 
 /// Collects the instructions of the TB starting at `pc` (physical `pa`):

@@ -74,6 +74,8 @@ pub struct Machine {
     htif: Option<Htif>,
     /// Instructions executed so far (retired or trapped).
     pub insns: u64,
+    /// Host time spent asleep in `wfi` (the guest waiting for an interrupt).
+    pub idle: Duration,
     pub engine: Engine,
     trace: Option<Box<dyn Write>>,
     input: Option<Rc<Receiver<Vec<u8>>>>,
@@ -218,6 +220,7 @@ impl Machine {
             checkers,
             htif,
             insns: 0,
+            idle: Duration::ZERO,
             engine: cfg.engine,
             trace: None,
             input: None,
@@ -237,6 +240,11 @@ impl Machine {
         use std::fmt::Write as _;
         let mut s = String::new();
         let _ = writeln!(s, "instructions      {}", self.insns);
+        let _ = writeln!(
+            s,
+            "wfi idle          {:.1} ms",
+            self.idle.as_secs_f64() * 1e3
+        );
         for (i, name) in ["U", "S", "S+SUM", "M"].iter().enumerate() {
             let t = self.mmu.tlb_stats(softmmu::MmuIdx(i as u8));
             if t.hits + t.misses == 0 {
@@ -273,8 +281,8 @@ impl Machine {
         let ic = self.icache.stats;
         let _ = writeln!(
             s,
-            "decode cache      decoded {} page-entries {} invalidated-pages {}",
-            ic.decoded, ic.page_entries, ic.invalidated_pages
+            "decode cache      decoded {} page-entries {} invalidated-insns {}",
+            ic.decoded, ic.page_entries, ic.invalidated_insns
         );
         if let Some(j) = &self.jit {
             let c = j.jit_stats();
@@ -400,9 +408,9 @@ impl Machine {
     fn sync_code(&mut self) {
         let pages = self.mmu.take_dirty_code();
         if !pages.is_empty() {
-            self.icache.invalidate_pages(&pages);
+            self.icache.invalidate(&pages);
             if let Some(jit) = self.jit.as_mut() {
-                jit.invalidate_pages(&pages);
+                jit.invalidate(&pages, &mut self.icache);
             }
         }
     }
@@ -481,7 +489,9 @@ impl Machine {
                 return;
             }
             let wait = self.clock.until(self.clint.borrow().deadline());
+            let slept = std::time::Instant::now();
             std::thread::sleep(wait.min(Duration::from_millis(5)));
+            self.idle += slept.elapsed();
         }
     }
 

@@ -20,7 +20,9 @@ pub use access::{AccessType, MemAttrs};
 pub use addr::{GuestPhysAddr, GuestVirtAddr};
 pub use device::{BusError, MmioDevice};
 pub use iommu::{Iommu, IommuTarget, IommuTlbEntry};
-pub use mmu::{Atomic, Bare, CodeAddr, Fill, MemFault, MemFaultKind, Mmu, MmuStats, TlbFill};
+pub use mmu::{
+    Atomic, Bare, CodeAddr, CodeWrite, Fill, MemFault, MemFaultKind, Mmu, MmuStats, TlbFill,
+};
 pub use ram::Ram;
 pub use space::{AddressSpace, RegionKind, SpaceError};
 pub use tlb::{MmuIdx, TlbStats};

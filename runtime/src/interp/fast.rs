@@ -4,11 +4,14 @@
 //! per 2-byte position, filled lazily with the decoded instruction and its
 //! flat form (`fastops::Op`). The cache remembers the page the pc is on
 //! (virtual page, MMU index and TLB generation), so code that stays on one
-//! page runs without any TLB lookup or decoding. Pages are marked as code in
-//! softmmu; a write to one (self-modifying code, a loader in the guest) ends
-//! [`DecodeCache::run`]: the owner of the run loop drains the written pages
-//! (`Mmu::take_dirty_code`) and hands them to every engine's cache
-//! ([`DecodeCache::invalidate_pages`], the JIT's), before anything runs again.
+//! page runs without any TLB lookup or decoding. Each decoded instruction's
+//! bytes are marked as code in softmmu; a write that overlaps one
+//! (self-modifying code, a loader in the guest) ends [`DecodeCache::run`]:
+//! the owner of the run loop drains the writes (`Mmu::take_dirty_code`) and
+//! hands them to every engine's cache ([`DecodeCache::invalidate`], the
+//! JIT's), which drop exactly the instructions the writes overlapped, before
+//! anything runs again. Writes next to code on the same page cost a slow-path
+//! store and nothing else.
 //!
 //! Code outside main RAM (the boot ROM) and 32-bit instructions straddling
 //! a page boundary are fetched and decoded on every execution.
@@ -22,8 +25,8 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use frontend_riscv::{decode, Decoded, Insn};
-use softmmu::tlb::PAGE_MASK;
-use softmmu::{GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
+use softmmu::tlb::{PAGE_MASK, PAGE_SIZE};
+use softmmu::{CodeWrite, GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
 
 use super::fastops::{lower, Op};
 use super::reference::{self, alu, alu32, sign_extend, unary};
@@ -61,6 +64,8 @@ struct Page {
     /// Per slot: the tier-up count of the block starting there (tiered
     /// engine), or [`COMPILED`]: compiled code starts there.
     heat: Box<[u16; SLOTS]>,
+    /// Decoded slots.
+    live: u16,
 }
 
 /// The page the pc is on, valid while the TLB generation is unchanged.
@@ -79,7 +84,8 @@ pub struct ICacheStats {
     pub decoded: u64,
     /// Page changes that needed a translation (not in the recent-pages cache).
     pub page_entries: u64,
-    pub invalidated_pages: u64,
+    /// Decoded instructions dropped because a write overlapped them.
+    pub invalidated_insns: u64,
     /// Block starts counted for tier-up (tiered engine).
     pub blocks: u64,
 }
@@ -159,7 +165,7 @@ impl DecodeCache {
     /// (including one that trapped) and why the loop stopped
     /// (`Flow::Next` when the budget ran out).
     pub fn run(&mut self, hart: &mut Hart, mmu: &mut Mmu, budget: u64) -> (u64, Flow) {
-        self.run_impl::<false>(hart, mmu, budget, 0)
+        self.run_impl::<false>(hart, mmu, budget, 0, false)
     }
 
     /// [`DecodeCache::run`] as tier 0 of the tiered engine: every block
@@ -167,16 +173,19 @@ impl DecodeCache {
     /// leaves the hot loop) counts one execution of that block; the run
     /// stops with `Flow::Next` and a [`TierEvent`] (see
     /// [`DecodeCache::take_tier_event`]) before a block whose count reaches
-    /// `threshold` or that has compiled code. The pc the run starts at is
-    /// not counted (the caller just found no code for it).
+    /// `threshold` or that has compiled code. The pc the run starts at
+    /// counts too when `count_start` is set (a caller that found no code
+    /// for it clears it).
     pub fn run_tiered(
         &mut self,
         hart: &mut Hart,
         mmu: &mut Mmu,
         budget: u64,
         threshold: u16,
+        count_start: bool,
     ) -> (u64, Flow) {
-        self.run_impl::<true>(hart, mmu, budget, threshold.clamp(1, COMPILED - 1))
+        let threshold = threshold.clamp(1, COMPILED - 1);
+        self.run_impl::<true>(hart, mmu, budget, threshold, count_start)
     }
 
     /// Why the last [`DecodeCache::run_tiered`] stopped early, if it did.
@@ -231,6 +240,7 @@ impl DecodeCache {
         mmu: &mut Mmu,
         budget: u64,
         threshold: u16,
+        count_start: bool,
     ) -> (u64, Flow) {
         debug_assert!(
             !mmu.has_dirty_code(),
@@ -242,7 +252,7 @@ impl DecodeCache {
         // The pc is a block start to count (tiered): reached by a control
         // transfer to another page or after an instruction that left the
         // hot loop.
-        let mut block_start = false;
+        let mut block_start = count_start;
         let stop = 'outer: loop {
             if n >= budget {
                 break Flow::Next;
@@ -560,6 +570,8 @@ impl DecodeCache {
             lower(&d)
         };
         self.pages[page].slots[off >> 1] = Slot { op, d };
+        self.pages[page].live += 1;
+        mmu.mark_code(pa, d.len as u64);
         self.stats.decoded += 1;
         Some(())
     }
@@ -579,7 +591,6 @@ impl DecodeCache {
         // Code under a sub-page PMP rule is fetched and checked one
         // instruction at a time.
         let page = if code.cacheable && mmu.is_main_ram(pa) {
-            mmu.mark_code(pa);
             Some(match self.by_phys.get(&pa_page) {
                 Some(&i) => i,
                 None => self.alloc(pa_page),
@@ -602,6 +613,7 @@ impl DecodeCache {
         let i = match self.free.pop() {
             Some(i) => {
                 self.pages[i].pa_page = pa_page;
+                self.pages[i].live = 0;
                 i
             }
             None => {
@@ -609,6 +621,7 @@ impl DecodeCache {
                     pa_page,
                     slots: Box::new([EMPTY; SLOTS]),
                     heat: Box::new([0; SLOTS]),
+                    live: 0,
                 });
                 self.pages.len() - 1
             }
@@ -617,14 +630,34 @@ impl DecodeCache {
         i
     }
 
-    /// Drops the decoded pages among `pages`.
-    pub fn invalidate_pages(&mut self, pages: &[GuestPhysAddr]) {
-        for pa in pages {
-            if let Some(i) = self.by_phys.remove(&pa.0) {
-                self.pages[i].slots.fill(EMPTY);
+    /// Drops every decoded instruction that a write in `writes`
+    /// overlapped, with the tier-up count of the block starting there; a
+    /// page left with no decoded instruction is freed.
+    pub fn invalidate(&mut self, writes: &[CodeWrite]) {
+        for w in writes {
+            let pa_page = w.pa.0 & PAGE_MASK;
+            let Some(&i) = self.by_phys.get(&pa_page) else {
+                continue;
+            };
+            let page = &mut self.pages[i];
+            // An instruction is at most 4 bytes: the first that can overlap
+            // starts 2 bytes before the write.
+            let first = w.pa.0.saturating_sub(2).max(pa_page);
+            let last = (w.pa.0 + w.len as u64).min(pa_page + PAGE_SIZE);
+            for a in (first & !1..last).step_by(2) {
+                let k = slot_index(a);
+                let len = page.slots[k].d.len as u64;
+                if len > 0 && w.overlaps(a, len) {
+                    page.slots[k] = EMPTY;
+                    page.heat[k] = 0;
+                    page.live -= 1;
+                    self.stats.invalidated_insns += 1;
+                }
+            }
+            if page.live == 0 {
+                self.by_phys.remove(&pa_page);
                 self.pages[i].heat.fill(0);
                 self.free.push(i);
-                self.stats.invalidated_pages += 1;
                 if self.current.is_some_and(|c| c.page == Some(i)) {
                     self.current = None;
                 }
@@ -633,6 +666,16 @@ impl DecodeCache {
                         *r = None;
                     }
                 }
+            }
+        }
+    }
+
+    /// Forgets that compiled code starts at physical `pa` (its TB was dropped).
+    pub fn uncompile(&mut self, pa: GuestPhysAddr) {
+        if let Some(&i) = self.by_phys.get(&(pa.0 & PAGE_MASK)) {
+            let h = &mut self.pages[i].heat[slot_index(pa.0)];
+            if *h == COMPILED {
+                *h = 0;
             }
         }
     }

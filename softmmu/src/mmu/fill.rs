@@ -55,7 +55,7 @@ impl Mmu {
             if self.space.is_device(pa, 1) {
                 self.device_touched = true;
             } else {
-                self.note_write(pa);
+                self.note_write(pa, 8);
             }
         }
         self.after_device_write();

@@ -28,6 +28,8 @@ mod split;
 
 pub use crate::access::AccessType;
 use crate::access::{MemAttrs, PROT_EXEC, PROT_READ, PROT_WRITE};
+use rustc_hash::FxHashMap;
+
 use crate::addr::{GuestPhysAddr, GuestVirtAddr};
 use crate::space::{AddressSpace, RegionKind};
 use crate::tlb::{
@@ -207,6 +209,23 @@ impl IoTlbEntry {
 
 /// Entries of the IOTLB (fully associative, replaced round-robin).
 const IOTLB_ENTRIES: usize = 16;
+/// Words of a code page's instruction bitmap (one bit per 2 bytes).
+const CODE_WORDS: usize = (PAGE_SIZE / 2 / 64) as usize;
+
+/// A guest write that overlapped decoded or translated instructions
+/// ([`Mmu::take_dirty_code`]): `len` bytes at `pa`, within one page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeWrite {
+    pub pa: GuestPhysAddr,
+    pub len: u16,
+}
+
+impl CodeWrite {
+    /// Whether the `n` bytes at `start` overlap the written bytes.
+    pub fn overlaps(&self, start: u64, n: u64) -> bool {
+        start < self.pa.0 + self.len as u64 && self.pa.0 < start + n
+    }
+}
 
 /// The guest memory system of one machine.
 pub struct Mmu {
@@ -219,9 +238,12 @@ pub struct Mmu {
     ram_host: u64,
     /// One bit per main-RAM page: the page holds decoded code.
     code_pages: Vec<u64>,
-    /// Physical pages holding code that were written since the last
-    /// [`Mmu::take_dirty_code`].
-    dirty_code: Vec<GuestPhysAddr>,
+    /// For each code page (by RAM page number): one bit per 2-byte unit
+    /// of the page, set where a decoded or translated instruction lies.
+    code_bytes: FxHashMap<usize, Box<[u64; CODE_WORDS]>>,
+    /// Writes that overlapped decoded or translated instructions since the
+    /// last [`Mmu::take_dirty_code`].
+    dirty_code: Vec<CodeWrite>,
     /// Bumped on every flush: lets callers cache translations cheaply.
     generation: u64,
     /// IOMMU answers for aligned blocks of a page or more, by unit, access
@@ -264,6 +286,7 @@ impl Mmu {
             ram_size,
             ram_host,
             code_pages: vec![0; pages.div_ceil(64)],
+            code_bytes: FxHashMap::default(),
             dirty_code: Vec::new(),
             generation: 0,
             iotlb: [IoTlbEntry::EMPTY; IOTLB_ENTRIES],
@@ -484,11 +507,24 @@ impl Mmu {
         self.ram_page(pa).is_some()
     }
 
-    /// Marks the main-RAM page holding `pa` as containing decoded code:
-    /// from now on every write to it goes through the slow path, which
-    /// records it for [`Mmu::take_dirty_code`].
-    pub fn mark_code(&mut self, pa: GuestPhysAddr) {
+    /// Marks `[pa, pa + len)` (within one main-RAM page) as holding decoded
+    /// or translated instructions: from now on every write to the page goes
+    /// through the slow path, and one that overlaps these bytes is recorded
+    /// for [`Mmu::take_dirty_code`].
+    pub fn mark_code(&mut self, pa: GuestPhysAddr, len: u64) {
         let Some(p) = self.ram_page(pa) else { return };
+        let off = pa.page_offset();
+        let end = (off + len).min(PAGE_SIZE);
+        if end <= off {
+            return;
+        }
+        let bits = self
+            .code_bytes
+            .entry(p)
+            .or_insert_with(|| Box::new([0; CODE_WORDS]));
+        for unit in off / 2..end.div_ceil(2) {
+            bits[unit as usize / 64] |= 1 << (unit % 64);
+        }
         if self.code_pages[p / 64] & (1 << (p % 64)) != 0 {
             return;
         }
@@ -498,14 +534,51 @@ impl Mmu {
         }
     }
 
-    /// Whether a write to physical `pa` hits a code page; if so, records the
-    /// page as dirty and forgets it as code.
-    fn note_write(&mut self, pa: GuestPhysAddr) {
-        let Some(p) = self.ram_page(pa) else { return };
-        if self.code_pages[p / 64] & (1 << (p % 64)) != 0 {
-            self.code_pages[p / 64] &= !(1 << (p % 64));
-            self.dirty_code.push(GuestPhysAddr(pa.0 & PAGE_MASK));
+    /// Notes a write of `size` bytes at physical `pa` (within one page):
+    /// one that overlaps marked instructions is recorded as dirty code and
+    /// unmarks the bytes it wrote (everything translated over them is about
+    /// to be dropped). Returns whether the page still holds code; when it no
+    /// longer does, its writes may take the fast path again.
+    fn note_write(&mut self, pa: GuestPhysAddr, size: u16) -> bool {
+        let Some(p) = self.ram_page(pa) else {
+            return false;
+        };
+        if self.code_pages[p / 64] & (1 << (p % 64)) == 0 {
+            return false;
+        }
+        let off = pa.page_offset();
+        let end = (off + size as u64).min(PAGE_SIZE);
+        let Some(bits) = self.code_bytes.get_mut(&p) else {
+            return false;
+        };
+        let mut hit = false;
+        for unit in off / 2..end.div_ceil(2) {
+            let (w, b) = (unit as usize / 64, 1u64 << (unit % 64));
+            hit |= bits[w] & b != 0;
+            bits[w] &= !b;
+        }
+        if hit {
+            self.dirty_code.push(CodeWrite { pa, len: size });
             self.stats.code_writes += 1;
+        }
+        if bits.iter().any(|&w| w != 0) {
+            return true;
+        }
+        self.code_bytes.remove(&p);
+        self.code_pages[p / 64] &= !(1 << (p % 64));
+        false
+    }
+
+    /// Notes a write of `len` bytes at `pa` made outside the guest's
+    /// load/store path (a loader, a debugger, a test harness): decoded or
+    /// translated code it overlaps is reported as dirty like a guest store's.
+    pub fn note_external_write(&mut self, pa: GuestPhysAddr, len: u64) {
+        let end = pa.0.saturating_add(len);
+        let mut a = pa.0;
+        while a < end {
+            let piece = (PAGE_SIZE - (a & !PAGE_MASK)).min(end - a);
+            self.note_write(GuestPhysAddr(a), piece as u16);
+            a += piece;
         }
     }
 
@@ -515,9 +588,9 @@ impl Mmu {
         !self.dirty_code.is_empty()
     }
 
-    /// The code pages written since the last call; their decoded or
-    /// translated code is stale.
-    pub fn take_dirty_code(&mut self) -> Vec<GuestPhysAddr> {
+    /// The writes into decoded or translated instructions since the last
+    /// call; code overlapping them is stale.
+    pub fn take_dirty_code(&mut self) -> Vec<CodeWrite> {
         std::mem::take(&mut self.dirty_code)
     }
 
@@ -565,7 +638,7 @@ impl Mmu {
 
     /// Writes main RAM at a physical address from [`Mmu::translate_atomic`].
     pub fn write_phys(&mut self, pa: GuestPhysAddr, size: u8, value: u64) -> Option<()> {
-        self.note_write(pa);
+        self.note_write(pa, size as u16);
         self.space.write(pa, size, value).ok()
     }
 
@@ -611,9 +684,8 @@ impl Mmu {
             return self.blocked_write(t, unit, size, value, va);
         }
         let device = t.flags & (TLB_MMIO | TLB_IOMMU) != 0 && self.device_access(t.pa, size);
-        if t.flags & TLB_NOTDIRTY != 0 {
-            self.note_write(t.pa);
-            // The page is no longer code: later writes may take the fast path.
+        if t.flags & TLB_NOTDIRTY != 0 && !self.note_write(t.pa, size as u16) {
+            // The page no longer holds code: later writes may take the fast path.
             self.tlbs[idx.idx()].clear_flag(va.0, access, TLB_NOTDIRTY);
         }
         let r = self
@@ -750,30 +822,63 @@ mod tests {
         );
     }
 
+    fn cw(pa: u64, len: u16) -> CodeWrite {
+        CodeWrite {
+            pa: GuestPhysAddr(pa),
+            len,
+        }
+    }
+
     #[test]
-    fn writes_to_code_pages_are_caught_once() {
+    fn writes_into_marked_code_bytes_are_caught_once() {
         let mut m = mmu();
         m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0100), 4, 1)
             .unwrap();
-        m.mark_code(GuestPhysAddr(0x8000_0000));
+        // Instructions at 0x100..0x108 (a 4-byte and two 2-byte ones).
+        m.mark_code(GuestPhysAddr(0x8000_0100), 4);
+        m.mark_code(GuestPhysAddr(0x8000_0104), 2);
+        m.mark_code(GuestPhysAddr(0x8000_0106), 2);
         assert!(!m.has_dirty_code());
-        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0104), 4, 2)
+        // Data next to the code, on the same page: no invalidation.
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0108), 8, 7)
             .unwrap();
-        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_0000)]);
-        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0108), 4, 3)
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_00f8), 8, 7)
             .unwrap();
-        assert!(!m.has_dirty_code(), "page no longer code");
+        assert!(
+            !m.has_dirty_code(),
+            "writes beside code are not code writes"
+        );
+        // One byte inside the 4-byte instruction.
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0103), 1, 2)
+            .unwrap();
+        assert_eq!(m.take_dirty_code(), vec![cw(0x8000_0103, 1)]);
+        // A misaligned halfword store (split into bytes) overlapping the
+        // last two.
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0105), 2, 3)
+            .unwrap();
         assert_eq!(
-            m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_0104), 4),
-            Ok(2),
-            "store landed"
+            m.take_dirty_code(),
+            vec![cw(0x8000_0105, 1), cw(0x8000_0106, 1)]
+        );
+        // Written bytes are unmarked: the same write again is plain data...
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0105), 2, 3)
+            .unwrap();
+        assert!(!m.has_dirty_code());
+        // ...but bytes of the same instructions not yet written are still code.
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0100), 1, 3)
+            .unwrap();
+        assert_eq!(m.take_dirty_code(), vec![cw(0x8000_0100, 1)]);
+        assert_eq!(
+            m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_0100), 8),
+            Ok(0x0000_0300_0200_0003),
+            "stores landed"
         );
         // Writes through a misaligned split and through atomics are seen too.
-        m.mark_code(GuestPhysAddr(0x8000_3000));
+        m.mark_code(GuestPhysAddr(0x8000_3000), 4);
         m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_2fff), 2, 0xffff)
             .unwrap();
-        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_3000)]);
-        m.mark_code(GuestPhysAddr(0x8000_1000));
+        assert_eq!(m.take_dirty_code(), vec![cw(0x8000_3000, 1)]);
+        m.mark_code(GuestPhysAddr(0x8000_1000), 2);
         let pa = m
             .translate_atomic(
                 &mut Bare,
@@ -784,7 +889,22 @@ mod tests {
             )
             .unwrap();
         m.write_phys(pa, 8, 5).unwrap();
-        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_1000)]);
+        assert_eq!(m.take_dirty_code(), vec![cw(0x8000_1000, 8)]);
+    }
+
+    #[test]
+    fn a_page_whose_code_was_all_overwritten_is_data_again() {
+        let mut m = mmu();
+        m.mark_code(GuestPhysAddr(0x8000_0200), 4);
+        assert!(m.is_code_page(GuestPhysAddr(0x8000_0000)));
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0200), 4, 1)
+            .unwrap();
+        assert_eq!(m.take_dirty_code(), vec![cw(0x8000_0200, 4)]);
+        assert!(!m.is_code_page(GuestPhysAddr(0x8000_0000)));
+        let stats = m.stats;
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0208), 4, 1)
+            .unwrap();
+        assert_eq!(m.stats.code_writes, stats.code_writes);
     }
 
     /// A fill that updates a "PTE" at `pte` (as a page walk's A/D update does)
@@ -814,20 +934,19 @@ mod tests {
     #[test]
     fn page_walk_writes_into_code_pages_are_caught_even_when_the_fill_faults() {
         let mut m = mmu();
-        m.mark_code(GuestPhysAddr(0x8000_3000));
+        m.mark_code(GuestPhysAddr(0x8000_3000), 0x100);
         let mut w = WritingWalk {
             pte: 0x8000_3008,
             grant: true,
         };
         m.load(&mut w, IDX, GuestVirtAddr(0x8000_1000), 8).unwrap();
-        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_3000)]);
-        m.mark_code(GuestPhysAddr(0x8000_3000));
+        assert_eq!(m.take_dirty_code(), vec![cw(0x8000_3008, 8)]);
         let mut w = WritingWalk {
             pte: 0x8000_3010,
             grant: false,
         };
         assert!(m.load(&mut w, IDX, GuestVirtAddr(0x8000_2000), 8).is_err());
-        assert_eq!(m.take_dirty_code(), vec![GuestPhysAddr(0x8000_3000)]);
+        assert_eq!(m.take_dirty_code(), vec![cw(0x8000_3010, 8)]);
     }
 
     #[test]

@@ -119,7 +119,7 @@ impl Mmu {
         }
         for (i, t) in ts.iter().take(size as usize).enumerate() {
             if t.blocked.is_none() {
-                self.note_write(t.pa);
+                self.note_write(t.pa, 1);
                 self.space.write(t.pa, 1, value >> (8 * i)).map_err(|_| {
                     fault(MemFaultKind::Access, AccessType::Write, va.offset(i as u64))
                 })?;

@@ -91,6 +91,9 @@ pub enum BaseKind {
     RamEnd,
     /// The test finisher's page (device accesses that never stop the run).
     Device,
+    /// Into the block's own code (stores before, inside and after the
+    /// instructions that run next: self-modifying code and data beside it).
+    Code,
 }
 
 /// CSR values a block starts with (besides the fixed `mtvec` and zeros).

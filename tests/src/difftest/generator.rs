@@ -8,8 +8,8 @@ use super::block::{BaseKind, BlockSpec, GenConfig, Init, InitCsrs, Item, Target}
 use super::encoder::{c_addi16sp, c_addi4spn, c_arith, c_ci, c_mv_add, c_nop, c_shift_andi, Enc};
 use super::machine::POOL_LEN;
 use super::memory_map::{
-    BELOW_RAM, BOOT_ROM, DATA_LEN, FINISHER, MSTATUS_MIE, MSTATUS_SIE, RAM_END, SSIP, WINDOW,
-    WINDOW_SIZE,
+    BELOW_RAM, BOOT_ROM, CODE_BASE, DATA_LEN, FINISHER, MSTATUS_MIE, MSTATUS_SIE, RAM_END, SSIP,
+    WINDOW, WINDOW_SIZE,
 };
 use super::rng::Rng;
 
@@ -379,6 +379,7 @@ impl Gen {
             },
             BaseKind::RamEnd => RAM_END - 16,
             BaseKind::Device => FINISHER + 16,
+            BaseKind::Code => CODE_BASE + 2 * r.below(0x80),
         };
         x[reg.idx()] = value;
         self.protected |= 1 << reg.0;
@@ -425,13 +426,14 @@ impl Gen {
         if let Some(r) = self.free_reg(1, 31) {
             self.add_base(x, r, BaseKind::Window);
         }
-        for kind in [
-            BaseKind::Rom,
-            BaseKind::Unmapped,
-            BaseKind::RamEnd,
-            BaseKind::Device,
+        for (kind, pct) in [
+            (BaseKind::Rom, 30),
+            (BaseKind::Unmapped, 30),
+            (BaseKind::RamEnd, 30),
+            (BaseKind::Device, 30),
+            (BaseKind::Code, 12),
         ] {
-            if self.rng.chance(30) {
+            if self.rng.chance(pct) {
                 if let Some(r) = self.free_reg(1, 31) {
                     self.add_base(x, r, kind);
                 }

@@ -15,8 +15,8 @@ use super::generator::{
     CSR_READ_ONLY, CSR_READ_S, CSR_WRITE, CSR_WRITE_S, LOAD_OPS, STORE_OPS, TOP_PAGE,
 };
 use super::memory_map::{
-    BELOW_RAM, BOOT_ROM, CSR_FCSR, CSR_FFLAGS, CSR_FRM, CSR_MSTATUS, CSR_SSTATUS, DATA_HI, DATA_LO,
-    FINISHER, RAM_BASE, WINDOW, WINDOW_SIZE,
+    BELOW_RAM, BOOT_ROM, CODE_BASE, CODE_SIZE, CSR_FCSR, CSR_FFLAGS, CSR_FRM, CSR_MSTATUS,
+    CSR_SSTATUS, DATA_HI, DATA_LO, FINISHER, RAM_BASE, WINDOW, WINDOW_SIZE,
 };
 
 impl Gen {
@@ -69,6 +69,7 @@ impl Gen {
             BaseKind::Unmapped if b.value == BELOW_RAM => ea < RAM_BASE,
             // Offset 0 is the finisher's command register.
             BaseKind::Device => !(store && ea == FINISHER),
+            BaseKind::Code => ea >= CODE_BASE && ea + size <= CODE_BASE + CODE_SIZE,
             _ => true,
         }
     }
@@ -90,6 +91,7 @@ impl Gen {
                     BaseKind::Unmapped => self.rng.range(-16, 16),
                     BaseKind::RamEnd => self.rng.range(-8, 24),
                     BaseKind::Device => self.rng.range(-16, 32),
+                    BaseKind::Code => self.rng.range(-32, 256),
                 },
             };
             let in_range = match form {

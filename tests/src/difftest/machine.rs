@@ -127,26 +127,18 @@ fn forget_stale_code(m: &mut Machine) {
     if pages.is_empty() {
         return;
     }
-    m.icache.invalidate_pages(&pages);
+    m.icache.invalidate(&pages);
     if let Some(jit) = m.jit.as_mut() {
-        jit.invalidate_pages(&pages);
+        jit.invalidate(&pages, &mut m.icache);
     }
 }
 
-/// Writes guest RAM from the host. Every page written is first written
-/// through the guest path (`write_phys`, one byte), so that softmmu reports
-/// it as dirty if some engine holds decoded or translated code for it: any
-/// page a block may execute (code area, RAM tail) and any other page must
-/// not keep stale code from an earlier block.
+/// Writes guest RAM from the host, telling softmmu (`note_external_write`)
+/// so that every engine drops decoded or translated code the bytes
+/// overlap: no block may run stale code of an earlier one.
 fn host_write(m: &mut Machine, at: u64, bytes: &[u8]) {
-    let end = at + bytes.len() as u64;
-    let mut page = at & !0xfff;
-    while page < end {
-        let a = page.max(at);
-        m.mmu
-            .write_phys(GuestPhysAddr(a), 1, bytes[(a - at) as usize] as u64);
-        page += 0x1000;
-    }
+    m.mmu
+        .note_external_write(GuestPhysAddr(at), bytes.len() as u64);
     m.mmu
         .space
         .load_bytes(GuestPhysAddr(at), bytes)
