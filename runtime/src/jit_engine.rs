@@ -41,7 +41,7 @@ pub const HOT_THRESHOLD: u32 = 32;
 /// Executions in tier 0 before the tiered engine compiles a block (counted
 /// by the interpreter, `DecodeCache::run_tiered`); chosen by measurement,
 /// see ARCHITECTURE.md "Tier-up".
-pub const TIER_THRESHOLD: u16 = 1024;
+pub const TIER_THRESHOLD: u16 = 128;
 /// Compilations the tiered engine hands the worker at once; the rest wait
 /// in its request list, hottest first.
 const WORKER_DEPTH: usize = 2;
