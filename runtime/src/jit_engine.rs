@@ -634,10 +634,11 @@ impl JitEngine {
             // The first instruction straddles the page end.
             return interpret_one(icache, hart, mmu);
         };
-        src.cells = self.cells.alloc();
         if self.cache.as_ref().is_some_and(CodeCache::is_full) {
             self.flush_code();
         }
+        // Cells after the flush: a flush hands the whole arena out again.
+        src.cells = self.cells.alloc();
         let Some(cache) = self.cache.as_mut() else {
             return interpret_one(icache, hart, mmu);
         };
