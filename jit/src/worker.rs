@@ -7,7 +7,9 @@
 //! generation there; the requester must already have stopped using every
 //! TB of that generation (it clears its maps before sending).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use crate::cache::{CodeCache, JitOptions, JitStats, TbCode};
@@ -39,6 +41,10 @@ pub struct CompileWorker {
     rx: Receiver<Raw>,
     thread: Option<JoinHandle<()>>,
     in_flight: usize,
+    /// Results the worker has sent, and those `poll` has taken: polling
+    /// with nothing new costs one atomic load, not a channel operation.
+    sent: Arc<AtomicU64>,
+    taken: u64,
 }
 
 impl CompileWorker {
@@ -46,6 +52,8 @@ impl CompileWorker {
     pub fn start(opts: JitOptions) -> std::io::Result<CompileWorker> {
         let (tx, req_rx) = channel::<Request>();
         let (res_tx, rx) = channel::<Raw>();
+        let sent = Arc::new(AtomicU64::new(0));
+        let sent_by_worker = sent.clone();
         let thread = std::thread::Builder::new()
             .name("rvdbt-jit".into())
             .spawn(move || {
@@ -81,6 +89,7 @@ impl CompileWorker {
                             {
                                 break;
                             }
+                            sent_by_worker.fetch_add(1, Ordering::Release);
                         }
                         Request::Flush => {
                             // SAFETY: `CompileWorker::flush`'s caller keeps
@@ -99,6 +108,8 @@ impl CompileWorker {
             rx,
             thread: Some(thread),
             in_flight: 0,
+            sent,
+            taken: 0,
         })
     }
 
@@ -132,7 +143,11 @@ impl CompileWorker {
     /// Finished compilations, without waiting.
     pub fn poll(&mut self) -> Vec<Compiled> {
         let mut out = Vec::new();
+        if self.sent.load(Ordering::Acquire) == self.taken {
+            return out;
+        }
         while let Ok(r) = self.rx.try_recv() {
+            self.taken += 1;
             out.push(self.unpack(r));
         }
         out

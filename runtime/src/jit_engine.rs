@@ -96,6 +96,43 @@ struct HelperEnv {
     execs: u64,
     /// The MMU generation for which a helper last emptied the jump cache.
     jc_cleared_at: u64,
+    /// Jump-cache slots filled since it was last emptied, so emptying it
+    /// (at every TLB flush: tens of thousands in a Linux boot) touches
+    /// those only; `None` once more than `JC_SIZE / 8` were filled.
+    jc_filled: Option<Vec<u32>>,
+}
+
+impl HelperEnv {
+    fn note_jc_fill(&mut self, slot: usize) {
+        if let Some(v) = self.jc_filled.as_mut() {
+            if v.len() < JC_SIZE / 8 {
+                v.push(slot as u32);
+            } else {
+                self.jc_filled = None;
+            }
+        }
+    }
+
+    /// Empties `jc` (and `code`, the engine's handles, when given).
+    fn empty_jc(&mut self, jc: &mut [JcEntry], mut code: Option<&mut [Option<TbCode>]>) {
+        match self.jc_filled.as_mut() {
+            Some(v) => {
+                for s in v.drain(..) {
+                    jc[s as usize] = JcEntry::EMPTY;
+                    if let Some(c) = code.as_deref_mut() {
+                        c[s as usize] = None;
+                    }
+                }
+            }
+            None => {
+                jc.fill(JcEntry::EMPTY);
+                if let Some(c) = code {
+                    c.fill(None);
+                }
+                self.jc_filled = Some(Vec::with_capacity(JC_SIZE / 8));
+            }
+        }
+    }
 }
 
 /// Counters of the JIT engine.
@@ -191,7 +228,9 @@ fn clear_jc_if_flushed(c: &mut JitCtx, g: &mut HelperEnv, mmu: &Mmu, generation:
     // borrowed while a TB runs); generated code only reads it, and not
     // while a helper runs.
     let jc = unsafe { std::slice::from_raw_parts_mut(c.jc, c.jc_mask as usize + 1) };
-    jc.fill(JcEntry::EMPTY);
+    // The engine's handles (`jc_code`) are left: with `jc[slot]` empty they
+    // can no longer match.
+    g.empty_jc(jc, None);
     g.jc_cleared_at = mmu.generation();
 }
 
@@ -308,6 +347,7 @@ impl JitEngine {
             traps: 0,
             execs: 0,
             jc_cleared_at: u64::MAX,
+            jc_filled: None,
         });
         let ctx = Box::new(JitCtx {
             cpu: std::ptr::null_mut(),
@@ -372,8 +412,7 @@ impl JitEngine {
     }
 
     fn clear_jc(&mut self) {
-        self.jc.fill(JcEntry::EMPTY);
-        self.jc_code.fill(None);
+        self.env.empty_jc(&mut self.jc, Some(&mut self.jc_code));
     }
 
     /// Sets the tiered engine's tier-up threshold (`--tier-threshold`).
@@ -499,6 +538,7 @@ impl JitEngine {
                                 _pad: 0,
                             };
                             self.jc_code[slot] = Some(code);
+                            self.env.note_jc_fill(slot);
                             code
                         }
                         Lookup::Ran(k, r) => {

@@ -247,8 +247,16 @@ impl DecodeCache {
             "code writes must be drained and fanned out before the interpreter runs"
         );
         let mut n = 0u64;
-        // Fast instructions executed since `instret`/`cycle` were last updated.
-        let mut unretired = 0u64;
+        // `n` when `instret`/`cycle` were last brought up to date: the
+        // instructions since then completed in the hot loop, except one
+        // that trapped or retires itself (`retire_before!(1)`).
+        let mut synced = 0u64;
+        macro_rules! retire_before {
+            ($pending:expr) => {{
+                hart.csr.retire_n(n - $pending - synced);
+                synced = n;
+            }};
+        }
         // The pc is a block start to count (tiered): reached by a control
         // transfer to another page or after an instruction that left the
         // hot loop.
@@ -276,6 +284,7 @@ impl DecodeCache {
                         Ok(c) => c,
                         Err(e) => {
                             n += 1;
+                            retire_before!(1);
                             hart.raise(e);
                             break Flow::StateChanged;
                         }
@@ -285,7 +294,7 @@ impl DecodeCache {
             let Some(page) = cur.page else {
                 // Uncached code: one instruction through the reference path.
                 n += 1;
-                hart.csr.retire_n(std::mem::take(&mut unretired));
+                retire_before!(1);
                 match self.reference_step(hart, mmu, None) {
                     Some(r) => break r,
                     None => continue,
@@ -325,7 +334,6 @@ impl DecodeCache {
                         let target: u64 = $target;
                         let new_page = (target ^ pc) & PAGE_MASK != 0;
                         pc = target;
-                        unretired += 1;
                         if new_page || n >= budget {
                             hart.state.pc = pc;
                             block_start = true;
@@ -362,14 +370,13 @@ impl DecodeCache {
                             }
                             Err(e) => {
                                 hart.state.pc = pc;
-                                hart.csr.retire_n(std::mem::take(&mut unretired));
+                                retire_before!(1);
                                 hart.raise(e.into());
                                 break 'outer Flow::StateChanged;
                             }
                         }
                         if mmu.device_touched() {
                             hart.state.pc = pc;
-                            unretired += 1;
                             break 'outer Flow::StateChanged;
                         }
                     }};
@@ -380,7 +387,7 @@ impl DecodeCache {
                         let v = rx(hart, $rs2);
                         if let Err(e) = mmu.store(&mut Walker::new(hart), didx, va, $size, v) {
                             hart.state.pc = pc;
-                            hart.csr.retire_n(std::mem::take(&mut unretired));
+                            retire_before!(1);
                             hart.raise(e.into());
                             break 'outer Flow::StateChanged;
                         }
@@ -389,12 +396,10 @@ impl DecodeCache {
                             // A write into code: the run loop drains it
                             // and invalidates every engine's cache.
                             hart.state.pc = pc;
-                            unretired += 1;
                             break 'outer Flow::Next;
                         }
                         if mmu.device_touched() {
                             hart.state.pc = pc;
-                            unretired += 1;
                             break 'outer Flow::StateChanged;
                         }
                     }};
@@ -482,12 +487,11 @@ impl DecodeCache {
                     Op::Generic => break Leave::Generic(slot.d),
                     Op::Empty => break Leave::Decode,
                 }
-                unretired += 1;
             };
             match leave {
                 Leave::Generic(d) => {
                     hart.state.pc = pc;
-                    hart.csr.retire_n(std::mem::take(&mut unretired));
+                    retire_before!(1);
                     match self.reference_step(hart, mmu, Some(d)) {
                         Some(r) => break 'outer r,
                         None => {
@@ -503,7 +507,7 @@ impl DecodeCache {
                     if self.decode_slot(mmu, page, off).is_none() {
                         // A 32-bit instruction straddling the page end.
                         n += 1;
-                        hart.csr.retire_n(std::mem::take(&mut unretired));
+                        retire_before!(1);
                         match self.reference_step(hart, mmu, None) {
                             Some(r) => break 'outer r,
                             None => {
@@ -515,7 +519,7 @@ impl DecodeCache {
                 }
             }
         };
-        hart.csr.retire_n(unretired);
+        hart.csr.retire_n(n - synced);
         mmu.take_device_touched();
         (n, stop)
     }
