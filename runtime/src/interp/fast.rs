@@ -320,6 +320,10 @@ impl DecodeCache {
                 }
             }
             let Page { slots, heat, .. } = &mut self.pages[page];
+            // Plain references to the arrays, so the loop keeps their
+            // addresses in registers instead of reloading the boxes.
+            let slots: &[Slot; SLOTS] = slots;
+            let heat: &mut [u16; SLOTS] = heat;
             // What made the hot loop below stop without leaving `run`.
             enum Leave {
                 Generic(Decoded),
