@@ -19,13 +19,13 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{default_libcall_names, Module};
+use cranelift_module::{default_libcall_names, FuncId, Module};
 
 use crate::translate::{annotate, build, Sigs, TbSource};
 
 /// Memory (whole pages of code) per generation before a full flush.
 pub const CODE_BUDGET: usize = 128 << 20;
-/// The granule of code memory: each TB's code occupies whole pages.
+/// The granule of code memory: each finalisation's code occupies whole pages.
 pub const CODE_PAGE: usize = 4096;
 
 /// The memory a TB of `size` code bytes occupies.
@@ -95,7 +95,7 @@ pub struct CodeCache {
     fbc: FunctionBuilderContext,
     sigs: Sigs,
     generation: u64,
-    /// Memory taken by this generation's code (whole pages per TB).
+    /// Memory taken by this generation's code (whole pages per finalisation).
     bytes: usize,
     tramp: *const u8,
     pub stats: JitStats,
@@ -230,7 +230,57 @@ impl CodeCache {
 
     /// Compiles `src`.
     pub fn compile(&mut self, src: &TbSource) -> Result<TbCode, JitError> {
+        self.compile_batch(std::slice::from_ref(src))
+            .pop()
+            .unwrap_or_else(|| Err(JitError::Module("empty batch".into())))
+    }
+
+    /// Compiles several TBs and makes them executable together: one
+    /// `mprotect` (and one round of TLB shootdowns) for the batch, and its
+    /// TBs share pages. One result per source, in order.
+    pub fn compile_batch(&mut self, srcs: &[TbSource]) -> Vec<Result<TbCode, JitError>> {
         let t0 = Instant::now();
+        let defined: Vec<_> = srcs.iter().map(|src| self.define(src)).collect();
+        let module = self
+            .module
+            .as_mut()
+            .expect("a module exists between flushes");
+        if let Err(e) = module.finalize_definitions() {
+            let e = e.to_string();
+            return srcs
+                .iter()
+                .map(|_| Err(JitError::Module(e.clone())))
+                .collect();
+        }
+        // Code of one finalisation is packed (16-byte aligned) on pages of
+        // its own.
+        let bytes: usize = defined
+            .iter()
+            .flatten()
+            .map(|(_, size)| size.next_multiple_of(16))
+            .sum();
+        let pages = if bytes > 0 { footprint(bytes) } else { 0 };
+        self.bytes += pages;
+        self.stats.footprint += pages;
+        self.stats.compile_time += t0.elapsed();
+        defined
+            .into_iter()
+            .map(|d| {
+                let (id, size) = d?;
+                self.stats.compiled += 1;
+                self.stats.code_bytes += size;
+                Ok(TbCode {
+                    entry: module.get_finalized_function(id),
+                    tramp: self.tramp,
+                    generation: self.generation,
+                    size: size as u32,
+                })
+            })
+            .collect()
+    }
+
+    /// Lowers `src` and defines it in the module (not yet executable).
+    fn define(&mut self, src: &TbSource) -> Result<(FuncId, usize), JitError> {
         let module = self
             .module
             .as_mut()
@@ -260,21 +310,7 @@ impl CodeCache {
             .compiled_code()
             .map_or(0, |c| c.code_buffer().len());
         module.clear_context(&mut self.ctx);
-        module
-            .finalize_definitions()
-            .map_err(|e| JitError::Module(e.to_string()))?;
-        let entry = module.get_finalized_function(id);
-        self.bytes += footprint(size);
-        self.stats.compiled += 1;
-        self.stats.code_bytes += size;
-        self.stats.footprint += footprint(size);
-        self.stats.compile_time += t0.elapsed();
-        Ok(TbCode {
-            entry,
-            tramp: self.tramp,
-            generation: self.generation,
-            size: size as u32,
-        })
+        Ok((id, size))
     }
 
     /// The annotated CLIF of `src` (before optimisation), for golden tests

@@ -15,6 +15,9 @@ use std::thread::JoinHandle;
 use crate::cache::{CodeCache, JitOptions, JitStats, TbCode};
 use crate::translate::TbSource;
 
+/// Compile requests the worker takes into one batch at most.
+const BATCH: usize = 8;
+
 enum Request {
     Compile { id: u64, src: TbSource },
     Flush,
@@ -64,32 +67,60 @@ impl CompileWorker {
                         return;
                     }
                 };
-                for req in req_rx {
+                // Compile requests queued together are compiled as one
+                // batch (see `CodeCache::compile_batch`), at most `BATCH`.
+                let mut pending = None;
+                loop {
+                    let req = match pending.take() {
+                        Some(r) => r,
+                        None => match req_rx.recv() {
+                            Ok(r) => r,
+                            Err(_) => break,
+                        },
+                    };
                     match req {
                         Request::Compile { id, src } => {
-                            let code = match cache.compile(&src) {
-                                Ok(c) => {
-                                    Some((c.entry as u64, c.tramp as u64, c.generation, c.size))
+                            let mut batch = vec![(id, src)];
+                            while batch.len() < BATCH {
+                                match req_rx.try_recv() {
+                                    Ok(Request::Compile { id, src }) => batch.push((id, src)),
+                                    Ok(other) => {
+                                        pending = Some(other);
+                                        break;
+                                    }
+                                    Err(_) => break,
                                 }
-                                Err(e) => {
-                                    tracing::error!(
-                                        "JIT compile of TB at {:#x} failed: {e}",
-                                        src.pc.0
-                                    );
-                                    None
-                                }
-                            };
-                            if res_tx
-                                .send(Raw {
+                            }
+                            let (ids, srcs): (Vec<u64>, Vec<TbSource>) = batch.into_iter().unzip();
+                            let results = cache.compile_batch(&srcs);
+                            let mut gone = false;
+                            for ((id, src), r) in ids.into_iter().zip(&srcs).zip(results) {
+                                let code = match r {
+                                    Ok(c) => {
+                                        Some((c.entry as u64, c.tramp as u64, c.generation, c.size))
+                                    }
+                                    Err(e) => {
+                                        tracing::error!(
+                                            "JIT compile of TB at {:#x} failed: {e}",
+                                            src.pc.0
+                                        );
+                                        None
+                                    }
+                                };
+                                let raw = Raw {
                                     id,
                                     code,
                                     stats: cache.stats,
-                                })
-                                .is_err()
-                            {
+                                };
+                                if res_tx.send(raw).is_err() {
+                                    gone = true;
+                                    break;
+                                }
+                                sent_by_worker.fetch_add(1, Ordering::Release);
+                            }
+                            if gone {
                                 break;
                             }
-                            sent_by_worker.fetch_add(1, Ordering::Release);
                         }
                         Request::Flush => {
                             // SAFETY: `CompileWorker::flush`'s caller keeps

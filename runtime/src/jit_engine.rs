@@ -44,7 +44,7 @@ pub const HOT_THRESHOLD: u32 = 32;
 pub const TIER_THRESHOLD: u16 = 128;
 /// Compilations the tiered engine hands the worker at once; the rest wait
 /// in its request list, hottest first.
-const WORKER_DEPTH: usize = 2;
+const WORKER_DEPTH: usize = 8;
 /// Compile requests waiting at most; beyond it the coolest is dropped (its
 /// block counts again from zero).
 const MAX_REQUESTS: usize = 64;
@@ -515,6 +515,16 @@ impl JitEngine {
                     self.clear_jc();
                 }
                 self.jc_mmu_generation = mmu.generation();
+                // The tables' addresses change only with a resize, applied
+                // just above or by the run loop (both after a generation
+                // change): generated code reads these views.
+                for (i, v) in self.ctx.tlb.iter_mut().enumerate() {
+                    let t = mmu.tlb_view(MmuIdx(i as u8));
+                    *v = TlbView {
+                        base: t.base,
+                        mask: t.mask,
+                    };
+                }
             }
             let pc = hart.state.pc;
             let fetch_idx = hart.fetch_idx();
@@ -569,13 +579,13 @@ impl JitEngine {
     /// Runs one TB; returns the instructions it executed and, if the
     /// execution loop must look at the machine now, why.
     fn run_tb(&mut self, hart: &mut Hart, mmu: &mut Mmu, code: TbCode) -> (u64, Option<Flow>) {
-        for (i, v) in self.ctx.tlb.iter_mut().enumerate() {
-            let t = mmu.tlb_view(MmuIdx(i as u8));
-            *v = TlbView {
-                base: t.base,
-                mask: t.mask,
-            };
-        }
+        debug_assert!(
+            self.ctx.tlb.iter().enumerate().all(|(i, v)| {
+                let t = mmu.tlb_view(MmuIdx(i as u8));
+                (v.base, v.mask) == (t.base, t.mask)
+            }),
+            "a fast TLB table moved without a generation change"
+        );
         let hart_ptr: *mut Hart = hart;
         self.env.hart = hart_ptr;
         self.env.mmu = mmu;
@@ -591,7 +601,8 @@ impl JitEngine {
         let ctx: *mut JitCtx = &mut *self.ctx;
         // SAFETY: `code` belongs to the current generation (checked by the
         // caller); the context points at this hart's registers, the TLB
-        // views were just read from `mmu`, and `hart`/`mmu` are not used
+        // views were read from `mmu` at its last generation change (tables
+        // move only with one; asserted above), and `hart`/`mmu` are not used
         // until the TB returns: the helpers reach them through `env`.
         unsafe { jit::exec::run_tb(code, ctx) };
         self.stats.tb_runs += 1;
