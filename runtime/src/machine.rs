@@ -245,6 +245,17 @@ impl Machine {
             "wfi idle          {:.1} ms",
             self.idle.as_secs_f64() * 1e3
         );
+        let _ = writeln!(s, "uart              {}", self.uart.borrow().state());
+        let h = &self.hart;
+        let _ = writeln!(
+            s,
+            "hart              pc {:#x} {:?}-mode mstatus {:#x} mip {:#x} mie {:#x}",
+            h.state.pc,
+            h.prv,
+            h.csr.mstatus,
+            h.mip(),
+            h.csr.mie
+        );
         for (i, name) in ["U", "S", "S+SUM", "M"].iter().enumerate() {
             let t = self.mmu.tlb_stats(softmmu::MmuIdx(i as u8));
             if t.hits + t.misses == 0 {

@@ -54,6 +54,21 @@ impl Plic {
         self.update();
     }
 
+    /// One source's state, for `--stats`.
+    pub fn source_state(&self, s: usize) -> String {
+        format!(
+            "level {} pending {} in-service {} priority {} enabled m/s {}/{} thresholds {}/{}",
+            self.level[s],
+            self.pending[s],
+            self.in_service[s],
+            self.priority[s],
+            self.enabled(0, s),
+            self.enabled(1, s),
+            self.threshold[0],
+            self.threshold[1]
+        )
+    }
+
     fn enabled(&self, ctx: usize, s: usize) -> bool {
         self.enable[ctx][s / 32] >> (s % 32) & 1 != 0
     }

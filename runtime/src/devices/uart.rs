@@ -116,6 +116,19 @@ impl Uart {
     }
 
     /// Flushes buffered guest output to the host.
+    /// Registers and interrupt state, for `--stats`.
+    pub fn state(&self) -> String {
+        format!(
+            "ier {:#x} iir {:#x} lcr {:#x} thr-irq {} rx {} plic[{UART_IRQ}] {}",
+            self.ier,
+            self.iir(),
+            self.lcr,
+            self.thr_irq,
+            self.rx.len(),
+            self.plic.borrow().source_state(UART_IRQ)
+        )
+    }
+
     pub fn flush(&mut self) {
         let _ = self.out.flush();
     }

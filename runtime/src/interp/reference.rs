@@ -11,7 +11,10 @@ use softmmu::{AccessType, Atomic, GuestVirtAddr, MemFaultKind, Mmu};
 
 use crate::hart::csr::{MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW};
 use crate::hart::walk::Walker;
-use crate::hart::{Exception, Hart, Priv, Reservation};
+use crate::hart::{irq, Exception, Hart, Priv, Reservation};
+
+/// The `mip` CSR's number.
+const CSR_MIP: u16 = 0x344;
 
 /// What the execution loop must do next, after an instruction retired,
 /// trapped (the hart is at its handler) or a budget ran out.
@@ -469,10 +472,20 @@ fn csr_op(
         hart.csr_read(csr)?
     };
     if do_write {
+        // csrrs/csrrc of `mip` modify the software-writable SEIP bit: the
+        // value read ORs in the PLIC's line, which must not be latched into
+        // it (privileged spec, "Machine Interrupt Registers"). Latching it
+        // left SEIP stuck on after OpenSBI's `csrc mip, STIP` raced a UART
+        // interrupt: an endless S-mode external interrupt storm.
+        let base = if csr == CSR_MIP {
+            (old & !irq::SEIP) | (hart.csr.mip & irq::SEIP)
+        } else {
+            old
+        };
         let new = match op {
             CsrOp::Rw => src,
-            CsrOp::Rs => old | src,
-            CsrOp::Rc => old & !src,
+            CsrOp::Rs => base | src,
+            CsrOp::Rc => base & !src,
         };
         if hart.csr_write(csr, new)?.flush_tlbs {
             mmu.flush_all();
@@ -547,6 +560,54 @@ mod tests {
             unary(UnaryOp::Rev8, 0x0102_0304_0506_0708),
             0x0807_0605_0403_0201
         );
+    }
+
+    #[test]
+    fn csr_set_and_clear_of_mip_do_not_latch_the_external_line() {
+        use std::rc::Rc;
+
+        use crate::hart::IrqLines;
+        let lines = IrqLines::default();
+        let mut h = Hart::new(0, lines.clone(), Rc::new(|| 0));
+        let mut space = softmmu::AddressSpace::new();
+        space
+            .add_ram("ram", softmmu::GuestPhysAddr(0x8000_0000), 0x1000)
+            .unwrap();
+        let mut mmu = Mmu::new(space);
+        h.csr.mip = irq::STIP;
+        lines.set(irq::SEIP, true);
+        // csrc mip, STIP (OpenSBI's timer path) while the PLIC asserts SEIP.
+        h.state.set_x(5, irq::STIP);
+        csr_op(
+            &mut h,
+            &mut mmu,
+            CsrOp::Rc,
+            Reg(6),
+            CSR_MIP,
+            irq::STIP,
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            h.state.x[6] & irq::SEIP,
+            irq::SEIP,
+            "the read sees the line"
+        );
+        assert_eq!(h.csr.mip & (irq::SEIP | irq::STIP), 0);
+        lines.set(irq::SEIP, false);
+        assert_eq!(h.mip() & irq::SEIP, 0, "SEIP follows the line again");
+        // A csrs of SEIP itself sets the software bit, which then stays.
+        csr_op(
+            &mut h,
+            &mut mmu,
+            CsrOp::Rs,
+            Reg(0),
+            CSR_MIP,
+            irq::SEIP,
+            true,
+        )
+        .unwrap();
+        assert_eq!(h.mip() & irq::SEIP, irq::SEIP);
     }
 
     #[test]
