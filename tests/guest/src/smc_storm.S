@@ -5,7 +5,10 @@
  *     decoded and compiled code stale;
  *  2. 1,000 times: patch the immediate of `addi a0, zero, imm` in a
  *     function on the same page, fence.i, call it: it must return the new
- *     immediate.
+ *     immediate;
+ *  3. the same, writing only the instruction's upper halfword (sh);
+ *  4. the same, writing only its top byte (sb): engines that track code
+ *     per instruction must drop it for a 2- or 1-byte write too.
  * The JIT must not recompile the page after every store (tests/tests/smc.rs
  * checks its compile count); every engine must run the patched code. */
 #include "test.h"
@@ -43,12 +46,42 @@ test_main:
         addi    s1, s1, 1
         li      t0, PATCHES
         bne     s1, t0, 2b
+        TEST 3                          /* the same with halfword stores */
+        la      s0, patched_h
+        li      s1, 0
+3:      andi    s3, s1, 1023
+        slli    t0, s3, 4               /* bits 16-31: imm << 4 (rs1 = x0) */
+        sh      t0, 2(s0)
+        fence.i
+        call    patched_h
+        EXPECT_REG a0, s3
+        addi    s1, s1, 1
+        li      t0, PATCHES
+        bne     s1, t0, 3b
+        TEST 4                          /* and with byte stores: imm[11:4] */
+        la      s0, patched_b
+        li      s1, 0
+4:      andi    s3, s1, 127
+        sb      s3, 3(s0)
+        fence.i
+        call    patched_b
+        slli    s4, s3, 4
+        EXPECT_REG a0, s4
+        addi    s1, s1, 1
+        li      t0, PATCHES
+        bne     s1, t0, 4b
         j       pass
 
         .balign 4
         .option push
         .option norvc                   /* a 4-byte addi, patched whole */
 patched:
+        addi    a0, zero, 0
+        ret
+patched_h:
+        addi    a0, zero, 0
+        ret
+patched_b:
         addi    a0, zero, 0
         ret
         .option pop
