@@ -665,7 +665,7 @@ impl JitEngine {
             return interpret_one(icache, hart, mmu);
         }
         let page = pa.0 & PAGE_MASK;
-        let epoch = self.page_epochs.get(&page).copied().unwrap_or(0);
+        let epoch = self.epoch(page);
         if self.background.is_some() {
             // Tiered, code for another regime (MMU index, FS) or none:
             // interpret, counting this block's runs in the engine's table.
@@ -688,19 +688,16 @@ impl JitEngine {
         if self.cache.as_ref().is_some_and(CodeCache::is_full) {
             self.flush_code();
         }
+        if self.cache.is_none() {
+            return interpret_one(icache, hart, mmu);
+        }
         // Cells after the flush: a flush hands the whole arena out again.
-        src.cells = self.cells.alloc();
+        let tb = self.claim(mmu, key, &mut src);
         let Some(cache) = self.cache.as_mut() else {
             return interpret_one(icache, hart, mmu);
         };
         match cache.compile(&src) {
             Ok(code) => {
-                let tb = PageTb {
-                    key,
-                    len: guest_len(&src),
-                    cells: src.cells,
-                };
-                mmu.mark_code(pa, tb.len as u64);
                 self.insert_tb(tb, code);
                 Lookup::Code(code)
             }
@@ -752,11 +749,7 @@ impl JitEngine {
                     data_idx: hart.data_idx().0,
                     fp_dirty: fp_dirty(hart),
                 };
-                let epoch = self
-                    .page_epochs
-                    .get(&(pa.0 & PAGE_MASK))
-                    .copied()
-                    .unwrap_or(0);
+                let epoch = self.epoch(pa.0 & PAGE_MASK);
                 self.request(key, epoch, icache);
             }
             // Compiled code starts at the pc: the next round looks it up.
@@ -789,18 +782,19 @@ impl JitEngine {
     /// Hands the worker the hottest waiting requests, up to `WORKER_DEPTH`
     /// in flight; requests whose page was written since are dropped.
     fn submit_requests(&mut self, mmu: &mut Mmu, icache: &mut DecodeCache) {
-        let Some(bg) = self.background.as_mut() else {
-            return;
-        };
-        while bg.worker.in_flight() < WORKER_DEPTH && !bg.requests.is_empty() {
+        loop {
+            let Some(bg) = self.background.as_mut() else {
+                return;
+            };
+            if bg.worker.in_flight() >= WORKER_DEPTH || bg.requests.is_empty() {
+                return;
+            }
             let hottest = (0..bg.requests.len())
                 .max_by_key(|&i| icache.heat(GuestPhysAddr(bg.requests[i].0.ppc)))
                 .unwrap_or(0);
             let (key, epoch) = bg.requests.swap_remove(hottest);
             let page = key.ppc & PAGE_MASK;
-            if self.page_epochs.get(&page).copied().unwrap_or(0) != epoch
-                || self.tbs.contains_key(&key)
-            {
+            if self.epoch(page) != epoch || self.tbs.contains_key(&key) {
                 self.stats.dropped_requests += 1;
                 continue;
             }
@@ -815,16 +809,31 @@ impl JitEngine {
             ) else {
                 continue;
             };
-            src.cells = self.cells.alloc();
-            let tb = PageTb {
-                key,
-                len: guest_len(&src),
-                cells: src.cells,
+            let tb = self.claim(mmu, key, &mut src);
+            let Some(bg) = self.background.as_mut() else {
+                return;
             };
-            mmu.mark_code(pa, tb.len as u64);
             bg.next_id += 1;
             bg.pending.insert(bg.next_id, (tb, epoch));
             bg.worker.submit(bg.next_id, src);
+        }
+    }
+
+    /// A page's epoch: how many times a write dropped code of it.
+    fn epoch(&self, page: u64) -> u64 {
+        epoch_of(&self.page_epochs, page)
+    }
+
+    /// Gives `src` (about to be compiled as `key`) its chaining cells and
+    /// marks its guest bytes as code, so a write to them from now on is seen.
+    fn claim(&mut self, mmu: &mut Mmu, key: TbKey, src: &mut TbSource) -> PageTb {
+        src.cells = self.cells.alloc();
+        let len: u16 = src.insns.iter().map(|d| d.len as u16).sum();
+        mmu.mark_code(GuestPhysAddr(key.ppc), len as u64);
+        PageTb {
+            key,
+            len,
+            cells: src.cells,
         }
     }
 
@@ -881,9 +890,7 @@ impl JitEngine {
             let key = tb.key;
             let Some(code) = done.code else { continue };
             let page = key.ppc & PAGE_MASK;
-            if code.generation == bg.generation
-                && self.page_epochs.get(&page).copied().unwrap_or(0) == epoch
-            {
+            if code.generation == bg.generation && epoch_of(&self.page_epochs, page) == epoch {
                 ready.push((tb, code));
             }
         }
@@ -985,9 +992,9 @@ enum Lookup {
     Ran(u64, Flow),
 }
 
-/// The guest bytes a TB covers.
-fn guest_len(src: &TbSource) -> u16 {
-    src.insns.iter().map(|d| d.len as u16).sum()
+/// `page`'s entry of `JitEngine::page_epochs` (0 when never written).
+fn epoch_of(epochs: &HashMap<u64, u64>, page: u64) -> u64 {
+    epochs.get(&page).copied().unwrap_or(0)
 }
 
 /// Collects the instructions of the TB starting at `pc` (physical `pa`):

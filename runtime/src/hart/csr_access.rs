@@ -58,6 +58,21 @@ impl Hart {
         Some(())
     }
 
+    /// The value a csrrs/csrrc of `csr` modifies, given what it read
+    /// (`read`, which goes to rd): the same, except for `mip`, where SEIP
+    /// reads as the software bit ORed with the PLIC's line but the
+    /// read-modify-write uses the software bit alone (privileged spec,
+    /// "Machine Interrupt Registers"). Latching the line left SEIP stuck on
+    /// after OpenSBI's `csrc mip, STIP` raced a UART interrupt: an endless
+    /// S-mode external interrupt storm.
+    pub fn csr_rmw_base(&self, csr: u16, read: u64) -> u64 {
+        if csr == 0x344 {
+            (read & !irq::SEIP) | (self.csr.mip & irq::SEIP)
+        } else {
+            read
+        }
+    }
+
     /// Reads a CSR; `None` means the access raises illegal instruction.
     pub fn csr_read(&mut self, csr: u16) -> Option<u64> {
         self.check_access(csr, false)?;

@@ -219,12 +219,14 @@ impl DecodeCache {
     /// Sets the tier-up count of the block at physical `pa` back to 0 (a
     /// compile request that was dropped).
     pub fn cool(&mut self, pa: GuestPhysAddr) {
-        if let Some(&i) = self.by_phys.get(&(pa.0 & PAGE_MASK)) {
-            let h = &mut self.pages[i].heat[slot_index(pa.0)];
-            if *h != COMPILED {
-                *h = 0;
-            }
+        if let Some(h) = self.heat_mut(pa).filter(|h| **h != COMPILED) {
+            *h = 0;
         }
+    }
+
+    fn heat_mut(&mut self, pa: GuestPhysAddr) -> Option<&mut u16> {
+        let i = *self.by_phys.get(&(pa.0 & PAGE_MASK))?;
+        Some(&mut self.pages[i].heat[slot_index(pa.0)])
     }
 
     /// Forgets every tier-up count and compiled mark (the JIT's code was flushed).
@@ -680,11 +682,8 @@ impl DecodeCache {
 
     /// Forgets that compiled code starts at physical `pa` (its TB was dropped).
     pub fn uncompile(&mut self, pa: GuestPhysAddr) {
-        if let Some(&i) = self.by_phys.get(&(pa.0 & PAGE_MASK)) {
-            let h = &mut self.pages[i].heat[slot_index(pa.0)];
-            if *h == COMPILED {
-                *h = 0;
-            }
+        if let Some(h) = self.heat_mut(pa).filter(|h| **h == COMPILED) {
+            *h = 0;
         }
     }
 }

@@ -11,10 +11,7 @@ use softmmu::{AccessType, Atomic, GuestVirtAddr, MemFaultKind, Mmu};
 
 use crate::hart::csr::{MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW};
 use crate::hart::walk::Walker;
-use crate::hart::{irq, Exception, Hart, Priv, Reservation};
-
-/// The `mip` CSR's number.
-const CSR_MIP: u16 = 0x344;
+use crate::hart::{Exception, Hart, Priv, Reservation};
 
 /// What the execution loop must do next, after an instruction retired,
 /// trapped (the hart is at its handler) or a budget ran out.
@@ -472,16 +469,7 @@ fn csr_op(
         hart.csr_read(csr)?
     };
     if do_write {
-        // csrrs/csrrc of `mip` modify the software-writable SEIP bit: the
-        // value read ORs in the PLIC's line, which must not be latched into
-        // it (privileged spec, "Machine Interrupt Registers"). Latching it
-        // left SEIP stuck on after OpenSBI's `csrc mip, STIP` raced a UART
-        // interrupt: an endless S-mode external interrupt storm.
-        let base = if csr == CSR_MIP {
-            (old & !irq::SEIP) | (hart.csr.mip & irq::SEIP)
-        } else {
-            old
-        };
+        let base = hart.csr_rmw_base(csr, old);
         let new = match op {
             CsrOp::Rw => src,
             CsrOp::Rs => base | src,
@@ -566,7 +554,8 @@ mod tests {
     fn csr_set_and_clear_of_mip_do_not_latch_the_external_line() {
         use std::rc::Rc;
 
-        use crate::hart::IrqLines;
+        use crate::hart::{irq, IrqLines};
+        const CSR_MIP: u16 = 0x344;
         let lines = IrqLines::default();
         let mut h = Hart::new(0, lines.clone(), Rc::new(|| 0));
         let mut space = softmmu::AddressSpace::new();
