@@ -334,7 +334,6 @@ impl DecodeCache {
             let leave = loop {
                 let slot = &slots[slot_index(pc)];
                 n += 1;
-                let next = pc.wrapping_add(slot.d.len as u64);
                 macro_rules! jump {
                     ($target:expr) => {{
                         let target: u64 = $target;
@@ -358,21 +357,24 @@ impl DecodeCache {
                         continue;
                     }};
                 }
+                // Every macro below takes the instruction's length `$len`
+                // as a constant of its arm: the next pc is `pc + $len`
+                // without waiting for a load from the slot.
                 macro_rules! branch {
-                    ($cond:expr, $off:expr) => {{
+                    ($len:expr, $cond:expr, $off:expr) => {{
                         if $cond {
                             jump!(pc.wrapping_add($off as i64 as u64))
                         }
-                        pc = next;
+                        pc = pc.wrapping_add($len);
                     }};
                 }
                 macro_rules! load {
-                    ($rd:expr, $rs1:expr, $off:expr, $size:expr, $signed:expr) => {{
+                    ($len:expr, $rd:expr, $rs1:expr, $off:expr, $size:expr, $signed:expr) => {{
                         let va = GuestVirtAddr(rx(hart, $rs1).wrapping_add($off as i64 as u64));
                         match mmu.load(&mut Walker::new(hart), didx, va, $size) {
                             Ok(v) => {
                                 wx(hart, $rd, if $signed { sign_extend(v, $size) } else { v });
-                                pc = next;
+                                pc = pc.wrapping_add($len);
                             }
                             Err(e) => {
                                 hart.state.pc = pc;
@@ -388,7 +390,7 @@ impl DecodeCache {
                     }};
                 }
                 macro_rules! store {
-                    ($rs1:expr, $rs2:expr, $off:expr, $size:expr) => {{
+                    ($len:expr, $rs1:expr, $rs2:expr, $off:expr, $size:expr) => {{
                         let va = GuestVirtAddr(rx(hart, $rs1).wrapping_add($off as i64 as u64));
                         let v = rx(hart, $rs2);
                         if let Err(e) = mmu.store(&mut Walker::new(hart), didx, va, $size, v) {
@@ -397,7 +399,7 @@ impl DecodeCache {
                             hart.raise(e.into());
                             break 'outer Flow::StateChanged;
                         }
-                        pc = next;
+                        pc = pc.wrapping_add($len);
                         if mmu.has_dirty_code() {
                             // A write into code: the run loop drains it
                             // and invalidates every engine's cache.
@@ -411,85 +413,160 @@ impl DecodeCache {
                     }};
                 }
                 macro_rules! alu {
-                    ($rd:expr, $v:expr) => {{
+                    ($len:expr, $rd:expr, $v:expr) => {{
                         let v: u64 = $v;
                         wx(hart, $rd, v);
-                        pc = next;
+                        pc = pc.wrapping_add($len);
+                    }};
+                }
+                macro_rules! link_jump {
+                    ($len:expr, $rd:expr, $target:expr) => {{
+                        let target: u64 = $target;
+                        wx(hart, $rd, pc.wrapping_add($len));
+                        jump!(target)
                     }};
                 }
                 let imm = |i: i32| i as i64 as u64;
                 match slot.op {
-                    Op::Addi { rd, rs1, imm: i } => alu!(rd, rx(hart, rs1).wrapping_add(imm(i))),
-                    Op::Andi { rd, rs1, imm: i } => alu!(rd, rx(hart, rs1) & imm(i)),
-                    Op::Ori { rd, rs1, imm: i } => alu!(rd, rx(hart, rs1) | imm(i)),
-                    Op::Xori { rd, rs1, imm: i } => alu!(rd, rx(hart, rs1) ^ imm(i)),
-                    Op::Slli { rd, rs1, imm: i } => alu!(rd, rx(hart, rs1) << (i & 63)),
-                    Op::Srli { rd, rs1, imm: i } => alu!(rd, rx(hart, rs1) >> (i & 63)),
+                    Op::Addi { rd, rs1, imm: i } => alu!(4, rd, rx(hart, rs1).wrapping_add(imm(i))),
+                    Op::CAddi { rd, rs1, imm: i } => {
+                        alu!(2, rd, rx(hart, rs1).wrapping_add(imm(i)))
+                    }
+                    Op::Andi { rd, rs1, imm: i } => alu!(4, rd, rx(hart, rs1) & imm(i)),
+                    Op::CAndi { rd, rs1, imm: i } => alu!(2, rd, rx(hart, rs1) & imm(i)),
+                    Op::Ori { rd, rs1, imm: i } => alu!(4, rd, rx(hart, rs1) | imm(i)),
+                    Op::Xori { rd, rs1, imm: i } => alu!(4, rd, rx(hart, rs1) ^ imm(i)),
+                    Op::Slli { rd, rs1, imm: i } => alu!(4, rd, rx(hart, rs1) << (i & 63)),
+                    Op::CSlli { rd, rs1, imm: i } => alu!(2, rd, rx(hart, rs1) << (i & 63)),
+                    Op::Srli { rd, rs1, imm: i } => alu!(4, rd, rx(hart, rs1) >> (i & 63)),
+                    Op::CSrli { rd, rs1, imm: i } => alu!(2, rd, rx(hart, rs1) >> (i & 63)),
                     Op::Srai { rd, rs1, imm: i } => {
-                        alu!(rd, ((rx(hart, rs1) as i64) >> (i & 63)) as u64)
+                        alu!(4, rd, ((rx(hart, rs1) as i64) >> (i & 63)) as u64)
+                    }
+                    Op::CSrai { rd, rs1, imm: i } => {
+                        alu!(2, rd, ((rx(hart, rs1) as i64) >> (i & 63)) as u64)
                     }
                     Op::Addiw { rd, rs1, imm: i } => {
-                        alu!(rd, (rx(hart, rs1) as i32).wrapping_add(i) as i64 as u64)
+                        alu!(4, rd, (rx(hart, rs1) as i32).wrapping_add(i) as i64 as u64)
+                    }
+                    Op::CAddiw { rd, rs1, imm: i } => {
+                        alu!(2, rd, (rx(hart, rs1) as i32).wrapping_add(i) as i64 as u64)
                     }
                     Op::AluImm {
                         op,
                         rd,
                         rs1,
                         imm: i,
-                    } => alu!(rd, alu(op, rx(hart, rs1), imm(i))),
+                    } => alu!(4, rd, alu(op, rx(hart, rs1), imm(i))),
                     Op::AluImm32 {
                         op,
                         rd,
                         rs1,
                         imm: i,
-                    } => {
-                        alu!(rd, alu32(op, rx(hart, rs1), imm(i)))
+                    } => alu!(4, rd, alu32(op, rx(hart, rs1), imm(i))),
+                    Op::Add { rd, rs1, rs2 } => {
+                        alu!(4, rd, rx(hart, rs1).wrapping_add(rx(hart, rs2)))
                     }
-                    Op::Add { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1).wrapping_add(rx(hart, rs2))),
-                    Op::Sub { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1).wrapping_sub(rx(hart, rs2))),
-                    Op::And { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1) & rx(hart, rs2)),
-                    Op::Or { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1) | rx(hart, rs2)),
-                    Op::Xor { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1) ^ rx(hart, rs2)),
-                    Op::Sll { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1) << (rx(hart, rs2) & 63)),
-                    Op::Srl { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1) >> (rx(hart, rs2) & 63)),
-                    Op::Sltu { rd, rs1, rs2 } => alu!(rd, (rx(hart, rs1) < rx(hart, rs2)) as u64),
-                    Op::Mul { rd, rs1, rs2 } => alu!(rd, rx(hart, rs1).wrapping_mul(rx(hart, rs2))),
+                    Op::CAdd { rd, rs1, rs2 } => {
+                        alu!(2, rd, rx(hart, rs1).wrapping_add(rx(hart, rs2)))
+                    }
+                    Op::Sub { rd, rs1, rs2 } => {
+                        alu!(4, rd, rx(hart, rs1).wrapping_sub(rx(hart, rs2)))
+                    }
+                    Op::CSub { rd, rs1, rs2 } => {
+                        alu!(2, rd, rx(hart, rs1).wrapping_sub(rx(hart, rs2)))
+                    }
+                    Op::And { rd, rs1, rs2 } => alu!(4, rd, rx(hart, rs1) & rx(hart, rs2)),
+                    Op::CAnd { rd, rs1, rs2 } => alu!(2, rd, rx(hart, rs1) & rx(hart, rs2)),
+                    Op::Or { rd, rs1, rs2 } => alu!(4, rd, rx(hart, rs1) | rx(hart, rs2)),
+                    Op::COr { rd, rs1, rs2 } => alu!(2, rd, rx(hart, rs1) | rx(hart, rs2)),
+                    Op::Xor { rd, rs1, rs2 } => alu!(4, rd, rx(hart, rs1) ^ rx(hart, rs2)),
+                    Op::CXor { rd, rs1, rs2 } => alu!(2, rd, rx(hart, rs1) ^ rx(hart, rs2)),
+                    Op::Sll { rd, rs1, rs2 } => alu!(4, rd, rx(hart, rs1) << (rx(hart, rs2) & 63)),
+                    Op::Srl { rd, rs1, rs2 } => alu!(4, rd, rx(hart, rs1) >> (rx(hart, rs2) & 63)),
+                    Op::Sltu { rd, rs1, rs2 } => {
+                        alu!(4, rd, (rx(hart, rs1) < rx(hart, rs2)) as u64)
+                    }
+                    Op::Mul { rd, rs1, rs2 } => {
+                        alu!(4, rd, rx(hart, rs1).wrapping_mul(rx(hart, rs2)))
+                    }
                     Op::Addw { rd, rs1, rs2 } => alu!(
+                        4,
                         rd,
                         (rx(hart, rs1) as i32).wrapping_add(rx(hart, rs2) as i32) as i64 as u64
                     ),
-                    Op::Alu { op, rd, rs1, rs2 } => alu!(rd, alu(op, rx(hart, rs1), rx(hart, rs2))),
+                    Op::CAddw { rd, rs1, rs2 } => alu!(
+                        2,
+                        rd,
+                        (rx(hart, rs1) as i32).wrapping_add(rx(hart, rs2) as i32) as i64 as u64
+                    ),
+                    Op::Alu { op, rd, rs1, rs2 } => {
+                        alu!(4, rd, alu(op, rx(hart, rs1), rx(hart, rs2)))
+                    }
                     Op::Alu32 { op, rd, rs1, rs2 } => {
-                        alu!(rd, alu32(op, rx(hart, rs1), rx(hart, rs2)))
+                        alu!(4, rd, alu32(op, rx(hart, rs1), rx(hart, rs2)))
                     }
-                    Op::Unary { op, rd, rs1 } => alu!(rd, unary(op, rx(hart, rs1))),
-                    Op::Lui { rd, imm: i } => alu!(rd, imm(i)),
-                    Op::Auipc { rd, imm: i } => alu!(rd, pc.wrapping_add(imm(i))),
-                    Op::Jal { rd, off } => {
-                        wx(hart, rd, next);
-                        jump!(pc.wrapping_add(imm(off)))
+                    Op::Subw { rd, rs1, rs2 } => alu!(
+                        4,
+                        rd,
+                        (rx(hart, rs1) as i32).wrapping_sub(rx(hart, rs2) as i32) as i64 as u64
+                    ),
+                    Op::CSubw { rd, rs1, rs2 } => alu!(
+                        2,
+                        rd,
+                        (rx(hart, rs1) as i32).wrapping_sub(rx(hart, rs2) as i32) as i64 as u64
+                    ),
+                    Op::Slliw { rd, rs1, imm: i } => {
+                        alu!(
+                            4,
+                            rd,
+                            ((rx(hart, rs1) as u32) << (i & 31)) as i32 as i64 as u64
+                        )
                     }
+                    Op::Srliw { rd, rs1, imm: i } => {
+                        alu!(
+                            4,
+                            rd,
+                            ((rx(hart, rs1) as u32) >> (i & 31)) as i32 as i64 as u64
+                        )
+                    }
+                    Op::Sraiw { rd, rs1, imm: i } => {
+                        alu!(4, rd, ((rx(hart, rs1) as i32) >> (i & 31)) as i64 as u64)
+                    }
+                    Op::Unary { op, rd, rs1 } => alu!(4, rd, unary(op, rx(hart, rs1))),
+                    Op::Lui { rd, imm: i } => alu!(4, rd, imm(i)),
+                    Op::CLui { rd, imm: i } => alu!(2, rd, imm(i)),
+                    Op::Auipc { rd, imm: i } => alu!(4, rd, pc.wrapping_add(imm(i))),
+                    Op::Jal { rd, off } => link_jump!(4, rd, pc.wrapping_add(imm(off))),
+                    Op::CJal { rd, off } => link_jump!(2, rd, pc.wrapping_add(imm(off))),
                     Op::Jalr { rd, rs1, off } => {
-                        let target = rx(hart, rs1).wrapping_add(imm(off)) & !1;
-                        wx(hart, rd, next);
-                        jump!(target)
+                        link_jump!(4, rd, rx(hart, rs1).wrapping_add(imm(off)) & !1)
                     }
-                    Op::Beq { rs1, rs2, off } => branch!(rx(hart, rs1) == rx(hart, rs2), off),
-                    Op::Bne { rs1, rs2, off } => branch!(rx(hart, rs1) != rx(hart, rs2), off),
+                    Op::CJalr { rd, rs1, off } => {
+                        link_jump!(2, rd, rx(hart, rs1).wrapping_add(imm(off)) & !1)
+                    }
+                    Op::Beq { rs1, rs2, off } => branch!(4, rx(hart, rs1) == rx(hart, rs2), off),
+                    Op::CBeq { rs1, rs2, off } => branch!(2, rx(hart, rs1) == rx(hart, rs2), off),
+                    Op::Bne { rs1, rs2, off } => branch!(4, rx(hart, rs1) != rx(hart, rs2), off),
+                    Op::CBne { rs1, rs2, off } => branch!(2, rx(hart, rs1) != rx(hart, rs2), off),
                     Op::Blt { rs1, rs2, off } => {
-                        branch!((rx(hart, rs1) as i64) < (rx(hart, rs2) as i64), off)
+                        branch!(4, (rx(hart, rs1) as i64) < (rx(hart, rs2) as i64), off)
                     }
                     Op::Bge { rs1, rs2, off } => {
-                        branch!((rx(hart, rs1) as i64) >= (rx(hart, rs2) as i64), off)
+                        branch!(4, (rx(hart, rs1) as i64) >= (rx(hart, rs2) as i64), off)
                     }
-                    Op::Bltu { rs1, rs2, off } => branch!(rx(hart, rs1) < rx(hart, rs2), off),
-                    Op::Bgeu { rs1, rs2, off } => branch!(rx(hart, rs1) >= rx(hart, rs2), off),
-                    Op::Ld { rd, rs1, off } => load!(rd, rs1, off, 8, false),
-                    Op::Lw { rd, rs1, off } => load!(rd, rs1, off, 4, true),
-                    Op::Load { op, rd, rs1, off } => load!(rd, rs1, off, op.size(), op.signed()),
-                    Op::Sd { rs1, rs2, off } => store!(rs1, rs2, off, 8),
-                    Op::Sw { rs1, rs2, off } => store!(rs1, rs2, off, 4),
-                    Op::Store { op, rs1, rs2, off } => store!(rs1, rs2, off, op.size()),
+                    Op::Bltu { rs1, rs2, off } => branch!(4, rx(hart, rs1) < rx(hart, rs2), off),
+                    Op::Bgeu { rs1, rs2, off } => branch!(4, rx(hart, rs1) >= rx(hart, rs2), off),
+                    Op::Ld { rd, rs1, off } => load!(4, rd, rs1, off, 8, false),
+                    Op::CLd { rd, rs1, off } => load!(2, rd, rs1, off, 8, false),
+                    Op::Lw { rd, rs1, off } => load!(4, rd, rs1, off, 4, true),
+                    Op::CLw { rd, rs1, off } => load!(2, rd, rs1, off, 4, true),
+                    Op::Load { op, rd, rs1, off } => load!(4, rd, rs1, off, op.size(), op.signed()),
+                    Op::Sd { rs1, rs2, off } => store!(4, rs1, rs2, off, 8),
+                    Op::CSd { rs1, rs2, off } => store!(2, rs1, rs2, off, 8),
+                    Op::Sw { rs1, rs2, off } => store!(4, rs1, rs2, off, 4),
+                    Op::CSw { rs1, rs2, off } => store!(2, rs1, rs2, off, 4),
+                    Op::Store { op, rs1, rs2, off } => store!(4, rs1, rs2, off, op.size()),
                     Op::Generic => break Leave::Generic(slot.d),
                     Op::Empty => break Leave::Decode,
                 }

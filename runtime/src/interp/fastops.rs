@@ -13,6 +13,8 @@ use frontend_riscv::{AluOp, BranchOp, Decoded, Insn, LoadOp, StoreOp, UnaryOp};
 /// One pre-decoded instruction. Register numbers are `u8` (0..31),
 /// immediates `i32` (every RV64 immediate fits). The most frequent
 /// operations have variants of their own so the hot loop dispatches once.
+/// Variants without a `C` prefix are 4-byte instructions; `C` variants are
+/// 2-byte ones; `Generic` carries its length in the slot's `Decoded`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
     /// Not decoded yet.
@@ -105,6 +107,26 @@ pub enum Op {
         rd: u8,
         rs1: u8,
         imm: i32,
+    },
+    Slliw {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    Srliw {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    Sraiw {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    Subw {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
     },
     /// Other register-immediate ALU operations.
     AluImm {
@@ -219,6 +241,117 @@ pub enum Op {
         rs2: u8,
         off: i32,
     },
+    // The 2-byte (RVC) forms of the operations compressed instructions
+    // expand to: the hot loop's arm for each knows the instruction length
+    // as a constant, so the next pc never waits for a load from the slot.
+    CLui {
+        rd: u8,
+        imm: i32,
+    },
+    CJal {
+        rd: u8,
+        off: i32,
+    },
+    CJalr {
+        rd: u8,
+        rs1: u8,
+        off: i32,
+    },
+    CBeq {
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
+    CBne {
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
+    CAddi {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    CAndi {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    CSlli {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    CSrli {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    CSrai {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    CAddiw {
+        rd: u8,
+        rs1: u8,
+        imm: i32,
+    },
+    CAdd {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    CSub {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    CAnd {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    COr {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    CXor {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    CAddw {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    CSubw {
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+    },
+    CLd {
+        rd: u8,
+        rs1: u8,
+        off: i32,
+    },
+    CLw {
+        rd: u8,
+        rs1: u8,
+        off: i32,
+    },
+    CSd {
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
+    CSw {
+        rs1: u8,
+        rs2: u8,
+        off: i32,
+    },
 }
 
 const _: () = assert!(core::mem::size_of::<Op>() <= 8);
@@ -229,6 +362,45 @@ fn imm32(v: i64) -> Option<i32> {
 
 /// The flat form of `d`, or `Generic`.
 pub fn lower(d: &Decoded) -> Op {
+    let op = lower_op(d);
+    match d.len {
+        4 => op,
+        2 => compressed(op),
+        _ => Op::Generic,
+    }
+}
+
+/// The 2-byte form of `op`; `Generic` for operations no RVC instruction
+/// expands to (the reference path knows every length).
+fn compressed(op: Op) -> Op {
+    match op {
+        Op::Lui { rd, imm } => Op::CLui { rd, imm },
+        Op::Jal { rd, off } => Op::CJal { rd, off },
+        Op::Jalr { rd, rs1, off } => Op::CJalr { rd, rs1, off },
+        Op::Beq { rs1, rs2, off } => Op::CBeq { rs1, rs2, off },
+        Op::Bne { rs1, rs2, off } => Op::CBne { rs1, rs2, off },
+        Op::Addi { rd, rs1, imm } => Op::CAddi { rd, rs1, imm },
+        Op::Andi { rd, rs1, imm } => Op::CAndi { rd, rs1, imm },
+        Op::Slli { rd, rs1, imm } => Op::CSlli { rd, rs1, imm },
+        Op::Srli { rd, rs1, imm } => Op::CSrli { rd, rs1, imm },
+        Op::Srai { rd, rs1, imm } => Op::CSrai { rd, rs1, imm },
+        Op::Addiw { rd, rs1, imm } => Op::CAddiw { rd, rs1, imm },
+        Op::Add { rd, rs1, rs2 } => Op::CAdd { rd, rs1, rs2 },
+        Op::Sub { rd, rs1, rs2 } => Op::CSub { rd, rs1, rs2 },
+        Op::And { rd, rs1, rs2 } => Op::CAnd { rd, rs1, rs2 },
+        Op::Or { rd, rs1, rs2 } => Op::COr { rd, rs1, rs2 },
+        Op::Xor { rd, rs1, rs2 } => Op::CXor { rd, rs1, rs2 },
+        Op::Addw { rd, rs1, rs2 } => Op::CAddw { rd, rs1, rs2 },
+        Op::Subw { rd, rs1, rs2 } => Op::CSubw { rd, rs1, rs2 },
+        Op::Ld { rd, rs1, off } => Op::CLd { rd, rs1, off },
+        Op::Lw { rd, rs1, off } => Op::CLw { rd, rs1, off },
+        Op::Sd { rs1, rs2, off } => Op::CSd { rs1, rs2, off },
+        Op::Sw { rs1, rs2, off } => Op::CSw { rs1, rs2, off },
+        _ => Op::Generic,
+    }
+}
+
+fn lower_op(d: &Decoded) -> Op {
     let op = match d.insn {
         Insn::Lui { rd, imm } => imm32(imm).map(|imm| Op::Lui { rd: rd.0, imm }),
         Insn::Auipc { rd, imm } => imm32(imm).map(|imm| Op::Auipc { rd: rd.0, imm }),
@@ -273,6 +445,21 @@ pub fn lower(d: &Decoded) -> Op {
                 rs1: rs1.0,
                 imm,
             },
+            AluOp::Sll => Op::Slliw {
+                rd: rd.0,
+                rs1: rs1.0,
+                imm,
+            },
+            AluOp::Srl => Op::Srliw {
+                rd: rd.0,
+                rs1: rs1.0,
+                imm,
+            },
+            AluOp::Sra => Op::Sraiw {
+                rd: rd.0,
+                rs1: rs1.0,
+                imm,
+            },
             _ => Op::AluImm32 {
                 op,
                 rd: rd.0,
@@ -297,6 +484,11 @@ pub fn lower(d: &Decoded) -> Op {
         }
         Insn::Op32 { op, rd, rs1, rs2 } => Some(match op {
             AluOp::Add => Op::Addw {
+                rd: rd.0,
+                rs1: rs1.0,
+                rs2: rs2.0,
+            },
+            AluOp::Sub => Op::Subw {
                 rd: rd.0,
                 rs1: rs1.0,
                 rs2: rs2.0,
