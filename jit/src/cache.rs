@@ -320,4 +320,20 @@ impl CodeCache {
         let notes = build(&mut func, &mut self.fbc, &self.sigs, src);
         annotate(&func, &notes)
     }
+
+    /// The host code `src` compiles to, as Cranelift's disassembly (for
+    /// golden files and reviews; nothing is installed).
+    pub fn host_disasm(&mut self, src: &TbSource) -> Result<String, JitError> {
+        let module = self
+            .module
+            .as_ref()
+            .expect("a module exists between flushes");
+        let mut ctx = cranelift_codegen::Context::new();
+        build(&mut ctx.func, &mut self.fbc, &self.sigs, src);
+        ctx.set_disasm(true);
+        let code = ctx
+            .compile(module.isa(), &mut Default::default())
+            .map_err(|e| JitError::Module(format!("{:?}", e.inner)))?;
+        Ok(code.vcode.clone().unwrap_or_default())
+    }
 }

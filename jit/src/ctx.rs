@@ -18,7 +18,10 @@ use crate::state::CpuState;
 pub struct TlbView {
     /// Address of the first `softmmu::tlb::TlbEntry`.
     pub base: u64,
-    /// Number of entries minus one (a power of two minus one).
+    /// Number of entries minus one, shifted left by
+    /// [`offsets::ENTRY_SIZE_LOG2`]: the mask of an entry's byte offset
+    /// (pre-scaled, as QEMU's), so generated code finds the entry of `va`
+    /// at `base + ((va >> (12 - ENTRY_SIZE_LOG2)) & mask)` without a shift.
     pub mask: u64,
 }
 

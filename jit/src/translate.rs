@@ -68,6 +68,18 @@ pub struct TbSource {
     /// FP arithmetic, loads and stores may then run inline, since they
     /// cannot trap on FS and need not change it.
     pub fp_dirty: bool,
+    /// More guest blocks of the same region (empty for a plain TB): each
+    /// on the same guest page as `pc`, starting at its guest virtual pc. A
+    /// control transfer inside the region to one of them (or to `pc`) is a
+    /// jump within the function, the guest registers staying in SSA values.
+    pub more: Vec<GuestBlock>,
+}
+
+/// One guest basic block of a region (see [`TbSource::more`]).
+#[derive(Clone, Debug)]
+pub struct GuestBlock {
+    pub pc: u64,
+    pub insns: Vec<Decoded>,
 }
 
 /// Whether the TB must end after `d` (control transfer or an instruction
@@ -164,9 +176,15 @@ pub struct TbCx<'a> {
     len: i64,
     /// Guest pc of the TB's first instruction.
     start_pc: u64,
+    /// Guest pc of the first instruction of the region block being lifted
+    /// (`len` and `index` count within that block).
+    block_pc: u64,
     /// The loop header: budget check, then the first instruction. A branch
     /// back to `start_pc` jumps here instead of leaving the TB.
     header: Block,
+    /// The heads of the region's other blocks, by guest pc (each starts
+    /// with its own budget check).
+    heads: HashMap<u64, Block>,
     /// Registers the TB writes: stored back at every exit and helper call
     /// (a register of a looping TB may have been written later in the
     /// previous iteration, so the set is per TB, not per position).
@@ -266,7 +284,9 @@ pub fn build(
         index: 0,
         len: src.insns.len() as i64,
         start_pc: src.pc.0,
+        block_pc: src.pc.0,
         header,
+        heads: HashMap::new(),
         ret_block,
         load_sig,
         store_sig,
@@ -282,11 +302,21 @@ pub fn build(
     };
     // Every register the TB touches is loaded once, at entry, so the SSA
     // variables hold the architectural values all through (also around the
-    // loop back edge).
-    let (used, written) = src.insns.iter().fold((0u32, 0u32), |(u, w), d| {
+    // loop back edges).
+    let all = src
+        .insns
+        .iter()
+        .chain(src.more.iter().flat_map(|b| &b.insns));
+    let (used, written) = all.fold((0u32, 0u32), |(u, w), d| {
         let (r, wr) = reg_masks(d);
         (u | r | wr, w | wr)
     });
+    for blk in &src.more {
+        if blk.pc != src.pc.0 {
+            let head = cx.b.create_block();
+            cx.heads.entry(blk.pc).or_insert(head);
+        }
+    }
     cx.written = written;
     for i in 1..32 {
         if used & (1 << i) != 0 {
@@ -295,25 +325,13 @@ pub fn build(
     }
     cx.b.ins().jump(header, &[]);
     cx.b.switch_to_block(header);
-    cx.budget_check();
-    let mut pc = src.pc.0;
-    let mut ended = false;
-    for (i, d) in src.insns.iter().enumerate() {
-        cx.index = i as i64;
-        let note = format!("{pc:#x}: {}", disasm(d, pc));
-        let start_len = cx.b.func.dfg.num_insts();
-        ended = cx.insn(pc, d);
-        // The first instruction created for this guest instruction.
-        let created =
-            (start_len < cx.b.func.dfg.num_insts()).then(|| Inst::from_u32(start_len as u32));
-        cx.notes.push((created, note));
-        pc = pc.wrapping_add(d.len as u64);
-        if ended {
-            break;
-        }
-    }
-    if !ended {
-        cx.goto(pc);
+    cx.lift_block(src.pc.0, &src.insns);
+    for blk in &src.more {
+        let Some(&head) = cx.heads.get(&blk.pc) else {
+            continue;
+        };
+        cx.b.switch_to_block(head);
+        cx.lift_block(blk.pc, &blk.insns);
     }
     cx.b.switch_to_block(cx.ret_block);
     cx.b.ins().return_(&[]);
@@ -373,6 +391,34 @@ pub fn annotate(func: &Function, notes: &[(Option<Inst>, String)]) -> String {
 }
 
 impl TbCx<'_> {
+    /// Lifts one guest block at the current (empty) Cranelift block: its
+    /// budget check, its instructions, and a jump to the next pc when it
+    /// does not end in a control transfer.
+    fn lift_block(&mut self, start: u64, insns: &[Decoded]) {
+        self.block_pc = start;
+        self.len = insns.len() as i64;
+        self.budget_check();
+        let mut pc = start;
+        let mut ended = false;
+        for (i, d) in insns.iter().enumerate() {
+            self.index = i as i64;
+            let note = format!("{pc:#x}: {}", disasm(d, pc));
+            let start_len = self.b.func.dfg.num_insts();
+            ended = self.insn(pc, d);
+            // The first instruction created for this guest instruction.
+            let created =
+                (start_len < self.b.func.dfg.num_insts()).then(|| Inst::from_u32(start_len as u32));
+            self.notes.push((created, note));
+            pc = pc.wrapping_add(d.len as u64);
+            if ended {
+                break;
+            }
+        }
+        if !ended {
+            self.goto(pc);
+        }
+    }
+
     fn iconst(&mut self, v: u64) -> Value {
         self.b.ins().iconst(I64, v as i64)
     }
@@ -469,7 +515,7 @@ impl TbCx<'_> {
         self.b.ins().brif(spent, out, &[], body, &[]);
         self.b.switch_to_block(out);
         self.writeback();
-        let pcv = self.iconst(self.start_pc);
+        let pcv = self.iconst(self.block_pc);
         self.store_pc(pcv);
         self.publish_budget(0);
         self.b.ins().jump(self.ret_block, &[]);
@@ -484,6 +530,10 @@ impl TbCx<'_> {
     fn goto(&mut self, target: u64) {
         if target == self.start_pc {
             self.b.ins().jump(self.header, &[]);
+            return;
+        }
+        if let Some(&head) = self.heads.get(&target) {
+            self.b.ins().jump(head, &[]);
             return;
         }
         let same_page = (target ^ self.start_pc) & PAGE_MASK == 0;
@@ -1154,8 +1204,8 @@ impl TbCx<'_> {
     /// address as parameter) or a cold slow block; returns both.
     ///
     /// ```text
-    /// view  = ctx.tlb[data_idx]                  ; base, mask
-    /// entry = base + ((va >> 12) & mask) << 5    ; 32-byte entries
+    /// view  = ctx.tlb[data_idx]                  ; base, mask (pre-scaled)
+    /// entry = base + ((va >> 7) & mask)          ; 32-byte entries
     /// tag   = va & (PAGE_MASK | (size - 1))      ; alignment bits make misaligned accesses miss
     /// if tag == entry.<comparator> { host = va + entry.addend } else { slow path }
     /// ```
@@ -1169,9 +1219,9 @@ impl TbCx<'_> {
             .b
             .ins()
             .load(I64, invariant(), self.ctx, view + ctx_off::TLB_MASK);
-        let vpn = self.b.ins().ushr_imm_u(va, 12);
-        let idx = self.b.ins().band(vpn, mask);
-        let off = self.b.ins().ishl_imm_u(idx, ctx_off::ENTRY_SIZE_LOG2);
+        // The mask is pre-scaled (see `TlbView::mask`): no shift left.
+        let scaled = self.b.ins().ushr_imm_u(va, 12 - ctx_off::ENTRY_SIZE_LOG2);
+        let off = self.b.ins().band(scaled, mask);
         let entry = self.b.ins().iadd(base, off);
         let cmp = self.b.ins().load(I64, trusted(), entry, comparator);
         let tag = self

@@ -184,6 +184,18 @@ impl CompileWorker {
         out
     }
 
+    /// Every compilation in flight, waiting for those not finished (a
+    /// deterministic tier-up for tests: `JitEngine::set_sync_tier_up`).
+    pub fn wait(&mut self) -> Vec<Compiled> {
+        let mut out = Vec::new();
+        while self.in_flight > 0 {
+            let Ok(r) = self.rx.recv() else { break };
+            self.taken += 1;
+            out.push(self.unpack(r));
+        }
+        out
+    }
+
     fn unpack(&mut self, r: Raw) -> Compiled {
         self.in_flight = self.in_flight.saturating_sub(1);
         let code = r.code.map(|(entry, tramp, generation, size)| TbCode {

@@ -21,6 +21,7 @@ fn every_tb_is_charged_whole_pages() {
             fetch_idx: 1,
             cells: [0, 0],
             fp_dirty: false,
+            more: Vec::new(),
         };
         cache.compile(&src).expect("compiles");
     }

@@ -18,10 +18,10 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::io::Write as _;
 
-use frontend_riscv::decode;
+use frontend_riscv::{decode, Decoded, Insn};
 use jit::cache::{CodeCache, JitError, JitOptions, TbCode};
 use jit::ctx::{JcEntry, JitCtx, TlbView};
-use jit::translate::{ends_block, TbSource};
+use jit::translate::{ends_block, GuestBlock, TbSource};
 use jit::worker::CompileWorker;
 use softmmu::tlb::{NUM_MMU_IDX, PAGE_MASK};
 use softmmu::{CodeWrite, GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
@@ -34,6 +34,10 @@ use crate::interp::{self, Flow};
 
 /// Longest TB, in guest instructions.
 pub const MAX_TB_INSNS: usize = 64;
+/// A region (tiered engine) holds at most this many guest blocks...
+const MAX_REGION_BLOCKS: usize = 16;
+/// ...and this many guest instructions.
+const MAX_REGION_INSNS: usize = 256;
 /// Executions in the interpreter before a block is compiled: the `jit`
 /// engine's SMC back-off, and the tiered engine's blocks whose code exists
 /// for another translation regime.
@@ -63,7 +67,11 @@ const SMC_BACKOFF_EPOCHS: u64 = 4;
 #[derive(Clone, Copy, Debug)]
 struct PageTb {
     key: TbKey,
-    /// Guest bytes, from `key.ppc`.
+    /// The guest bytes its code was made from lie in `[lo, lo + len)`
+    /// (physical; a region's blocks may lie before its entry, `key.ppc`).
+    /// A write there drops it: for a region this is the span of its
+    /// blocks, conservatively including the bytes between them.
+    lo: u64,
     len: u16,
     /// Its chaining cells (`TbSource::cells`).
     cells: [u64; 2],
@@ -149,6 +157,10 @@ pub struct JitEngineStats {
     pub jit_insns: u64,
     /// Compile requests dropped: stale (page written) or the queue full.
     pub dropped_requests: u64,
+    /// Compile requests grown into regions of more than one guest block,
+    /// and the guest blocks in them.
+    pub regions: u64,
+    pub region_blocks: u64,
 }
 
 pub struct JitEngine {
@@ -169,6 +181,8 @@ pub struct JitEngine {
     at_code: bool,
     /// Tier 0 runs of a block before the tiered engine compiles it.
     tier_threshold: u16,
+    /// Tiered: compile a hot block's region at once and wait for it (tests).
+    sync_tier_up: bool,
     /// Bumped for a page each time its TBs are invalidated, so a background
     /// compilation of stale code is recognised and dropped.
     page_epochs: HashMap<u64, u64>,
@@ -377,6 +391,7 @@ impl JitEngine {
             jc_mmu_generation: u64::MAX,
             at_code: false,
             tier_threshold: TIER_THRESHOLD,
+            sync_tier_up: false,
             page_epochs: HashMap::default(),
             cells: Cells::new(),
             perf_map: None,
@@ -420,6 +435,13 @@ impl JitEngine {
         self.tier_threshold = n;
     }
 
+    /// Tiered: compile each hot block's region as soon as it turns hot
+    /// and wait for it, so when code runs compiled does not depend on the
+    /// worker's timing (the differential tests' region runs).
+    pub fn set_sync_tier_up(&mut self, on: bool) {
+        self.sync_tier_up = on;
+    }
+
     /// Starts writing `/tmp/perf-<pid>.map` so `perf report` names TBs.
     pub fn enable_perf_map(&mut self) -> std::io::Result<std::path::PathBuf> {
         // perf looks in /tmp whatever TMPDIR says.
@@ -447,7 +469,7 @@ impl JitEngine {
             };
             let before = tbs.len();
             tbs.retain(|tb| {
-                let hit = w.overlaps(tb.key.ppc, tb.len as u64);
+                let hit = w.overlaps(tb.lo, tb.len as u64);
                 if hit {
                     self.tbs.remove(&tb.key);
                     self.hot.remove(&tb.key);
@@ -519,11 +541,7 @@ impl JitEngine {
                 // just above or by the run loop (both after a generation
                 // change): generated code reads these views.
                 for (i, v) in self.ctx.tlb.iter_mut().enumerate() {
-                    let t = mmu.tlb_view(MmuIdx(i as u8));
-                    *v = TlbView {
-                        base: t.base,
-                        mask: t.mask,
-                    };
+                    *v = jit_view(mmu, MmuIdx(i as u8));
                 }
             }
             let pc = hart.state.pc;
@@ -580,10 +598,11 @@ impl JitEngine {
     /// execution loop must look at the machine now, why.
     fn run_tb(&mut self, hart: &mut Hart, mmu: &mut Mmu, code: TbCode) -> (u64, Option<Flow>) {
         debug_assert!(
-            self.ctx.tlb.iter().enumerate().all(|(i, v)| {
-                let t = mmu.tlb_view(MmuIdx(i as u8));
-                (v.base, v.mask) == (t.base, t.mask)
-            }),
+            self.ctx
+                .tlb
+                .iter()
+                .enumerate()
+                .all(|(i, v)| *v == jit_view(mmu, MmuIdx(i as u8))),
             "a fast TLB table moved without a generation change"
         );
         let hart_ptr: *mut Hart = hart;
@@ -607,10 +626,11 @@ impl JitEngine {
         unsafe { jit::exec::run_tb(code, ctx) };
         self.stats.tb_runs += 1;
         debug_assert!(
-            self.ctx.tlb.iter().enumerate().all(|(i, v)| {
-                let t = mmu.tlb_view(MmuIdx(i as u8));
-                (v.base, v.mask) == (t.base, t.mask)
-            }),
+            self.ctx
+                .tlb
+                .iter()
+                .enumerate()
+                .all(|(i, v)| *v == jit_view(mmu, MmuIdx(i as u8))),
             "a fast TLB table moved while generated code ran"
         );
         hart.csr
@@ -751,6 +771,10 @@ impl JitEngine {
                 };
                 let epoch = self.epoch(pa.0 & PAGE_MASK);
                 self.request(key, epoch, icache);
+                if self.sync_tier_up {
+                    self.submit_requests(mmu, icache);
+                    self.collect_background(icache);
+                }
             }
             // Compiled code starts at the pc: the next round looks it up.
             Some(TierEvent::Compiled) => self.at_code = true,
@@ -809,6 +833,11 @@ impl JitEngine {
             ) else {
                 continue;
             };
+            grow_region(mmu, icache, &mut src, pa);
+            if !src.more.is_empty() {
+                self.stats.regions += 1;
+                self.stats.region_blocks += 1 + src.more.len() as u64;
+            }
             let tb = self.claim(mmu, key, &mut src);
             let Some(bg) = self.background.as_mut() else {
                 return;
@@ -828,11 +857,21 @@ impl JitEngine {
     /// marks its guest bytes as code, so a write to them from now on is seen.
     fn claim(&mut self, mmu: &mut Mmu, key: TbKey, src: &mut TbSource) -> PageTb {
         src.cells = self.cells.alloc();
-        let len: u16 = src.insns.iter().map(|d| d.len as u16).sum();
-        mmu.mark_code(GuestPhysAddr(key.ppc), len as u64);
+        // All of a region's blocks are on the entry's page: same offsets.
+        let pa_of = |vpc: u64| (key.ppc & PAGE_MASK) | (vpc & !PAGE_MASK);
+        let blocks = std::iter::once((src.pc.0, &src.insns))
+            .chain(src.more.iter().map(|b| (b.pc, &b.insns)));
+        let (mut lo, mut hi) = (u64::MAX, 0);
+        for (vpc, insns) in blocks {
+            let len: u64 = insns.iter().map(|d| d.len as u64).sum();
+            mmu.mark_code(GuestPhysAddr(pa_of(vpc)), len);
+            lo = lo.min(pa_of(vpc));
+            hi = hi.max(pa_of(vpc) + len);
+        }
         PageTb {
             key,
-            len,
+            lo,
+            len: (hi - lo) as u16,
             cells: src.cells,
         }
     }
@@ -882,7 +921,12 @@ impl JitEngine {
             return;
         }
         let mut ready = Vec::new();
-        for done in bg.worker.poll() {
+        let finished = if self.sync_tier_up {
+            bg.worker.wait()
+        } else {
+            bg.worker.poll()
+        };
+        for done in finished {
             self.compile_stats = done.stats;
             let Some((tb, epoch)) = bg.pending.remove(&done.id) else {
                 continue;
@@ -981,6 +1025,16 @@ struct Background {
     footprint_at_flush: usize,
 }
 
+/// What generated code reads of `idx`'s fast TLB table (its mask
+/// pre-scaled to entry bytes, see `TlbView::mask`).
+fn jit_view(mmu: &Mmu, idx: MmuIdx) -> TlbView {
+    let t = mmu.tlb_view(idx);
+    TlbView {
+        base: t.base,
+        mask: t.mask << jit::ctx::offsets::ENTRY_SIZE_LOG2,
+    }
+}
+
 fn interpret_one(icache: &mut DecodeCache, hart: &mut Hart, mmu: &mut Mmu) -> Lookup {
     let (k, r) = icache.run(hart, mmu, 1);
     Lookup::Ran(k, r)
@@ -1039,5 +1093,71 @@ fn form_tb(
         data_idx: data_idx.idx(),
         fetch_idx: fetch_idx.idx(),
         fp_dirty,
+        more: Vec::new(),
     })
+}
+
+/// The guest pcs control may go to after the block `insns` at `start`,
+/// when they are known: both arms of a conditional branch, a `jal`'s target
+/// (a call's callee too: the link register is set either way), the next
+/// instruction of a block cut at the page end or the size limit.
+fn successors(start: u64, insns: &[Decoded]) -> Vec<u64> {
+    let Some((last, body)) = insns.split_last() else {
+        return Vec::new();
+    };
+    let pc = start.wrapping_add(body.iter().map(|d| d.len as u64).sum());
+    let next = pc.wrapping_add(last.len as u64);
+    match last.insn {
+        Insn::Branch { offset, .. } => vec![pc.wrapping_add(offset as u64), next],
+        Insn::Jal { offset, .. } => vec![pc.wrapping_add(offset as u64)],
+        _ if !ends_block(last) => vec![next],
+        _ => Vec::new(),
+    }
+}
+
+/// Grows the hot TB `src` (entry at physical `pa`) into a region (tiered
+/// engine): breadth first along the edges out of its blocks, it adds each
+/// successor on the same guest page that tier 0 has executed
+/// ([`DecodeCache::executed`]), up to `MAX_REGION_BLOCKS` blocks and
+/// `MAX_REGION_INSNS` instructions. Staying on one page keeps invalidation
+/// exact (a write to the page drops whatever it overlaps) and the
+/// translation the same as the entry's.
+fn grow_region(mmu: &mut Mmu, icache: &DecodeCache, src: &mut TbSource, pa: GuestPhysAddr) {
+    let page_va = src.pc.0 & PAGE_MASK;
+    let page_pa = pa.0 & PAGE_MASK;
+    let mut seen = vec![src.pc.0];
+    let mut work: std::collections::VecDeque<u64> = successors(src.pc.0, &src.insns).into();
+    let mut total = src.insns.len();
+    while let Some(t) = work.pop_front() {
+        if src.more.len() + 1 >= MAX_REGION_BLOCKS {
+            break;
+        }
+        if seen.contains(&t) || t & PAGE_MASK != page_va {
+            continue;
+        }
+        seen.push(t);
+        let tpa = GuestPhysAddr(page_pa | (t & !PAGE_MASK));
+        if !icache.executed(tpa) {
+            continue;
+        }
+        let Some(b) = form_tb(
+            mmu,
+            t,
+            tpa,
+            MmuIdx(src.fetch_idx as u8),
+            MmuIdx(src.data_idx as u8),
+            src.fp_dirty,
+        ) else {
+            continue;
+        };
+        if total + b.insns.len() > MAX_REGION_INSNS {
+            continue;
+        }
+        total += b.insns.len();
+        work.extend(successors(t, &b.insns));
+        src.more.push(GuestBlock {
+            pc: t,
+            insns: b.insns,
+        });
+    }
 }

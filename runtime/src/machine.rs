@@ -318,6 +318,11 @@ impl Machine {
                 "jit dispatch      tb-runs {} jump-cache-hits {} interpreted-blocks {interp_blocks} invalidated-tbs {} dropped-requests {}",
                 e.tb_runs, e.jc_hits, e.invalidated_tbs, e.dropped_requests
             );
+            let _ = writeln!(
+                s,
+                "jit regions       regions {} blocks-in-regions {}",
+                e.regions, e.region_blocks
+            );
             let total = (e.interp_insns + e.jit_insns).max(1) as f64;
             let _ = writeln!(
                 s,

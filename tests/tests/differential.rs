@@ -137,6 +137,43 @@ fn jit_compiles_every_block_and_agrees() {
     }
 }
 
+/// Blocks for [`regions_agree_on_random_blocks`] (override with
+/// `RVDBT_DIFF_REGION_BLOCKS`).
+const REGION_BLOCKS: u64 = 100_000;
+
+/// Region-shaped: the tiered engine compiles every block that runs twice
+/// (loop bodies, the code after them, jump targets) as a region, at once,
+/// so loops with branches, forward jumps, indirect jumps, memory traffic and
+/// traps run as one function per region against the reference.
+#[test]
+fn regions_agree_on_random_blocks() {
+    let blocks = env_u64("RVDBT_DIFF_REGION_BLOCKS", REGION_BLOCKS);
+    let seed = env_u64("RVDBT_DIFF_SEED", 0x5eed) ^ 0x7e61;
+    let mut runners: Vec<Box<dyn Runner>> = vec![
+        Box::new(EngineRunner::new(Engine::Reference)),
+        Box::new(EngineRunner::regions()),
+    ];
+    let mut campaign = Campaign::new(seed, blocks);
+    campaign.gen.region_shaped = true;
+    match run_campaign(&mut runners, &campaign, &mut |_| {}) {
+        Ok(stats) => {
+            eprintln!("{stats}");
+            assert_eq!(stats.blocks, blocks);
+            let counters = runners[1].counters().unwrap_or_default();
+            eprintln!("{counters}");
+            // Regions must have formed, or this test tests nothing new.
+            let regions: u64 = counters
+                .split("regions: ")
+                .nth(1)
+                .and_then(|r| r.split([',', ' ']).next())
+                .and_then(|n| n.parse().ok())
+                .expect("the tiered engine's counters name its regions");
+            assert!(regions >= blocks / 10, "too few regions: {counters}");
+        }
+        Err(d) => panic!("{d}"),
+    }
+}
+
 /// Runs the reference against a deliberately broken engine until they
 /// disagree, and returns the (shrunk) divergence.
 fn catch(mutation: Mutation) -> Box<Divergence> {

@@ -216,6 +216,15 @@ impl DecodeCache {
             .map_or(0, |&i| self.pages[i].heat[slot_index(pa.0)])
     }
 
+    /// Whether tier 0 has executed the instruction at physical `pa` (its
+    /// slot is decoded) since the cache last dropped it: the evidence
+    /// region formation uses for "this edge was taken".
+    pub fn executed(&self, pa: GuestPhysAddr) -> bool {
+        self.by_phys
+            .get(&(pa.0 & PAGE_MASK))
+            .is_some_and(|&i| self.pages[i].slots[slot_index(pa.0)].op != Op::Empty)
+    }
+
     /// Sets the tier-up count of the block at physical `pa` back to 0 (a
     /// compile request that was dropped).
     pub fn cool(&mut self, pa: GuestPhysAddr) {

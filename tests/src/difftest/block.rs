@@ -229,6 +229,10 @@ pub struct GenConfig {
     /// it once overflowed the PMP check, see the regression test
     /// `access_to_the_last_page_of_the_address_space_is_an_access_fault`).
     pub top_page: bool,
+    /// Region-shaped blocks: a loop (with loops, branches, jumps, memory
+    /// traffic and traps inside) around most of the block, so a tiered
+    /// engine that compiles what runs twice compiles regions with back edges.
+    pub region_shaped: bool,
 }
 
 impl Default for GenConfig {
@@ -237,6 +241,7 @@ impl Default for GenConfig {
             max_items: 32,
             max_bytes: 1400,
             top_page: true,
+            region_shaped: false,
         }
     }
 }

@@ -188,6 +188,10 @@ pub(super) struct Gen {
     pub(super) top_page: bool,
     /// The privilege the block starts in (CSR choices mostly suit it).
     pub(super) prv: Priv,
+    /// Loops may start at item depths below this (1: no nested loops).
+    loop_depth: usize,
+    /// See [`GenConfig::region_shaped`].
+    pub(super) region_shaped: bool,
 }
 
 /// The weight of F/D items (all other items together weigh 100).
@@ -304,6 +308,8 @@ impl BlockSpec {
             max_bytes: cfg.max_bytes,
             top_page: cfg.top_page,
             prv: Priv::M,
+            loop_depth: if cfg.region_shaped { 2 } else { 1 },
+            region_shaped: cfg.region_shaped,
         };
         let mut x = [0u64; 32];
         for v in x.iter_mut().skip(1) {
@@ -337,7 +343,16 @@ impl BlockSpec {
             None
         };
         let n = 1 + g.rng.below(cfg.max_items.max(1) as u64) as usize;
-        let items = g.items(n, 0);
+        let items = if cfg.region_shaped {
+            // A loop around most of the block (its body may hold loops
+            // too), then a few items after it.
+            let mut items = vec![g.loop_item(0)];
+            let after = g.rng.below(4) as usize;
+            items.extend(g.items(after, 0));
+            items
+        } else {
+            g.items(n, 0)
+        };
         let bases = g.bases.iter().map(|b| (b.reg, b.kind)).collect();
         BlockSpec {
             seed,
@@ -641,7 +656,7 @@ impl Gen {
                 59..=65 => Some(self.branch()),
                 66 | 67 => Some(self.jal()),
                 68 | 69 => Some(self.jump_reg()),
-                70..=72 if depth == 0 => Some(self.loop_item(depth)),
+                70..=72 if depth < self.loop_depth => Some(self.loop_item(depth)),
                 73..=79 => Some(Item::Insn(self.csr())),
                 80 | 81 => Some(Item::Insn(self.fence())),
                 82 | 83 => Some(Item::Insn(self.system())),

@@ -405,7 +405,12 @@ impl Gen {
         } else {
             1 + self.rng.below(4) as u8
         };
-        let len = 1 + self.rng.below(6) as usize;
+        // Region-shaped blocks: the outer loop's body is the block's bulk.
+        let len = if self.region_shaped && depth == 0 {
+            4 + self.rng.below(20) as usize
+        } else {
+            1 + self.rng.below(6) as usize
+        };
         let body = self.items(len, depth + 1);
         self.protected &= !(1 << cnt.0);
         Item::Loop { cnt, n, body }

@@ -353,6 +353,8 @@ pub struct EngineRunner {
     /// interprets them until they are hot (only long loops compile); a
     /// fresh engine compiles every block again, at about a tenth of the speed.
     pub fresh_jit: u64,
+    /// Built by [`EngineRunner::regions`].
+    regions: bool,
     runs: u64,
 }
 
@@ -363,8 +365,24 @@ impl EngineRunner {
             machine: build_machine(engine),
             count_insns: true,
             fresh_jit: 0,
+            regions: false,
             runs: 0,
         }
+    }
+
+    /// The tiered engine with a tier-up threshold of 2 and synchronous
+    /// compiles: a block run twice in tier 0 is compiled at once, grown into
+    /// a region along the edges tier 0 took, and runs compiled from then on.
+    /// Random blocks with loops, branches and jumps then exercise regions
+    /// (internal jumps, registers in SSA values across loop back edges,
+    /// exits from any block) deterministically.
+    pub fn regions() -> EngineRunner {
+        let mut r = EngineRunner::new(Engine::Tiered);
+        r.regions = true;
+        let jit = r.machine.jit.as_mut().expect("the tiered engine has a JIT");
+        jit.set_tier_threshold(2);
+        jit.set_sync_tier_up(true);
+        r
     }
 
     /// A runner whose RAM is behind WorldGuard checkers that grant
@@ -375,6 +393,7 @@ impl EngineRunner {
             machine: build_machine_with(engine, true),
             count_insns: true,
             fresh_jit: 0,
+            regions: false,
             runs: 0,
         }
     }
@@ -387,7 +406,8 @@ impl Runner for EngineRunner {
         } else {
             ""
         };
-        format!("{:?}{guarded}", self.engine).to_lowercase()
+        let regions = if self.regions { "+regions" } else { "" };
+        format!("{:?}{guarded}{regions}", self.engine).to_lowercase()
     }
 
     fn run(&mut self, block: &Assembled) -> Snapshot {
