@@ -38,6 +38,10 @@ pub const MAX_TB_INSNS: usize = 64;
 const MAX_REGION_BLOCKS: usize = 16;
 /// ...and this many guest instructions.
 const MAX_REGION_INSNS: usize = 256;
+/// A block joins a region when tier 0 counted at least the tier-up
+/// threshold over this many runs of it (the edge into it was taken often
+/// enough to be worth compiling; a compiled block counts as hot).
+const REGION_HEAT_DIVISOR: u16 = 8;
 /// Executions in the interpreter before a block is compiled: the `jit`
 /// engine's SMC back-off, and the tiered engine's blocks whose code exists
 /// for another translation regime.
@@ -833,7 +837,8 @@ impl JitEngine {
             ) else {
                 continue;
             };
-            grow_region(mmu, icache, &mut src, pa);
+            let min_heat = (self.tier_threshold / REGION_HEAT_DIVISOR).max(1);
+            grow_region(mmu, icache, &mut src, pa, min_heat);
             if !src.more.is_empty() {
                 self.stats.regions += 1;
                 self.stats.region_blocks += 1 + src.more.len() as u64;
@@ -1117,12 +1122,19 @@ fn successors(start: u64, insns: &[Decoded]) -> Vec<u64> {
 
 /// Grows the hot TB `src` (entry at physical `pa`) into a region (tiered
 /// engine): breadth first along the edges out of its blocks, it adds each
-/// successor on the same guest page that tier 0 has executed
-/// ([`DecodeCache::executed`]), up to `MAX_REGION_BLOCKS` blocks and
+/// successor on the same guest page that tier 0 counted at least
+/// `min_heat` runs of ([`DecodeCache::heat`]; compiled blocks count as
+/// hot), up to `MAX_REGION_BLOCKS` blocks and
 /// `MAX_REGION_INSNS` instructions. Staying on one page keeps invalidation
 /// exact (a write to the page drops whatever it overlaps) and the
 /// translation the same as the entry's.
-fn grow_region(mmu: &mut Mmu, icache: &DecodeCache, src: &mut TbSource, pa: GuestPhysAddr) {
+fn grow_region(
+    mmu: &mut Mmu,
+    icache: &DecodeCache,
+    src: &mut TbSource,
+    pa: GuestPhysAddr,
+    min_heat: u16,
+) {
     let page_va = src.pc.0 & PAGE_MASK;
     let page_pa = pa.0 & PAGE_MASK;
     let mut seen = vec![src.pc.0];
@@ -1137,7 +1149,7 @@ fn grow_region(mmu: &mut Mmu, icache: &DecodeCache, src: &mut TbSource, pa: Gues
         }
         seen.push(t);
         let tpa = GuestPhysAddr(page_pa | (t & !PAGE_MASK));
-        if !icache.executed(tpa) {
+        if icache.heat(tpa) < min_heat {
             continue;
         }
         let Some(b) = form_tb(
@@ -1160,4 +1172,46 @@ fn grow_region(mmu: &mut Mmu, icache: &DecodeCache, src: &mut TbSource, pa: Gues
             insns: b.insns,
         });
     }
+    keep_loops(src);
+}
+
+/// Keeps the region's blocks from which control can come back to its
+/// entry inside the region (its loops through the entry), and drops the
+/// others: they would be compiled again in every region that reaches them,
+/// and what a region saves is the exits and register reloads of a loop. A
+/// region without a loop through its entry is a plain TB.
+fn keep_loops(src: &mut TbSource) {
+    let entry = src.pc.0;
+    let succ: Vec<Vec<u64>> = src
+        .more
+        .iter()
+        .map(|b| successors(b.pc, &b.insns))
+        .collect();
+    // Blocks reaching the entry: a fixed point over the (few) blocks.
+    let mut reaches = vec![false; src.more.len()];
+    loop {
+        let mut changed = false;
+        for i in 0..src.more.len() {
+            if reaches[i] {
+                continue;
+            }
+            let hit = succ[i].iter().any(|&t| {
+                t == entry
+                    || src
+                        .more
+                        .iter()
+                        .position(|b| b.pc == t)
+                        .is_some_and(|j| reaches[j])
+            });
+            if hit {
+                reaches[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut keep = reaches.into_iter();
+    src.more.retain(|_| keep.next().unwrap_or(false));
 }

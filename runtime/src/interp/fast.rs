@@ -216,15 +216,6 @@ impl DecodeCache {
             .map_or(0, |&i| self.pages[i].heat[slot_index(pa.0)])
     }
 
-    /// Whether tier 0 has executed the instruction at physical `pa` (its
-    /// slot is decoded) since the cache last dropped it: the evidence
-    /// region formation uses for "this edge was taken".
-    pub fn executed(&self, pa: GuestPhysAddr) -> bool {
-        self.by_phys
-            .get(&(pa.0 & PAGE_MASK))
-            .is_some_and(|&i| self.pages[i].slots[slot_index(pa.0)].op != Op::Empty)
-    }
-
     /// Sets the tier-up count of the block at physical `pa` back to 0 (a
     /// compile request that was dropped).
     pub fn cool(&mut self, pa: GuestPhysAddr) {
@@ -343,16 +334,10 @@ impl DecodeCache {
             let leave = loop {
                 let slot = &slots[slot_index(pc)];
                 n += 1;
-                macro_rules! jump {
-                    ($target:expr) => {{
-                        let target: u64 = $target;
-                        let new_page = (target ^ pc) & PAGE_MASK != 0;
-                        pc = target;
-                        if new_page || n >= budget {
-                            hart.state.pc = pc;
-                            block_start = true;
-                            continue 'outer;
-                        }
+                // Tiered: counts a run of the block starting at `pc` (on
+                // this page) and stops before it if it turned hot or has code.
+                macro_rules! count {
+                    () => {{
                         if TIER {
                             let h = &mut heat[slot_index(pc)];
                             let pa = GuestPhysAddr(pa_page | (pc & !PAGE_MASK));
@@ -363,6 +348,19 @@ impl DecodeCache {
                                 break 'outer Flow::Next;
                             }
                         }
+                    }};
+                }
+                macro_rules! jump {
+                    ($target:expr) => {{
+                        let target: u64 = $target;
+                        let new_page = (target ^ pc) & PAGE_MASK != 0;
+                        pc = target;
+                        if new_page || n >= budget {
+                            hart.state.pc = pc;
+                            block_start = true;
+                            continue 'outer;
+                        }
+                        count!();
                         continue;
                     }};
                 }
@@ -374,7 +372,11 @@ impl DecodeCache {
                         if $cond {
                             jump!(pc.wrapping_add($off as i64 as u64))
                         }
+                        // The fall-through is a block start too (the JIT's
+                        // TBs end at branches): its count is the not-taken
+                        // edge's, which region formation reads.
                         pc = pc.wrapping_add($len);
+                        count!();
                     }};
                 }
                 macro_rules! load {

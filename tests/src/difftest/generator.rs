@@ -643,6 +643,9 @@ impl Gen {
     }
 
     fn item(&mut self, depth: usize) -> Item {
+        if self.region_shaped && depth > 0 && self.rng.chance(75) {
+            return self.loop_body_item(depth);
+        }
         loop {
             let it = match self.rng.below(FP_WEIGHT + 100) {
                 0..=13 => Some(Item::Insn(self.alu())),
@@ -670,6 +673,29 @@ impl Gen {
                 94..=99 => Some(Item::Insn(self.alu())),
                 // F and D (about one item in six).
                 _ => self.fp(),
+            };
+            if let Some(it) = it {
+                return it;
+            }
+        }
+    }
+
+    /// Region-shaped blocks: a loop body item that seldom traps (ALU,
+    /// branches and jumps, memory traffic, inner loops), so loops run the
+    /// iterations that get them compiled and keep running compiled.
+    fn loop_body_item(&mut self, depth: usize) -> Item {
+        loop {
+            let it = match self.rng.below(100) {
+                0..=29 => Some(Item::Insn(self.alu())),
+                30..=44 => self.c_alu().map(Item::Insn),
+                45..=54 => self.load(),
+                55..=62 => self.store(),
+                63..=64 => self.c_load_store(),
+                65..=79 => Some(self.branch()),
+                80..=84 => Some(self.jal()),
+                85..=87 => Some(self.jump_reg()),
+                88..=91 if depth < self.loop_depth => Some(self.loop_item(depth)),
+                _ => Some(Item::Insn(self.bitmanip())),
             };
             if let Some(it) = it {
                 return it;
