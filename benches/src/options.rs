@@ -4,9 +4,10 @@ use crate::runner::Engine;
 use crate::suite::{Program, PROGRAMS};
 
 /// Instruction cap of a full run at scale 1: a safety net only (the largest
-/// program executes about 0.55 billion instructions), so a broken engine
-/// that never reaches the finisher still ends. Multiplied by `--scale`.
-pub const SAFETY_MAX_INSNS: u64 = 2_000_000_000;
+/// program, `bench_cm_core`, executes about 7.5 billion instructions), so a
+/// broken engine that never reaches the finisher still ends. Multiplied by
+/// `--scale`.
+pub const SAFETY_MAX_INSNS: u64 = 20_000_000_000;
 /// Instruction cap per program in quick mode.
 pub const QUICK_MAX_INSNS: u64 = 20_000_000;
 /// Runs per (program, engine) by default; the fastest counts. Quick mode

@@ -241,6 +241,6 @@ mod tests {
         assert_eq!(bootargs(matmul, 10), "bench.scale=10");
         assert_eq!(bootargs(matmul, 0), "bench.scale=0");
         assert_eq!(bootargs(bare, 10), "");
-        assert_eq!(suite().count(), 6);
+        assert_eq!(suite().count(), 9);
     }
 }

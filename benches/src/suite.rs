@@ -65,6 +65,24 @@ pub const PROGRAMS: &[Program] = &[
         c: true,
     },
     Program {
+        name: "bench_cm_core",
+        measures: "C: CoreMark-like list, matrix, state machine, CRC-16; small calls",
+        suite: true,
+        c: true,
+    },
+    Program {
+        name: "bench_cm_state",
+        measures: "C: lexer, parser, stack VM of a little language; HDLC deframer",
+        suite: true,
+        c: true,
+    },
+    Program {
+        name: "bench_cm_list",
+        measures: "C: linked-list insert/find/remove/sort through callbacks",
+        suite: true,
+        c: true,
+    },
+    Program {
         name: "smcbench_nextdoor",
         measures: "C: a loop storing into counters on its own code page, 20M iterations",
         suite: false,
@@ -139,6 +157,24 @@ pub const PROGRAMS: &[Program] = &[
     Program {
         name: "bench_bytecode_gc",
         measures: "bench_bytecode, built rv64gc (lp64d)",
+        suite: false,
+        c: true,
+    },
+    Program {
+        name: "bench_cm_core_gc",
+        measures: "bench_cm_core, built rv64gc (lp64d)",
+        suite: false,
+        c: true,
+    },
+    Program {
+        name: "bench_cm_state_gc",
+        measures: "bench_cm_state, built rv64gc (lp64d)",
+        suite: false,
+        c: true,
+    },
+    Program {
+        name: "bench_cm_list_gc",
+        measures: "bench_cm_list, built rv64gc (lp64d)",
         suite: false,
         c: true,
     },
