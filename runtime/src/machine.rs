@@ -86,11 +86,13 @@ pub struct Machine {
 /// Instructions between polls of time-driven devices and HTIF (and
 /// between interrupt checks): each poll reads the host clock and re-enters
 /// the engine, which at 1024 cost compiled loops 10-13% (bench_matmul,
-/// bench_crc, bench_sort at scale 5: 1.10 -> 0.96 s, 1.30 -> 1.19 s,
-/// 1.91 -> 1.75 s). 16384 instructions are about 10 us of guest time.
-/// The hot loop may overshoot its budget (it checks it only at control
-/// transfers), by at most one page of straight-line code.
-const POLL_INTERVAL: u64 = 16384;
+/// bench_sort, bench_crc at scale 5, tiered: 0.98 -> 0.74 s, 2.73 -> 1.87
+/// s, 1.35 -> 1.19 s together with regions). 16384 gained 2-5% more on
+/// those but left bench_bytecode 5% in tier 0 (0.3% at 4096; a hot
+/// block's compiled code is installed only between chunks) and made it
+/// up to 50% slower. The hot loop may overshoot its budget (it checks it
+/// only at control transfers), by at most one page of straight-line code.
+const POLL_INTERVAL: u64 = 4096;
 /// Within this many instructions of `--max-insns`, execute one at a time.
 const PRECISE_TAIL: u64 = 4096;
 
