@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use frontend_riscv::decode;
 use jit::cache::{CodeCache, JitOptions};
-use jit::translate::TbSource;
+use jit::translate::{GuestBlock, TbSource};
 use softmmu::GuestVirtAddr;
 
 /// (file name, encoding): `op a0, -8(a1)` loads and `op a2, 16(a1)` stores.
@@ -100,4 +100,50 @@ fn load_fast_path_host_code_matches_golden_file() {
     }
     let want = std::fs::read_to_string(&path).unwrap_or_default();
     assert_eq!(asm, want, "host code changed (RVDBT_BLESS=1 to accept)");
+}
+
+/// A region with a loop: the entry block adds and branches forward to a
+/// second block, which jumps back to the entry. The back edge is a jump
+/// inside the function (no exit, no reload): each guest register is
+/// loaded from `CpuState` once, at entry, and lives in SSA values around
+/// the loop; the budget is checked at each block's head.
+#[test]
+fn region_with_a_loop_matches_golden_file() {
+    let mut cache = CodeCache::new(JitOptions::default()).expect("host ISA");
+    let src = TbSource {
+        pc: GuestVirtAddr(0x8000_1000),
+        insns: vec![
+            decode(0x00c5_0533), // add a0, a0, a2
+            decode(0x00b5_4663), // blt a0, a1, 0x80001010
+            decode(0x0000_8067), // ret
+        ],
+        data_idx: 1,
+        fetch_idx: 1,
+        cells: [0, 0],
+        fp_dirty: false,
+        more: vec![GuestBlock {
+            pc: 0x8000_1010,
+            insns: vec![
+                decode(0x0016_0613), // addi a2, a2, 1
+                decode(0xfedf_f06f), // j 0x80001000
+            ],
+        }],
+    };
+    let clif = cache.clif(&src);
+    assert!(clif.contains("; guest 0x80001010: add a2,a2,1"), "{clif}");
+    assert!(clif.contains("; guest 0x80001014: j 80001000"), "{clif}");
+    // a0 (x10), a1 (x11), a2 (x12) are read from CpuState once each.
+    for off in [80, 88, 96] {
+        let loads = clif
+            .matches(&format!("load.i64 notrap aligned v1+{off}\n"))
+            .count();
+        assert_eq!(loads, 1, "x{} loaded {loads} times:\n{clif}", off / 8);
+    }
+    cache.compile(&src).expect("compiles");
+    let path = golden_dir().join("region_loop.clif");
+    if std::env::var_os("RVDBT_BLESS").is_some() {
+        std::fs::write(&path, &clif).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(clif, want, "IR changed (RVDBT_BLESS=1 to accept)");
 }
