@@ -246,6 +246,16 @@ fn invariant() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly().with_can_move()
 }
 
+/// Like [`invariant`], for fields only cold paths and exits read (helper
+/// pointers, the jump cache): not `can_move`, so Cranelift does not hoist
+/// them out of a loop into a callee-saved register that the TLB mask or a
+/// guest register then lacks (`bench_crc`'s loop kept the load helper's
+/// pointer in r13 and spilled the TLB mask to the stack; the C suite's
+/// times did not move measurably either way).
+fn cold_invariant() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly()
+}
+
 /// Builds the IR of `src` into `func`. Returns the per-instruction notes
 /// (first IR instruction, "pc: disassembly") used by [`annotate`].
 pub fn build(
@@ -574,11 +584,14 @@ impl TbCx<'_> {
     fn exit_with_pc(&mut self, pc: Value, cell: Option<Value>) {
         self.writeback();
         self.store_pc(pc);
-        let jc = self.b.ins().load(I64, invariant(), self.ctx, ctx_off::JC);
+        let jc = self
+            .b
+            .ins()
+            .load(I64, cold_invariant(), self.ctx, ctx_off::JC);
         let mask = self
             .b
             .ins()
-            .load(I64, invariant(), self.ctx, ctx_off::JC_MASK);
+            .load(I64, cold_invariant(), self.ctx, ctx_off::JC_MASK);
         let half = self.b.ins().ushr_imm_u(pc, 1);
         let slot = self.b.ins().band(half, mask);
         let off = self.b.ins().ishl_imm_u(slot, ctx_off::JC_ENTRY_SIZE_LOG2);
@@ -726,7 +739,10 @@ impl TbCx<'_> {
                 self.store_pc(pcv);
                 // The interpreter retires this instruction itself.
                 self.publish_budget(self.rest());
-                let f = self.b.ins().load(I64, invariant(), self.ctx, ctx_off::EXEC);
+                let f = self
+                    .b
+                    .ins()
+                    .load(I64, cold_invariant(), self.ctx, ctx_off::EXEC);
                 let raw = self.b.ins().iconst(I32, d.raw as i64);
                 self.b
                     .ins()
@@ -753,7 +769,10 @@ impl TbCx<'_> {
     /// The `fp` helper call (see [`TbCx::fp`]).
     fn fp_call(&mut self, pc: u64, next: u64, d: &Decoded) {
         self.slow_prologue(pc);
-        let f = self.b.ins().load(I64, invariant(), self.ctx, ctx_off::FP);
+        let f = self
+            .b
+            .ins()
+            .load(I64, cold_invariant(), self.ctx, ctx_off::FP);
         let raw = self.b.ins().iconst(I32, d.raw as i64);
         let nextv = self.iconst(next);
         let call = self
@@ -1268,7 +1287,10 @@ impl TbCx<'_> {
 
         self.b.switch_to_block(slow);
         self.slow_prologue(pc);
-        let f = self.b.ins().load(I64, invariant(), self.ctx, ctx_off::LOAD);
+        let f = self
+            .b
+            .ins()
+            .load(I64, cold_invariant(), self.ctx, ctx_off::LOAD);
         let nextv = self.iconst(next);
         let desc = crate::ctx::load_desc(size, op.signed(), rd.0);
         let desc = self.b.ins().iconst(I32, desc as i64);
@@ -1311,7 +1333,7 @@ impl TbCx<'_> {
         let f = self
             .b
             .ins()
-            .load(I64, invariant(), self.ctx, ctx_off::STORE);
+            .load(I64, cold_invariant(), self.ctx, ctx_off::STORE);
         let nextv = self.iconst(next);
         let sz = self.b.ins().iconst(I32, size as i64);
         self.b
