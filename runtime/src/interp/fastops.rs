@@ -219,6 +219,21 @@ pub enum Op {
         rs1: u8,
         off: i32,
     },
+    Lbu {
+        rd: u8,
+        rs1: u8,
+        off: i32,
+    },
+    Lhu {
+        rd: u8,
+        rs1: u8,
+        off: i32,
+    },
+    Lwu {
+        rd: u8,
+        rs1: u8,
+        off: i32,
+    },
     Load {
         op: LoadOp,
         rd: u8,
@@ -517,6 +532,21 @@ fn lower_op(d: &Decoded) -> Op {
                 off,
             },
             LoadOp::Lw => Op::Lw {
+                rd: rd.0,
+                rs1: rs1.0,
+                off,
+            },
+            LoadOp::Lbu => Op::Lbu {
+                rd: rd.0,
+                rs1: rs1.0,
+                off,
+            },
+            LoadOp::Lhu => Op::Lhu {
+                rd: rd.0,
+                rs1: rs1.0,
+                off,
+            },
+            LoadOp::Lwu => Op::Lwu {
                 rd: rd.0,
                 rs1: rs1.0,
                 off,
