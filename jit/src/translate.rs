@@ -321,11 +321,9 @@ pub fn build(
         let (r, wr) = reg_masks(d);
         (u | r | wr, w | wr)
     });
-    for blk in &src.more {
-        if blk.pc != src.pc.0 {
-            let head = cx.b.create_block();
-            cx.heads.entry(blk.pc).or_insert(head);
-        }
+    for blk in src.more.iter().filter(|b| b.pc != src.pc.0) {
+        let head = cx.b.create_block();
+        cx.heads.insert(blk.pc, head);
     }
     cx.written = written;
     for i in 1..32 {

@@ -454,33 +454,15 @@ fn lower_op(d: &Decoded) -> Op {
                 _ => Op::AluImm { op, rd, rs1, imm },
             }
         }),
-        Insn::OpImm32 { op, rd, rs1, imm } => imm32(imm).map(|imm| match op {
-            AluOp::Add => Op::Addiw {
-                rd: rd.0,
-                rs1: rs1.0,
-                imm,
-            },
-            AluOp::Sll => Op::Slliw {
-                rd: rd.0,
-                rs1: rs1.0,
-                imm,
-            },
-            AluOp::Srl => Op::Srliw {
-                rd: rd.0,
-                rs1: rs1.0,
-                imm,
-            },
-            AluOp::Sra => Op::Sraiw {
-                rd: rd.0,
-                rs1: rs1.0,
-                imm,
-            },
-            _ => Op::AluImm32 {
-                op,
-                rd: rd.0,
-                rs1: rs1.0,
-                imm,
-            },
+        Insn::OpImm32 { op, rd, rs1, imm } => imm32(imm).map(|imm| {
+            let (rd, rs1) = (rd.0, rs1.0);
+            match op {
+                AluOp::Add => Op::Addiw { rd, rs1, imm },
+                AluOp::Sll => Op::Slliw { rd, rs1, imm },
+                AluOp::Srl => Op::Srliw { rd, rs1, imm },
+                AluOp::Sra => Op::Sraiw { rd, rs1, imm },
+                _ => Op::AluImm32 { op, rd, rs1, imm },
+            }
         }),
         Insn::Op { op, rd, rs1, rs2 } => {
             let (rd, rs1, rs2) = (rd.0, rs1.0, rs2.0);
@@ -497,24 +479,14 @@ fn lower_op(d: &Decoded) -> Op {
                 _ => Op::Alu { op, rd, rs1, rs2 },
             })
         }
-        Insn::Op32 { op, rd, rs1, rs2 } => Some(match op {
-            AluOp::Add => Op::Addw {
-                rd: rd.0,
-                rs1: rs1.0,
-                rs2: rs2.0,
-            },
-            AluOp::Sub => Op::Subw {
-                rd: rd.0,
-                rs1: rs1.0,
-                rs2: rs2.0,
-            },
-            _ => Op::Alu32 {
-                op,
-                rd: rd.0,
-                rs1: rs1.0,
-                rs2: rs2.0,
-            },
-        }),
+        Insn::Op32 { op, rd, rs1, rs2 } => {
+            let (rd, rs1, rs2) = (rd.0, rs1.0, rs2.0);
+            Some(match op {
+                AluOp::Add => Op::Addw { rd, rs1, rs2 },
+                AluOp::Sub => Op::Subw { rd, rs1, rs2 },
+                _ => Op::Alu32 { op, rd, rs1, rs2 },
+            })
+        }
         Insn::Unary { op, rd, rs1 } => Some(Op::Unary {
             op,
             rd: rd.0,
@@ -525,61 +497,29 @@ fn lower_op(d: &Decoded) -> Op {
             rd,
             rs1,
             offset,
-        } => imm32(offset).map(|off| match op {
-            LoadOp::Ld => Op::Ld {
-                rd: rd.0,
-                rs1: rs1.0,
-                off,
-            },
-            LoadOp::Lw => Op::Lw {
-                rd: rd.0,
-                rs1: rs1.0,
-                off,
-            },
-            LoadOp::Lbu => Op::Lbu {
-                rd: rd.0,
-                rs1: rs1.0,
-                off,
-            },
-            LoadOp::Lhu => Op::Lhu {
-                rd: rd.0,
-                rs1: rs1.0,
-                off,
-            },
-            LoadOp::Lwu => Op::Lwu {
-                rd: rd.0,
-                rs1: rs1.0,
-                off,
-            },
-            _ => Op::Load {
-                op,
-                rd: rd.0,
-                rs1: rs1.0,
-                off,
-            },
+        } => imm32(offset).map(|off| {
+            let (rd, rs1) = (rd.0, rs1.0);
+            match op {
+                LoadOp::Ld => Op::Ld { rd, rs1, off },
+                LoadOp::Lw => Op::Lw { rd, rs1, off },
+                LoadOp::Lbu => Op::Lbu { rd, rs1, off },
+                LoadOp::Lhu => Op::Lhu { rd, rs1, off },
+                LoadOp::Lwu => Op::Lwu { rd, rs1, off },
+                _ => Op::Load { op, rd, rs1, off },
+            }
         }),
         Insn::Store {
             op,
             rs1,
             rs2,
             offset,
-        } => imm32(offset).map(|off| match op {
-            StoreOp::Sd => Op::Sd {
-                rs1: rs1.0,
-                rs2: rs2.0,
-                off,
-            },
-            StoreOp::Sw => Op::Sw {
-                rs1: rs1.0,
-                rs2: rs2.0,
-                off,
-            },
-            _ => Op::Store {
-                op,
-                rs1: rs1.0,
-                rs2: rs2.0,
-                off,
-            },
+        } => imm32(offset).map(|off| {
+            let (rs1, rs2) = (rs1.0, rs2.0);
+            match op {
+                StoreOp::Sd => Op::Sd { rs1, rs2, off },
+                StoreOp::Sw => Op::Sw { rs1, rs2, off },
+                _ => Op::Store { op, rs1, rs2, off },
+            }
         }),
         _ => None,
     };
