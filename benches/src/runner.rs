@@ -195,8 +195,10 @@ pub fn run_in_process(
             Some(n),
             Status::Failed(format!("did not exit within {max_insns} instructions")),
         ),
-        // The runner never asks for an output match.
+        // The runner never asks for an output match, --no-reboot or a stop.
         Ok((RunExit::OutputMatched, n)) => (Some(n), Status::Failed("output matched".into())),
+        Ok((RunExit::Rebooted, n)) => (Some(n), Status::Failed("rebooted".into())),
+        Ok((RunExit::Stopped, n)) => (Some(n), Status::Failed("stopped".into())),
         Err(e) => (None, Status::Failed(format!("machine did not build: {e}"))),
     };
     Measurement {

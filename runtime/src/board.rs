@@ -58,6 +58,8 @@ pub enum LayoutError {
     Load(#[from] LoadError),
     #[error("the device tree ({0} bytes) does not fit in RAM")]
     FdtTooBig(usize),
+    #[error("--bios default: no OpenSBI firmware found (looked for {}); install Debian's `opensbi` package (apt-get install opensbi) or give --bios FILE", DEFAULT_BIOS_PATHS.join(", "))]
+    NoDefaultBios,
     #[error("{first} at {first_start:#x}..{first_end:#x} overlaps {second} at {second_start:#x}..{second_end:#x}")]
     Overlap {
         first: String,
@@ -69,57 +71,133 @@ pub enum LayoutError {
     },
 }
 
-/// Loads the firmware (if any) and the program; returns the address the boot
-/// ROM jumps to, the images, and the entry point handed on to firmware.
-pub fn load_images(cfg: &Config, ram: (u64, u64)) -> Result<(u64, Vec<Image>, u64), LayoutError> {
+/// Where `--bios default` looks for OpenSBI's `fw_dynamic` firmware, in
+/// order: Debian's `opensbi` package, then QEMU's copy.
+pub const DEFAULT_BIOS_PATHS: [&str; 2] = [
+    "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
+    "/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin",
+];
+
+/// Raw kernels and `Image`s behind firmware go at its end rounded up to
+/// this (QEMU's `riscv_calc_kernel_start_addr` on RV64).
+const KERNEL_ALIGN: u64 = 2 << 20;
+
+/// The images to copy into RAM and where the boot starts.
+#[derive(Clone, Debug)]
+pub struct Boot {
+    /// Where the boot ROM jumps: the firmware's entry, or the program's.
+    pub start: u64,
+    /// The program's entry (handed on to firmware in `fw_dynamic_info`).
+    pub kernel_entry: u64,
+    /// Firmware (if any), the program, the initrd (if any).
+    pub images: Vec<Image>,
+    /// What each image is, for error messages.
+    pub names: Vec<&'static str>,
+    /// Which image is the program.
+    pub program: usize,
+    /// The initrd's physical range (start, end exclusive), for the device tree.
+    pub initrd: Option<(u64, u64)>,
+}
+
+/// Loads the firmware (if any), the program and the initrd (if any), and
+/// places them as QEMU 7.2's `virt` does.
+pub fn load_images(cfg: &Config, ram: (u64, u64)) -> Result<Boot, LayoutError> {
     // No image can be larger than guest RAM.
     let limit = ram.1 - ram.0;
     let prog_data = loader::read_file(&cfg.program, limit)?;
-    match &cfg.bios {
-        Bios::None => {
+    let fw_path = match &cfg.bios {
+        Bios::None => None,
+        Bios::File(p) => Some(p.clone()),
+        Bios::Default => Some(default_bios()?),
+    };
+    let mut images = Vec::new();
+    let mut names = Vec::new();
+    let (start, kernel) = match fw_path {
+        None => {
             let img = if loader::is_elf(&prog_data) {
                 loader::parse_elf(&cfg.program, &prog_data, ram)?
+            } else if let Some(h) = loader::image_header(&cfg.program, &prog_data)? {
+                loader::kernel_image(&cfg.program, prog_data, h, RAM_BASE + h.text_offset, ram)?
             } else {
-                return Err(LoadError::NotElf {
+                return Err(LoadError::NotBootable {
                     path: cfg.program.clone(),
                 }
                 .into());
             };
-            let entry = img.entry;
-            Ok((entry, vec![img], entry))
+            (img.entry, img)
         }
-        Bios::File(fw_path) => {
-            let fw_data = loader::read_file(fw_path, limit)?;
+        Some(fw_path) => {
+            let fw_data = loader::read_file(&fw_path, limit)?;
             let fw = if loader::is_elf(&fw_data) {
-                loader::parse_elf(fw_path, &fw_data, ram)?
+                loader::parse_elf(&fw_path, &fw_data, ram)?
             } else {
-                loader::raw_image(fw_path, fw_data, RAM_BASE, ram)?
+                loader::raw_image(&fw_path, fw_data, RAM_BASE, ram)?
             };
+            let after_fw = fw.end().next_multiple_of(KERNEL_ALIGN);
             let kernel = if loader::is_elf(&prog_data) {
                 loader::parse_elf(&cfg.program, &prog_data, ram)?
+            } else if let Some(h) = loader::image_header(&cfg.program, &prog_data)? {
+                // At text_offset from RAM's start unless the firmware
+                // reaches beyond it; QEMU uses the firmware's end alone,
+                // the same place for OpenSBI and a 2 MiB text_offset.
+                let at = after_fw.max(RAM_BASE + h.text_offset);
+                loader::kernel_image(&cfg.program, prog_data, h, at, ram)?
             } else {
-                // Raw kernels go at the first 2 MiB boundary after firmware,
-                // as QEMU places them.
-                let at = fw.end().next_multiple_of(2 << 20);
-                loader::raw_image(&cfg.program, prog_data, at, ram)?
+                // Flat binaries go at the first 2 MiB boundary after the
+                // firmware, as QEMU places them.
+                loader::raw_image(&cfg.program, prog_data, after_fw, ram)?
             };
-            let (start, entry) = (fw.entry, kernel.entry);
-            Ok((start, vec![fw, kernel], entry))
+            let start = fw.entry;
+            images.push(fw);
+            names.push("the firmware");
+            (start, kernel)
         }
+    };
+    let kernel_entry = kernel.entry;
+    let program = images.len();
+    images.push(kernel);
+    names.push("the program");
+    let mut initrd = None;
+    if let Some(path) = &cfg.initrd {
+        let data = loader::read_file(path, limit)?;
+        // QEMU 7.2 (`riscv_load_initrd`): far enough above the kernel that
+        // it is not clobbered, low enough to stay in the kernel's lowmem.
+        let at = kernel_entry.saturating_add((cfg.ram_size / 2).min(128 << 20));
+        let img = loader::raw_image(path, data, at, ram)?;
+        initrd = Some((at, img.end()));
+        images.push(img);
+        names.push("the initrd");
     }
+    Ok(Boot {
+        start,
+        kernel_entry,
+        images,
+        names,
+        program,
+        initrd,
+    })
+}
+
+/// The first of [`DEFAULT_BIOS_PATHS`] that exists.
+fn default_bios() -> Result<std::path::PathBuf, LayoutError> {
+    DEFAULT_BIOS_PATHS
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.is_file())
+        .ok_or(LayoutError::NoDefaultBios)
 }
 
 /// Refuses a layout where the images' segments (the loader already
 /// checked each image on its own) or the device tree overlap, as QEMU
 /// refuses overlapping ROM blobs; the error names both ranges.
-pub fn check_layout(images: &[Image], fdt_addr: u64, fdt_len: u64) -> Result<(), LayoutError> {
+pub fn check_layout(
+    images: &[Image],
+    names: &[&str],
+    fdt_addr: u64,
+    fdt_len: u64,
+) -> Result<(), LayoutError> {
     let mut ranges: Vec<(String, u64, u64)> = Vec::new();
-    for (i, img) in images.iter().enumerate() {
-        let name = if images.len() > 1 && i == 0 {
-            "the firmware"
-        } else {
-            "the program"
-        };
+    for (img, name) in images.iter().zip(names) {
         for s in &img.segments {
             ranges.push((format!("{name}'s segment"), s.addr, s.end()));
         }

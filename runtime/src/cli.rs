@@ -1,17 +1,17 @@
 //! The `rvdbt` command line: argument parsing, running a program, exit codes.
 //!
-//! Exit codes: the guest's own (finisher or HTIF), 124 when `--max-insns`
-//! ran out, 2 for usage and input errors (clap's convention, kept for ours).
+//! Exit codes: the guest's own (finisher, HTIF, or SBI system reset: 0 for
+//! a poweroff), 0 for a reboot under `--no-reboot` and when
+//! `--exit-on-output` matched, 124 when `--max-insns` ran out, 2 for usage
+//! and input errors (clap's convention, kept for ours).
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::rc::Rc;
-use std::sync::mpsc;
 
 use clap::{Parser, Subcommand};
 
 use crate::config::{Bios, Config, Engine, WgOptions};
+use crate::console::{stop_reason, Console, StopReason};
 use crate::machine::{run_program_with, RunExit};
 
 /// Exit code when the instruction budget ran out (as `timeout(1)` uses).
@@ -54,9 +54,18 @@ pub struct RunArgs {
     /// Print every executed instruction (pc, encoding, disassembly, written register) to stderr.
     #[arg(long)]
     pub trace: bool,
-    /// Firmware: `none` (boot the program directly) or a file loaded at the start of RAM.
+    /// Firmware: `none` (boot the program directly), `default` (the OpenSBI
+    /// `fw_dynamic` of Debian's `opensbi` package, as QEMU's `-bios
+    /// default`), or a file (ELF or binary) loaded at the start of RAM.
     #[arg(long, default_value = "none")]
     pub bios: String,
+    /// An initial RAM disk (e.g. a gzip'd cpio archive), loaded where QEMU
+    /// puts it and named in the device tree's `/chosen`.
+    #[arg(long, value_name = "FILE")]
+    pub initrd: Option<PathBuf>,
+    /// Exit (status 0) when the guest reboots instead of resetting the machine.
+    #[arg(long)]
+    pub no_reboot: bool,
     /// Write /tmp/perf-<pid>.map naming every compiled block, for host `perf`.
     #[arg(long)]
     pub perf_map: bool,
@@ -93,7 +102,8 @@ pub struct RunArgs {
     /// The requester id (RRID) the IOPMP sees on the hart's accesses.
     #[arg(long, default_value_t = 0, requires = "iopmp")]
     pub rrid: u16,
-    /// The guest program: a statically linked RV64 ELF executable.
+    /// The guest program: an RV64 ELF executable, a RISC-V Linux `Image`,
+    /// or (behind firmware) a flat binary.
     pub program: PathBuf,
 }
 
@@ -149,8 +159,11 @@ impl RunArgs {
         cfg.bootargs = self.append.clone();
         cfg.bios = match self.bios.as_str() {
             "none" => Bios::None,
+            "default" => Bios::Default,
             path => Bios::File(path.into()),
         };
+        cfg.initrd = self.initrd.clone();
+        cfg.no_reboot = self.no_reboot;
         let trusted_wid = self
             .wg_trusted_wid
             .unwrap_or(self.wg_worlds.saturating_sub(1));
@@ -168,23 +181,17 @@ impl RunArgs {
 fn run(args: RunArgs) -> ExitCode {
     let cfg = args.config();
 
-    let (tx, rx) = mpsc::channel::<Vec<u8>>();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 256];
-        let mut stdin = std::io::stdin();
-        while let Ok(n) = stdin.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let rx = Rc::new(rx);
+    // Restores the terminal when dropped, at the end of this function.
+    let mut console = Console::start();
+    let rx = console.input.clone();
+    let stop = console.stop.clone();
     let trace = args.trace;
     let perf_map = args.perf_map;
     let tier_threshold = args.tier_threshold;
     let exit_on_output = args.exit_on_output.clone();
     let setup = move |m: &mut crate::Machine| {
         m.set_input(rx.clone());
+        m.set_stop_flag(stop.clone());
         if let Some(s) = &exit_on_output {
             m.exit_on_output(s.as_bytes());
         }
@@ -209,7 +216,9 @@ fn run(args: RunArgs) -> ExitCode {
             eprint!("{}", m.stats_report());
         }
     };
-    match run_program_with(&cfg, &out, &setup, &mut finish) {
+    let result = run_program_with(&cfg, &out, &setup, &mut finish);
+    console.restore();
+    match result {
         Ok((RunExit::Exited(code), n)) => {
             tracing::info!("guest exited with code {code} after {n} instructions");
             ExitCode::from(code as u8)
@@ -220,6 +229,20 @@ fn run(args: RunArgs) -> ExitCode {
         }
         Ok((RunExit::OutputMatched, n)) => {
             tracing::info!("the console output matched after {n} instructions");
+            ExitCode::SUCCESS
+        }
+        Ok((RunExit::Stopped, n)) => match stop_reason(&console.stop) {
+            Some(StopReason::Signal(sig)) => {
+                eprintln!("rvdbt: stopped by signal {sig} after {n} instructions");
+                ExitCode::from((128 + sig) as u8)
+            }
+            _ => {
+                eprintln!("rvdbt: terminated (C-a x) after {n} instructions");
+                ExitCode::SUCCESS
+            }
+        },
+        Ok((RunExit::Rebooted, n)) => {
+            eprintln!("rvdbt: the guest rebooted after {n} instructions (--no-reboot)");
             ExitCode::SUCCESS
         }
         Err(e) => {

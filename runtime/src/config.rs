@@ -12,6 +12,9 @@ pub enum Bios {
     /// Firmware (ELF or raw binary) loaded at the start of RAM; the program
     /// is loaded after it and its entry passed in the `fw_dynamic` info.
     File(PathBuf),
+    /// The OpenSBI `fw_dynamic` the host has installed (QEMU's `-bios
+    /// default`): see [`crate::board::DEFAULT_BIOS_PATHS`].
+    Default,
 }
 
 /// How guest code is executed (`--engine`).
@@ -39,8 +42,14 @@ pub struct Config {
     pub pmp_entries: usize,
     pub bios: Bios,
     pub program: PathBuf,
+    /// An initial RAM disk, placed as QEMU places it and named in the
+    /// device tree (`--initrd`).
+    pub initrd: Option<PathBuf>,
     pub max_insns: Option<u64>,
     pub bootargs: String,
+    /// A guest reboot ends the run (exit status 0) instead of resetting
+    /// the machine (`--no-reboot`).
+    pub no_reboot: bool,
     /// WorldGuard checkers and hart support (`--worldguard`).
     pub worldguard: Option<WgOptions>,
     /// An IOPMP in front of RAM (`--iopmp`).
@@ -78,8 +87,10 @@ impl Config {
             pmp_entries: crate::hart::csr::PMP_ENTRIES,
             bios: Bios::None,
             program: program.into(),
+            initrd: None,
             max_insns: None,
             bootargs: String::new(),
+            no_reboot: false,
             worldguard: None,
             iopmp: false,
             rrid: 0,

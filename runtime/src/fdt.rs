@@ -6,18 +6,48 @@
 use vm_fdt::{Error as FdtError, FdtWriter};
 
 use crate::board::*;
+use crate::devices::finisher::{FINISHER_PASS, FINISHER_RESET};
 
 /// The `riscv,isa` string of the device tree: what the hart implements.
-pub const RISCV_ISA: &str = "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_zicond";
+pub const RISCV_ISA: &str =
+    "rv64imafdc_zicntr_zicond_zicsr_zifencei_zihintpause_zihpm_zba_zbb_zbs_sstc";
 /// The same as `riscv,isa-base` and `riscv,isa-extensions` (the newer
 /// binding, which Linux prefers when present).
 pub const RISCV_ISA_BASE: &str = "rv64i";
-pub const RISCV_ISA_EXTENSIONS: [&str; 12] = [
-    "i", "m", "a", "f", "d", "c", "zicsr", "zifencei", "zba", "zbb", "zbs", "zicond",
+/// Zihpm: `hpmcounter3..31` and their events exist and read as zero (a
+/// legal implementation with no events). Zihintpause: `pause` is a FENCE
+/// hint, executed as a fence.
+pub const RISCV_ISA_EXTENSIONS: [&str; 16] = [
+    "i",
+    "m",
+    "a",
+    "f",
+    "d",
+    "c",
+    "zicntr",
+    "zicond",
+    "zicsr",
+    "zifencei",
+    "zihintpause",
+    "zihpm",
+    "zba",
+    "zbb",
+    "zbs",
+    "sstc",
 ];
 
 const PH_CPU0_INTC: u32 = 1;
 const PH_PLIC: u32 = 2;
+const PH_TEST: u32 = 3;
+
+/// What the device tree tells the kernel about its boot.
+#[derive(Clone, Debug, Default)]
+pub struct BootInfo<'a> {
+    /// `/chosen/bootargs`.
+    pub bootargs: &'a str,
+    /// `/chosen/linux,initrd-start` and `-end` (physical, end exclusive).
+    pub initrd: Option<(u64, u64)>,
+}
 
 /// A device node under `/soc` beyond the fixed set (the security checkers).
 #[derive(Clone, Debug, Default)]
@@ -44,10 +74,11 @@ pub struct CpuWorldGuard {
 }
 
 /// Builds the FDT blob for a machine with `ram_size` bytes of RAM, the
-/// kernel command line and the optional devices in `extra`.
+/// kernel command line and initrd in `boot`, and the optional devices in
+/// `extra`.
 pub fn build(
     ram_size: u64,
-    bootargs: &str,
+    boot: &BootInfo,
     extra: &[SocNode],
     wg: Option<&CpuWorldGuard>,
 ) -> Result<Vec<u8>, FdtError> {
@@ -59,8 +90,12 @@ pub fn build(
     f.property_string("model", "riscv-virtio,qemu")?;
 
     let chosen = f.begin_node("chosen")?;
-    f.property_string("bootargs", bootargs)?;
+    f.property_string("bootargs", boot.bootargs)?;
     f.property_string("stdout-path", &format!("/soc/serial@{UART_BASE:x}"))?;
+    if let Some((start, end)) = boot.initrd {
+        f.property_u64("linux,initrd-start", start)?;
+        f.property_u64("linux,initrd-end", end)?;
+    }
     f.end_node(chosen)?;
 
     let mem = f.begin_node(&format!("memory@{RAM_BASE:x}"))?;
@@ -85,7 +120,7 @@ pub fn build(
         "riscv,isa-extensions",
         RISCV_ISA_EXTENSIONS.iter().map(|e| e.to_string()).collect(),
     )?;
-    f.property_string("mmu-type", "riscv,none")?;
+    f.property_string("mmu-type", "riscv,sv57")?;
     let intc = f.begin_node("interrupt-controller")?;
     f.property_u32("#interrupt-cells", 1)?;
     f.property_null("interrupt-controller")?;
@@ -118,6 +153,7 @@ pub fn build(
         ],
     )?;
     f.property_array_u64("reg", &[TEST_BASE, TEST_SIZE])?;
+    f.property_phandle(PH_TEST)?;
     f.end_node(test)?;
 
     let clint = f.begin_node(&format!("clint@{CLINT_BASE:x}"))?;
@@ -169,6 +205,21 @@ pub fn build(
     }
 
     f.end_node(soc)?;
+
+    // As QEMU's virt (`/poweroff`, `/reboot`): power-off and reboot through the test finisher, which
+    // OpenSBI turns into the SBI system-reset extension (and Linux can
+    // drive directly).
+    for (name, compatible, value) in [
+        ("poweroff", "syscon-poweroff", FINISHER_PASS),
+        ("reboot", "syscon-reboot", FINISHER_RESET),
+    ] {
+        let n = f.begin_node(name)?;
+        f.property_string("compatible", compatible)?;
+        f.property_u32("regmap", PH_TEST)?;
+        f.property_u32("offset", 0)?;
+        f.property_u32("value", value as u32)?;
+        f.end_node(n)?;
+    }
     f.end_node(root)?;
     f.finish()
 }
@@ -188,7 +239,11 @@ mod tests {
             mwid: 3,
             mwidlist: vec![0, 1, 2, 3],
         };
-        let blob = super::build(128 << 20, "", &[wg], Some(&cpu)).unwrap();
+        let boot = super::BootInfo {
+            bootargs: "console=ttyS0",
+            initrd: Some((0x8800_0000, 0x8812_3456)),
+        };
+        let blob = super::build(128 << 20, &boot, &[wg], Some(&cpu)).unwrap();
         assert_eq!(&blob[..4], &[0xd0, 0x0d, 0xfe, 0xed], "FDT magic");
         let text = String::from_utf8_lossy(&blob);
         for needle in [
@@ -200,11 +255,25 @@ mod tests {
             "wgchecker@6000000",
             "riscv,wgchecker",
             "riscv,wgcpu",
-            "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_zicond",
+            super::RISCV_ISA,
             "riscv,isa-extensions",
             "zicond",
+            "sstc",
+            "poweroff",
+            "syscon-poweroff",
+            "reboot",
+            "syscon-reboot",
+            "regmap",
+            "linux,initrd-start",
+            "linux,initrd-end",
+            "console=ttyS0",
         ] {
             assert!(text.contains(needle), "missing {needle}");
+        }
+        // The initrd bounds as 64-bit big-endian cells.
+        for v in [0x8800_0000u64, 0x8812_3456] {
+            let be = v.to_be_bytes();
+            assert!(blob.windows(8).any(|w| w == be), "missing {v:#x}");
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod board;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod devices;
 pub mod fdt;
 pub mod hart;

@@ -1,4 +1,6 @@
-//! Loading guest images: statically linked RV64 ELF executables and raw binaries.
+//! Loading guest images: RV64 ELF executables (`ET_EXEC`, and `ET_DYN` such
+//! as OpenSBI's position-independent `fw_*.elf`, both at their physical
+//! addresses as QEMU loads them), RISC-V Linux `Image`s and flat binaries.
 //!
 //! Every check a malformed file could trip is an error value carrying the
 //! file and the reason; nothing here panics on bad input. What a file can
@@ -11,7 +13,7 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use object::elf::{EM_RISCV, ET_EXEC, PT_LOAD};
+use object::elf::{EM_RISCV, ET_DYN, ET_EXEC, PT_LOAD};
 use object::read::elf::{ElfFile64, FileHeader, ProgramHeader};
 use object::{Endianness, Object, ObjectSymbol};
 
@@ -49,8 +51,12 @@ pub enum LoadError {
     BadElf { path: PathBuf, reason: String },
     #[error("{path}: ELF machine is {machine}, expected RISC-V ({EM_RISCV})")]
     WrongMachine { path: PathBuf, machine: u16 },
-    #[error("{path}: ELF type {ty} is not an executable (ET_EXEC); link it statically")]
+    #[error("{path}: ELF type {ty} is neither an executable (ET_EXEC) nor a position-independent executable (ET_DYN)")]
     NotExecutable { path: PathBuf, ty: u16 },
+    #[error("{path}: not an ELF file or a RISC-V Image (bad magic); a flat binary is loaded only behind firmware (--bios)")]
+    NotBootable { path: PathBuf },
+    #[error("{path}: RISC-V Image header: {reason}")]
+    BadImageHeader { path: PathBuf, reason: String },
     #[error("{path}: segment {index} data (offset {offset:#x}, size {size:#x}) lies beyond the end of the file (truncated?)")]
     Truncated {
         path: PathBuf,
@@ -203,8 +209,10 @@ pub fn is_elf(data: &[u8]) -> bool {
     data.starts_with(b"\x7fELF")
 }
 
-/// Parses a statically linked RV64 ELF executable whose loadable segments
-/// must all lie in `ram` (start, end).
+/// Parses an RV64 ELF executable whose loadable segments must all lie in
+/// `ram` (start, end). Segments go to their physical addresses (`p_paddr`),
+/// also for `ET_DYN`: no relocation, as QEMU's `load_elf` does for
+/// firmware and kernels.
 pub fn parse_elf(path: &Path, data: &[u8], ram: (u64, u64)) -> Result<Image, LoadError> {
     let p = || path.to_path_buf();
     if !is_elf(data) {
@@ -227,7 +235,7 @@ pub fn parse_elf(path: &Path, data: &[u8], ram: (u64, u64)) -> Result<Image, Loa
         return Err(LoadError::WrongMachine { path: p(), machine });
     }
     let ty = hdr.e_type(endian);
-    if ty != ET_EXEC {
+    if ty != ET_EXEC && ty != ET_DYN {
         return Err(LoadError::NotExecutable { path: p(), ty });
     }
     // Every segment is checked (in the file, in RAM, against the others)
@@ -352,4 +360,72 @@ pub fn raw_image(
         tohost: None,
         fromhost: None,
     })
+}
+
+/// The fields of a RISC-V Linux `Image` header (Documentation/arch/riscv/boot-image-header.rst).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageHeader {
+    /// Offset of the image from a 2 MiB-aligned base of RAM.
+    pub text_offset: u64,
+    /// Bytes of memory the kernel occupies from its load address (its
+    /// file plus bss and early data); 0 in headers that leave it unset.
+    pub image_size: u64,
+}
+
+/// Size of the header; the magics sit at its end.
+const IMAGE_HEADER_LEN: usize = 64;
+
+/// The `Image` header of `data`, when it has one ("RISCV\0\0\0" at 48, the
+/// deprecated magic, or "RSC\x05" at 56).
+pub fn image_header(path: &Path, data: &[u8]) -> Result<Option<ImageHeader>, LoadError> {
+    if data.len() < IMAGE_HEADER_LEN
+        || (&data[48..56] != b"RISCV\0\0\0" && &data[56..60] != b"RSC\x05")
+    {
+        return Ok(None);
+    }
+    let u64_at = |o: usize| u64::from_le_bytes(data[o..o + 8].try_into().expect("8 bytes"));
+    let h = ImageHeader {
+        text_offset: u64_at(8),
+        image_size: u64_at(16),
+    };
+    // The kernel runs at a 2 MiB-aligned base plus text_offset (2 MiB for
+    // RV64): an offset that is not page aligned, or a wild one, is not a
+    // kernel's.
+    if !h.text_offset.is_multiple_of(4096) || h.text_offset >= 1 << 30 {
+        return Err(LoadError::BadImageHeader {
+            path: path.into(),
+            reason: format!(
+                "text_offset {:#x} is not a page-aligned offset below 1 GiB",
+                h.text_offset
+            ),
+        });
+    }
+    Ok(Some(h))
+}
+
+/// A RISC-V `Image` placed at `addr`: its memory footprint is the larger of
+/// the file and the header's `image_size`, so nothing else is placed over
+/// the kernel's bss.
+pub fn kernel_image(
+    path: &Path,
+    data: Vec<u8>,
+    header: ImageHeader,
+    addr: u64,
+    ram: (u64, u64),
+) -> Result<Image, LoadError> {
+    let mut img = raw_image(path, data, addr, ram)?;
+    let seg = &mut img.segments[0];
+    seg.memsz = seg.memsz.max(header.image_size);
+    let end = seg.end();
+    if end > ram.1 {
+        return Err(LoadError::OutsideRam {
+            path: path.into(),
+            index: 0,
+            addr,
+            end,
+            ram_start: ram.0,
+            ram_end: ram.1,
+        });
+    }
+    Ok(img)
 }

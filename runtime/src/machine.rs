@@ -52,6 +52,10 @@ pub enum RunExit {
     /// The console output contained the string given to
     /// [`Machine::exit_on_output`] (`--exit-on-output`).
     OutputMatched,
+    /// The guest asked for a reboot and [`Config::no_reboot`] was set.
+    Rebooted,
+    /// The host asked the run to stop ([`Machine::set_stop_flag`]).
+    Stopped,
 }
 
 /// The HTIF mailbox found by ELF symbol (riscv-tests and Spike convention).
@@ -79,6 +83,7 @@ pub struct Machine {
     pub engine: Engine,
     trace: Option<Box<dyn Write>>,
     input: Option<Rc<Receiver<Vec<u8>>>>,
+    stop: Option<crate::console::StopFlag>,
     pub icache: DecodeCache,
     pub jit: Option<JitEngine>,
 }
@@ -108,8 +113,8 @@ impl Machine {
     /// Builds the machine and loads the program. Guest output goes to `out`.
     pub fn new(cfg: &Config, out: Box<dyn Write>) -> Result<Machine, MachineError> {
         let ram = ram_range(cfg)?;
-        let (start, images, kernel_entry) = load_images(cfg, ram)?;
-        Self::build(cfg, ram, images, start, kernel_entry, out)
+        let boot = load_images(cfg, ram)?;
+        Self::build(cfg, ram, boot, out)
     }
 
     /// Builds a machine around an in-memory image (tests, differential
@@ -126,23 +131,29 @@ impl Machine {
                 return Err(MachineError::RamSize(cfg.ram_size));
             }
         }
-        let entry = image.entry;
-        Self::build(cfg, ram, vec![image], entry, entry, out)
+        let boot = Boot {
+            start: image.entry,
+            kernel_entry: image.entry,
+            images: vec![image],
+            names: vec!["the program"],
+            program: 0,
+            initrd: None,
+        };
+        Self::build(cfg, ram, boot, out)
     }
 
     fn build(
         cfg: &Config,
         ram: (u64, u64),
-        images: Vec<Image>,
-        start: u64,
-        kernel_entry: u64,
+        boot: Boot,
         out: Box<dyn Write>,
     ) -> Result<Machine, MachineError> {
-        let htif = images.last().and_then(|k| {
-            k.tohost.map(|tohost| Htif {
-                tohost,
-                fromhost: k.fromhost,
-            })
+        let images = &boot.images;
+        // HTIF belongs to the program (never to firmware or an initrd).
+        let program = &images[boot.program];
+        let htif = program.tohost.map(|tohost| Htif {
+            tohost,
+            fromhost: program.fromhost,
         });
 
         let events = Events::default();
@@ -155,14 +166,17 @@ impl Machine {
         let checkers = Checkers::new(cfg, &plic)?;
         let fdt = crate::fdt::build(
             cfg.ram_size,
-            &cfg.bootargs,
+            &crate::fdt::BootInfo {
+                bootargs: &cfg.bootargs,
+                initrd: boot.initrd,
+            },
             &checkers.fdt_nodes(),
             checkers.fdt_cpu().as_ref(),
         )
         .map_err(MachineError::Fdt)?;
         let fdt_addr = fdt_address(ram, fdt.len())?;
-        check_layout(&images, fdt_addr, fdt.len() as u64)?;
-        let rom = reset_vector(start, fdt_addr, kernel_entry);
+        check_layout(images, &boot.names, fdt_addr, fdt.len() as u64)?;
+        let rom = reset_vector(boot.start, fdt_addr, boot.kernel_entry);
 
         let mut space = AddressSpace::new();
         space.add_rom("mrom", GuestPhysAddr(MROM_BASE), MROM_SIZE, &rom)?;
@@ -195,7 +209,7 @@ impl Machine {
             space.add_rom("flash", GuestPhysAddr(FLASH_BASE), FLASH_SIZE, &[])?;
         }
         checkers.attach(&mut space)?;
-        for img in &images {
+        for img in images {
             for seg in &img.segments {
                 // Bounds were checked against RAM by the loader, overlaps by
                 // `check_layout`; the rest of `memsz` is fresh RAM's zeros.
@@ -230,6 +244,7 @@ impl Machine {
             engine: cfg.engine,
             trace: None,
             input: None,
+            stop: None,
             icache: DecodeCache::default(),
             jit: match cfg.engine {
                 Engine::Jit | Engine::Tiered => {
@@ -352,6 +367,12 @@ impl Machine {
         self.input = Some(rx);
     }
 
+    /// Ends the run (with [`RunExit::Stopped`]) once `flag` is non-zero,
+    /// checked at every poll and while the hart sleeps in `wfi`.
+    pub fn set_stop_flag(&mut self, flag: crate::console::StopFlag) {
+        self.stop = Some(flag);
+    }
+
     /// Queues host input for the guest's UART.
     pub fn uart_input(&mut self, bytes: &[u8]) {
         self.uart.borrow_mut().receive(bytes);
@@ -387,6 +408,7 @@ impl Machine {
                     MachineEvent::Exit(code) => Some(RunExit::Exited(code)),
                     MachineEvent::Reset => None,
                     MachineEvent::OutputMatched => Some(RunExit::OutputMatched),
+                    MachineEvent::Stop => Some(RunExit::Stopped),
                 };
             }
             if self.insns >= limit {
@@ -488,6 +510,7 @@ impl Machine {
     /// Updates time-driven interrupt lines and serves the HTIF mailbox.
     fn poll(&mut self) {
         self.clint.borrow_mut().update();
+        self.hart.update_stip();
         if let Some(rx) = &self.input {
             while let Ok(bytes) = rx.try_recv() {
                 self.uart.borrow_mut().receive(&bytes);
@@ -495,6 +518,11 @@ impl Machine {
         }
         if let Some(h) = self.htif {
             self.poll_htif(h);
+        }
+        if let Some(flag) = &self.stop {
+            if flag.load(std::sync::atomic::Ordering::Relaxed) != 0 {
+                self.events.post(MachineEvent::Stop);
+            }
         }
     }
 
@@ -510,7 +538,12 @@ impl Machine {
             if self.hart.wfi_wakeup() || self.events.pending() {
                 return;
             }
-            let wait = self.clock.until(self.clint.borrow().deadline());
+            let deadline = self
+                .clint
+                .borrow()
+                .deadline()
+                .min(self.hart.stimecmp_deadline());
+            let wait = self.clock.until(deadline);
             let slept = std::time::Instant::now();
             std::thread::sleep(wait.min(Duration::from_millis(5)));
             self.idle += slept.elapsed();
@@ -569,7 +602,11 @@ impl Machine {
 }
 
 /// Builds a machine for `cfg` and runs it to the end, rebuilding it on a
-/// guest reset request (RAM is cleared on reset, unlike QEMU, which keeps it).
+/// guest reset request (unless `cfg.no_reboot`): the images and device
+/// tree are loaded again into fresh RAM. QEMU instead keeps RAM and copies
+/// its ROM blobs (the same images) back over it; a guest that relies on
+/// other RAM surviving a reboot (a crash-kernel log, say) finds it zeroed
+/// here.
 /// `setup` is called on each new machine (to attach a trace sink or input),
 /// `finish` on each machine after it ran (to read its counters).
 pub fn run_program(
@@ -597,6 +634,9 @@ pub fn run_program_with(
         finish(&m);
         if let Some(e) = exit {
             return Ok((e, total));
+        }
+        if cfg.no_reboot {
+            return Ok((RunExit::Rebooted, total));
         }
         tracing::info!("guest requested a reset after {total} instructions");
     }

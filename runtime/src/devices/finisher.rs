@@ -18,6 +18,8 @@ pub enum MachineEvent {
     Reset,
     /// The console output contained the `--exit-on-output` string.
     OutputMatched,
+    /// The host asked the run to stop (`Ctrl-a x`, a signal).
+    Stop,
 }
 
 /// Where devices post [`MachineEvent`]s; the run loop checks it after every

@@ -95,6 +95,13 @@ pub(super) const MIE_MASK: u64 =
 /// the CLINT and PLIC. The software-written SEIP is ORed with the PLIC's
 /// S-context line when mip is read.
 pub(super) const MIP_WMASK: u64 = irq::SSIP | irq::STIP | irq::SEIP;
+/// `menvcfg.FIOM` (bit 0) and `menvcfg.STCE` (bit 63, Sstc); the other
+/// fields belong to extensions the hart does not have and read as zero.
+pub const MENVCFG_FIOM: u64 = 1;
+pub const MENVCFG_STCE: u64 = 1 << 63;
+pub(super) const MENVCFG_WMASK: u64 = MENVCFG_FIOM | MENVCFG_STCE;
+/// Sstc's supervisor timer compare register.
+pub const CSR_STIMECMP: u16 = 0x14d;
 
 /// satp.MODE values.
 pub const SATP_BARE: u64 = 0;
@@ -189,6 +196,9 @@ pub struct Csrs {
     pub mcounteren: u64,
     pub mcountinhibit: u64,
     pub menvcfg: u64,
+    /// Sstc: the supervisor timer compare; STIP is `time >= stimecmp` while
+    /// `menvcfg.STCE` is set.
+    pub stimecmp: u64,
     pub mscratch: u64,
     pub mepc: u64,
     pub mcause: u64,
@@ -232,6 +242,7 @@ impl Csrs {
             mstatus: MSTATUS_XL,
             pmpcfg: vec![0; pmp],
             pmpaddr: vec![0; pmp],
+            stimecmp: u64::MAX,
             ..Default::default()
         }
     }

@@ -55,6 +55,13 @@ impl Hart {
         if csr == 0x180 && self.prv == Priv::S && self.csr.mstatus & MSTATUS_TVM != 0 {
             return None;
         }
+        // Sstc: below M, stimecmp needs menvcfg.STCE and mcounteren.TM.
+        if csr == CSR_STIMECMP
+            && self.prv < Priv::M
+            && (self.csr.menvcfg & MENVCFG_STCE == 0 || self.csr.mcounteren & 2 == 0)
+        {
+            return None;
+        }
         Some(())
     }
 
@@ -113,6 +120,7 @@ impl Hart {
             0x142 => c.scause,
             0x143 => c.stval,
             0x144 => self.mip() & c.mideleg,
+            CSR_STIMECMP => c.stimecmp,
             0x180 => c.satp,
             // Machine information.
             0xf11..=0xf13 | 0xf15 => 0,
@@ -216,6 +224,7 @@ impl Hart {
             0x141 => c.sepc = legal_epc(v),
             0x142 => c.scause = v,
             0x143 => c.stval = v,
+            CSR_STIMECMP => c.stimecmp = v,
             0x144 => {
                 // Only SSIP is writable through sip, and only when delegated.
                 let mask = irq::SSIP & c.mideleg;
@@ -248,14 +257,22 @@ impl Hart {
             0x304 => c.mie = v & MIE_MASK,
             0x305 => write_tvec(&mut c.mtvec, v),
             0x306 => c.mcounteren = v & 0xffff_ffff,
-            0x30a => c.menvcfg = v & 1,
+            0x30a => c.menvcfg = v & MENVCFG_WMASK,
             0x320 => c.mcountinhibit = v & 0xffff_fffd,
             0x323..=0x33f => {}
             0x340 => c.mscratch = v,
             0x341 => c.mepc = legal_epc(v),
             0x342 => c.mcause = v,
             0x343 => c.mtval = v,
-            0x344 => c.mip = (c.mip & !MIP_WMASK) | (v & MIP_WMASK),
+            0x344 => {
+                // With Sstc enabled STIP is the comparator's, not software's.
+                let mask = if c.menvcfg & MENVCFG_STCE != 0 {
+                    MIP_WMASK & !irq::STIP
+                } else {
+                    MIP_WMASK
+                };
+                c.mip = (c.mip & !mask) | (v & mask);
+            }
             0x3a0..=0x3af if csr.is_multiple_of(2) => {
                 let base = (csr as usize - 0x3a0) * 4;
                 for i in 0..8 {
@@ -313,6 +330,9 @@ impl Hart {
             // WARL with no triggers: every write leaves them as they read.
             TSELECT | TDATA1 | TDATA2 | TDATA3 | TINFO => {}
             _ => return None,
+        }
+        if matches!(csr, CSR_STIMECMP | 0x30a) {
+            self.update_stip();
         }
         // TLB entries carry the WID of their fill: a WID change flushes.
         if (self.csr.wid_for(Priv::S), self.csr.wid_for(Priv::U)) != wids {

@@ -82,9 +82,33 @@ impl Hart {
         self.reservation = None;
     }
 
-    /// The effective `mip`: software-written bits plus device lines.
+    /// The effective `mip`: software-written bits plus device lines (with
+    /// Sstc enabled, STIP is the `stimecmp` comparator's line alone).
     pub fn mip(&self) -> u64 {
-        self.csr.mip | self.lines.get()
+        let sw = if self.csr.menvcfg & csr::MENVCFG_STCE != 0 {
+            self.csr.mip & !irq::STIP
+        } else {
+            self.csr.mip
+        };
+        sw | self.lines.get()
+    }
+
+    /// Sstc: recomputes the STIP line from `time` and `stimecmp` (low
+    /// while `menvcfg.STCE` is clear). Called on writes of `stimecmp` and
+    /// `menvcfg`, and by the run loop's polls as time passes.
+    pub fn update_stip(&mut self) {
+        let on = self.csr.menvcfg & csr::MENVCFG_STCE != 0 && (self.time)() >= self.csr.stimecmp;
+        self.lines.set(irq::STIP, on);
+    }
+
+    /// The `time` value at which the Sstc comparator fires (`u64::MAX`
+    /// when Sstc is off), for `wfi`'s sleep.
+    pub fn stimecmp_deadline(&self) -> u64 {
+        if self.csr.menvcfg & csr::MENVCFG_STCE != 0 {
+            self.csr.stimecmp
+        } else {
+            u64::MAX
+        }
     }
 
     /// The interrupt to take now, if any, honouring delegation, the global
