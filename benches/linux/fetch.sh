@@ -4,6 +4,8 @@
 #   Image          the kernel (linux-image-*-riscv64: /boot/vmlinux-*, a raw
 #                  RISC-V Image with an EFI header, uncompressed)
 #   fw_jump.bin    OpenSBI's generic fw_jump firmware (opensbi, arch all)
+#   fw_jump.elf    the same as a position-independent ELF (ET_DYN)
+#   fw_dynamic.bin OpenSBI's fw_dynamic, what QEMU's `-bios default` runs
 #   busybox        busybox-static for riscv64 (for the initramfs issue)
 #   kernel-package the kernel's package name, written last: a complete fetch
 # then build the two initramfs images from busybox (gzip'd cpio newc):
@@ -52,7 +54,9 @@ fetch() (
   rm -f "$OUT/kernel-package"
   for d in "$TMP"/*.deb; do dpkg-deb -x "$d" "$TMP/x"; done
   cp "$(ls "$TMP"/x/boot/vmlinux-* | head -1)" "$OUT/Image"
-  cp "$TMP/x/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin" "$OUT/fw_jump.bin"
+  for f in fw_jump.bin fw_jump.elf fw_dynamic.bin; do
+    cp "$TMP/x/usr/lib/riscv64-linux-gnu/opensbi/generic/$f" "$OUT/$f"
+  done
   cp "$(find "$TMP/x" -name busybox -type f -size +100k | head -1)" "$OUT/busybox"
   echo "$KPKG" > "$OUT/kernel-package"
   ls -l "$OUT"
@@ -86,6 +90,7 @@ build_initramfs() (
 )
 
 if [ "${1:-}" != --force ] && [ -f "$OUT/Image" ] && [ -f "$OUT/fw_jump.bin" ] \
+   && [ -f "$OUT/fw_jump.elf" ] && [ -f "$OUT/fw_dynamic.bin" ] \
    && [ -f "$OUT/busybox" ] && [ -f "$OUT/kernel-package" ]; then
   echo "payloads present in $OUT (--force to refetch)"
 else

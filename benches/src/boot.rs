@@ -50,6 +50,13 @@ impl Payloads {
         (p.image.is_file() && p.firmware.is_file()).then_some(p)
     }
 
+    /// Another file of the payload directory (`fw_jump.elf`,
+    /// `initramfs-test.cpio.gz`...), when `fetch.sh` made it.
+    pub fn file(&self, name: &str) -> Option<PathBuf> {
+        let p = self.image.parent()?.join(name);
+        p.is_file().then_some(p)
+    }
+
     /// The kernel's Debian package name (`fetch.sh` records it), for reports.
     pub fn kernel_package(&self) -> Option<String> {
         let dir = self.image.parent()?;
@@ -109,6 +116,78 @@ pub fn qemu_boot(qemu: &Path, payloads: &Payloads) -> Command {
         .arg(&payloads.image)
         .args(["-append", BOOTARGS]);
     cmd
+}
+
+/// The initramfs whose `/init` (benches/linux/init-test) runs commands and
+/// powers off, and the one that starts a shell (benches/linux/init-shell).
+pub const INITRAMFS_TEST: &str = "initramfs-test.cpio.gz";
+pub const INITRAMFS_SHELL: &str = "initramfs-shell.cpio.gz";
+/// The test initramfs's last line before its poweroff.
+pub const INITRAMFS_DONE: &str = "RVDBT-INITRAMFS-TEST-DONE";
+/// The shell initramfs's line just before the shell starts: input typed
+/// earlier may be lost (the serial driver drains the UART when /init
+/// opens the console), input typed after it is not.
+pub const SHELL_READY: &str = "RVDBT-SHELL-READY";
+
+/// `rvdbt run` booting the kernel with `initrd` under `engine` and firmware
+/// `bios` (a path or `default`), to the guest's own poweroff (`--no-reboot`
+/// turns a reboot into an exit too), with `--stats`.
+pub fn rvdbt_initrd_boot(
+    rvdbt: &Path,
+    engine: &str,
+    bios: &std::ffi::OsStr,
+    payloads: &Payloads,
+    initrd: &Path,
+) -> Command {
+    let mut cmd = Command::new(rvdbt);
+    cmd.args([
+        "run",
+        "--engine",
+        engine,
+        "--stats",
+        "--no-reboot",
+        "--mem",
+        MEM,
+    ])
+    .arg("--bios")
+    .arg(bios)
+    .args(["--append", "console=ttyS0"])
+    .arg("--initrd")
+    .arg(initrd)
+    .arg(&payloads.image);
+    cmd
+}
+
+/// QEMU booting the same kernel with `initrd`; the guest's poweroff ends it.
+pub fn qemu_initrd_boot(qemu: &Path, payloads: &Payloads, initrd: &Path) -> Command {
+    let mut cmd = Command::new(qemu);
+    cmd.args(["-M", "virt", "-m", MEM, "-nographic", "-no-reboot", "-bios"])
+        .arg(&payloads.firmware)
+        .arg("-kernel")
+        .arg(&payloads.image)
+        .arg("-initrd")
+        .arg(initrd)
+        .args(["-append", "console=ttyS0"]);
+    cmd
+}
+
+/// The sections the test initramfs prints (`=== name` ... `=== end`), in
+/// order, with `\r` dropped.
+pub fn initramfs_sections(console: &str) -> Vec<(String, Vec<String>)> {
+    let mut sections = Vec::new();
+    let mut current: Option<(String, Vec<String>)> = None;
+    for line in console.lines().map(|l| l.trim_end_matches('\r')) {
+        match (line.strip_prefix("=== "), current.take()) {
+            (Some("end"), Some(done)) => sections.push(done),
+            (Some(name), _) => current = Some((name.to_string(), Vec::new())),
+            (None, Some((name, mut lines))) => {
+                lines.push(line.to_string());
+                current = Some((name, lines));
+            }
+            (None, None) => {}
+        }
+    }
+    sections
 }
 
 /// How a [`run_child`] ended.
@@ -172,13 +251,38 @@ pub fn run_child(
     kill_at: Option<&str>,
     timeout: Duration,
 ) -> std::io::Result<ChildRun> {
+    run_child_fed(cmd, kill_at, None, timeout)
+}
+
+/// Console input for [`run_child_fed`]: once stdout contains `after`, the
+/// bytes `input` are written to the child's stdin, which is then closed.
+#[derive(Clone, Copy, Debug)]
+pub struct Feed<'a> {
+    pub after: &'a str,
+    pub input: &'a [u8],
+}
+
+/// [`run_child`] with stdin piped: `feed` (if any) says what to type and
+/// when; stdin stays open (with nothing to read) until then.
+pub fn run_child_fed(
+    cmd: &mut Command,
+    kill_at: Option<&str>,
+    feed: Option<Feed>,
+    timeout: Duration,
+) -> std::io::Result<ChildRun> {
     let start = Instant::now();
     let deadline = start + timeout;
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(if feed.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
+    let mut stdin = child.stdin.take();
+    let mut fed = feed.is_none();
     // Both pipes are drained on threads, so a chatty child never blocks;
     // stdout comes back in chunks, to be searched as it arrives.
     let mut out_pipe = child.stdout.take().expect("stdout is piped");
@@ -209,6 +313,17 @@ pub fn run_child(
                 stdout.extend_from_slice(&chunk);
                 if !marker.is_empty() && stdout[from..].windows(marker.len()).any(|w| w == marker) {
                     break Ending::Matched;
+                }
+                if let (false, Some(f)) = (fed, feed) {
+                    let after = f.after.as_bytes();
+                    if stdout.windows(after.len()).any(|w| w == after) {
+                        if let Some(mut pipe) = stdin.take() {
+                            use std::io::Write as _;
+                            // Dropping the pipe closes the child's stdin.
+                            let _ = pipe.write_all(f.input);
+                        }
+                        fed = true;
+                    }
                 }
             }
             Err(RecvTimeoutError::Timeout) => break Ending::TimedOut,
@@ -290,6 +405,23 @@ mod tests {
     }
 
     #[test]
+    fn initramfs_sections_are_parsed() {
+        let console = "[ 1.0] Run /init\r\n=== uname\r\nLinux x\r\n=== end\r\n\
+                       noise\n=== cpuinfo\nprocessor\t: 0\n\n=== end\n=== cut\nlost\n";
+        let s = initramfs_sections(console);
+        assert_eq!(
+            s,
+            vec![
+                ("uname".to_string(), vec!["Linux x".to_string()]),
+                (
+                    "cpuinfo".to_string(),
+                    vec!["processor\t: 0".to_string(), String::new()]
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn a_child_is_killed_on_its_marker_and_at_its_deadline() {
         let mut cmd = Command::new("sh");
         cmd.args([
@@ -305,6 +437,20 @@ mod tests {
         let r = run_child(&mut cmd, None, Duration::from_millis(200)).unwrap();
         assert_eq!(r.ending, Ending::TimedOut);
         assert!(!r.reached_panic() && r.secs < 10.0);
+
+        // Input is typed after its marker, and stdin closes after it.
+        let mut cmd = Command::new("sh");
+        cmd.args([
+            "-c",
+            "echo ready; read a; read b; echo got $a; read c || echo eof",
+        ]);
+        let feed = Feed {
+            after: "ready",
+            input: b"one\ntwo\n",
+        };
+        let r = run_child_fed(&mut cmd, None, Some(feed), Duration::from_secs(20)).unwrap();
+        assert!(matches!(r.ending, Ending::Exited(s) if s.success()));
+        assert_eq!(r.stdout, "ready\ngot one\neof\n");
 
         let mut cmd = Command::new("sh");
         cmd.args(["-c", "echo out; echo err >&2; exit 3"]);

@@ -79,9 +79,11 @@ impl Console {
             .then(|| termios::tcgetattr(stdin).ok())
             .flatten();
         if let Some(old) = &saved {
+            // Output keeps LF -> CRLF, as QEMU's stdio does, so rvdbt's own
+            // messages (warnings, --stats) print as lines; the guest's CRLF
+            // becomes CR CR LF, which a terminal shows the same.
             let mut raw = old.clone();
             raw.make_raw();
-            // Keep output processing (LF to CRLF) for rvdbt's own messages.
             raw.output_modes |= termios::OutputModes::OPOST | termios::OutputModes::ONLCR;
             if termios::tcsetattr(stdin, OptionalActions::Now, &raw).is_err() {
                 tracing::warn!("cannot put the terminal in raw mode");

@@ -211,8 +211,9 @@ pub fn is_elf(data: &[u8]) -> bool {
 
 /// Parses an RV64 ELF executable whose loadable segments must all lie in
 /// `ram` (start, end). Segments go to their physical addresses (`p_paddr`),
-/// also for `ET_DYN`: no relocation, as QEMU's `load_elf` does for
-/// firmware and kernels.
+/// as QEMU's `load_elf` places firmware and kernels; an `ET_DYN` linked
+/// below RAM is moved up to RAM's start as a whole (it relocates itself,
+/// as OpenSBI's position-independent firmware does; nothing is patched).
 pub fn parse_elf(path: &Path, data: &[u8], ram: (u64, u64)) -> Result<Image, LoadError> {
     let p = || path.to_path_buf();
     if !is_elf(data) {
@@ -247,12 +248,28 @@ pub fn parse_elf(path: &Path, data: &[u8], ram: (u64, u64)) -> Result<Image, Loa
         offset: u64,
         filesz: u64,
     }
+    // A position-independent executable linked below RAM (trixie's OpenSBI
+    // `fw_jump.elf` is linked at 0 and relocates itself) is moved as a
+    // whole so its lowest segment starts RAM; one linked inside RAM stays
+    // where it was linked, as an ET_EXEC would.
+    let loads = || {
+        elf.elf_program_headers()
+            .iter()
+            .filter(|ph| ph.p_type(endian) == PT_LOAD && ph.p_memsz(endian) != 0)
+    };
+    let lowest = loads().map(|ph| ph.p_paddr(endian)).min().unwrap_or(0);
+    let bias = if ty == ET_DYN && lowest < ram.0 {
+        ram.0 - lowest
+    } else {
+        0
+    };
     let mut placed = Vec::new();
     for (index, ph) in elf.elf_program_headers().iter().enumerate() {
         if ph.p_type(endian) != PT_LOAD {
             continue;
         }
-        let (addr, memsz) = (ph.p_paddr(endian), ph.p_memsz(endian));
+        let addr = ph.p_paddr(endian).wrapping_add(bias);
+        let memsz = ph.p_memsz(endian);
         let (offset, filesz) = (ph.p_offset(endian), ph.p_filesz(endian));
         if memsz == 0 {
             continue;
@@ -329,10 +346,10 @@ pub fn parse_elf(path: &Path, data: &[u8], ram: (u64, u64)) -> Result<Image, Loa
             .map(|s| s.address())
     };
     Ok(Image {
-        entry: hdr.e_entry(endian),
+        entry: hdr.e_entry(endian).wrapping_add(bias),
         segments,
-        tohost: sym("tohost"),
-        fromhost: sym("fromhost"),
+        tohost: sym("tohost").map(|a| a.wrapping_add(bias)),
+        fromhost: sym("fromhost").map(|a| a.wrapping_add(bias)),
     })
 }
 
