@@ -252,3 +252,49 @@ pub fn reset_vector(start: u64, fdt_addr: u64, next_addr: u64) -> Vec<u8> {
     }
     rom
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("rvdbt-board-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    #[test]
+    fn images_are_placed_as_qemu_places_them() {
+        // Firmware of 300 KiB, a flat kernel, an initrd.
+        let fw = scratch("fw.bin", &vec![0x13; 300 << 10]);
+        let kernel = scratch("kernel.bin", &vec![0x13; 8192]);
+        let initrd = scratch("initrd.bin", &vec![0x5a; 4096]);
+        for (ram_size, initrd_at) in [
+            // Half of RAM above the kernel below 256 MiB, 128 MiB above it from there.
+            (128u64 << 20, 0x8020_0000 + (64 << 20)),
+            (512 << 20, 0x8020_0000 + (128 << 20)),
+        ] {
+            let mut cfg = Config::new(&kernel);
+            cfg.ram_size = ram_size;
+            cfg.bios = Bios::File(fw.clone());
+            cfg.initrd = Some(initrd.clone());
+            let boot = load_images(&cfg, (RAM_BASE, RAM_BASE + ram_size)).unwrap();
+            assert_eq!(boot.start, RAM_BASE, "firmware at RAM's start");
+            assert_eq!(boot.kernel_entry, 0x8020_0000, "kernel at the next 2 MiB");
+            assert_eq!(boot.initrd, Some((initrd_at, initrd_at + 4096)));
+            assert_eq!(boot.names, ["the firmware", "the program", "the initrd"]);
+            assert_eq!(boot.program, 1);
+        }
+    }
+
+    #[test]
+    fn default_bios_names_the_package_when_missing() {
+        let msg = LayoutError::NoDefaultBios.to_string();
+        assert!(
+            msg.contains("opensbi") && msg.contains(DEFAULT_BIOS_PATHS[0]),
+            "{msg}"
+        );
+    }
+}

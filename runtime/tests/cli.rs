@@ -272,3 +272,68 @@ fn exit_on_output_stops_the_run_at_the_string() {
         "--exit-on-output",
     );
 }
+
+/// A RISC-V Linux `Image` (64-byte header, `text_offset` as given) whose
+/// code exits through the test finisher with code `(pc >> 20) & 0xff` of
+/// its own load address: 2 when loaded at 0x8020_0000.
+fn riscv_image(text_offset: u64) -> Vec<u8> {
+    let mut img = vec![0u8; 64];
+    img[..4].copy_from_slice(&0x0400_006fu32.to_le_bytes()); // j 64 (over the header)
+    img[8..16].copy_from_slice(&text_offset.to_le_bytes());
+    img[16..24].copy_from_slice(&0x1000u64.to_le_bytes()); // image_size
+    img[48..56].copy_from_slice(b"RISCV\0\0\0");
+    img[56..60].copy_from_slice(b"RSC\x05");
+    for insn in [
+        0x0000_0617u32, // auipc a2, 0
+        0x0146_5613,    // srli  a2, a2, 20
+        0x0ff6_7613,    // andi  a2, a2, 0xff
+        0x0106_1613,    // slli  a2, a2, 16
+        0x0000_35b7,    // lui   a1, 3
+        0x3335_8593,    // addi  a1, a1, 0x333
+        0x00c5_e5b3,    // or    a1, a1, a2
+        0x0010_0537,    // lui   a0, 0x100 (the test finisher)
+        0x00b5_2023,    // sw    a1, 0(a0)
+        0x0000_006f,    // j     .
+    ] {
+        img.extend(insn.to_le_bytes());
+    }
+    img
+}
+
+#[test]
+fn riscv_image_is_loaded_at_its_text_offset() {
+    let p = scratch("Image", &riscv_image(0x20_0000));
+    let out = rvdbt(&["run", p.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the code ran at 0x802xxxxx: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A text_offset that is no kernel's is refused, not loaded.
+    let p = scratch("BadImage", &riscv_image(0x123));
+    assert_input_error(&rvdbt(&["run", p.to_str().unwrap()]), "text_offset 0x123");
+}
+
+#[test]
+fn boot_files_are_checked() {
+    let hello = guest("hello");
+    let h = hello.to_str().unwrap();
+    assert_input_error(
+        &rvdbt(&["run", "--initrd", "/nonexistent/initrd.gz", h]),
+        "/nonexistent/initrd.gz",
+    );
+    assert_input_error(
+        &rvdbt(&["run", "--bios", "/nonexistent/fw.bin", h]),
+        "/nonexistent/fw.bin",
+    );
+    // An initrd that does not fit where QEMU puts it (64 MiB into 128 MiB of RAM).
+    let big = scratch("big.initrd", &vec![0u8; 65 << 20]);
+    assert_input_error(
+        &rvdbt(&["run", "--initrd", big.to_str().unwrap(), h]),
+        "outside guest RAM",
+    );
+    // Behind no firmware, a file that is neither ELF nor Image is refused.
+    let p = scratch("flat.bin", &[0x13, 0, 0, 0]);
+    assert_input_error(&rvdbt(&["run", p.to_str().unwrap()]), "--bios");
+}

@@ -416,6 +416,55 @@ mod tests {
         assert_eq!(h.csr_read(0x3b0), Some(0));
     }
 
+    #[test]
+    fn sstc_stimecmp_drives_stip() {
+        use std::cell::Cell;
+        let now = Rc::new(Cell::new(1000u64));
+        let clock = now.clone();
+        let mut h = Hart::new(0, IrqLines::default(), Rc::new(move || clock.get()));
+        h.csr.mideleg = irq::STIP;
+        // STCE clear: stimecmp is M-only, STIP is software's bit.
+        h.prv = Priv::S;
+        assert_eq!(h.csr_read(CSR_STIMECMP), None);
+        h.prv = Priv::M;
+        set(&mut h, 0x344, irq::STIP);
+        assert_ne!(h.mip() & irq::STIP, 0);
+        set(&mut h, 0x344, 0);
+        // STCE set: STIP is time >= stimecmp, and no longer writable.
+        set(&mut h, CSR_STIMECMP, 2000);
+        set(&mut h, 0x30a, MENVCFG_STCE | MENVCFG_FIOM | (1 << 62));
+        assert_eq!(
+            h.csr_read(0x30a),
+            Some(MENVCFG_STCE | MENVCFG_FIOM),
+            "PBMTE is read-only zero"
+        );
+        assert_eq!(h.mip() & irq::STIP, 0);
+        set(&mut h, 0x344, irq::STIP);
+        assert_eq!(h.mip() & irq::STIP, 0, "mip.STIP is read-only under Sstc");
+        now.set(2000);
+        h.update_stip();
+        assert_ne!(h.mip() & irq::STIP, 0);
+        assert_eq!(h.stimecmp_deadline(), 2000);
+        // S mode needs mcounteren.TM too; writing stimecmp re-evaluates at once.
+        h.prv = Priv::S;
+        assert_eq!(h.csr_read(CSR_STIMECMP), None);
+        h.prv = Priv::M;
+        set(&mut h, 0x306, 2);
+        h.prv = Priv::S;
+        assert_eq!(h.csr_read(CSR_STIMECMP), Some(2000));
+        set(&mut h, CSR_STIMECMP, 5000);
+        assert_eq!(h.mip() & irq::STIP, 0);
+        assert_eq!(h.csr_read(0x144).map(|v| v & irq::STIP), Some(0));
+        now.set(5000);
+        h.update_stip();
+        assert_eq!(h.csr_read(0x144).map(|v| v & irq::STIP), Some(irq::STIP));
+        // Clearing STCE drops the comparator's line.
+        h.prv = Priv::M;
+        set(&mut h, 0x30a, 0);
+        assert_eq!(h.mip() & irq::STIP, 0);
+        assert_eq!(h.stimecmp_deadline(), u64::MAX);
+    }
+
     fn wg_hart() -> Hart {
         let mut h = hart(16);
         h.csr = Csrs::new(0).with_worldguard(virt_wg());
