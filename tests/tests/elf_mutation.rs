@@ -265,12 +265,13 @@ fn mutated_elfs_never_panic_and_stay_within_guest_ram() {
         .unwrap_or_else(|_| panic!("{what}: rvdbt run {argv:?} panicked"));
         match r {
             Err(_) => tally.input_errors += 1,
-            Ok((runtime::RunExit::Exited(_), insns)) => {
+            Ok((runtime::RunExit::Exited(_) | runtime::RunExit::Rebooted, insns)) => {
                 assert!(insns <= MAX_INSNS + 4096, "{what}: ran past the limit");
                 tally.exited += 1
             }
             Ok((runtime::RunExit::InsnLimit, _)) => tally.limit += 1,
             Ok((runtime::RunExit::OutputMatched, _)) => unreachable!("no output is watched"),
+            Ok((runtime::RunExit::Stopped, _)) => unreachable!("no stop flag is set"),
         }
     }
     println!("{n} mutants in {:?}: {tally:?}", start.elapsed());

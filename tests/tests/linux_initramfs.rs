@@ -26,6 +26,9 @@ use rvdbt_benches::find_qemu;
 /// takes about two minutes), so only a hang trips it.
 const TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
+/// The sections of one boot: (name, lines).
+type Sections = Vec<(String, Vec<String>)>;
+
 /// The sections `init-test` prints, in order.
 const SECTIONS: [&str; 7] = [
     "uname",
@@ -72,7 +75,7 @@ fn rvdbt() -> &'static PathBuf {
 
 /// The sections of a run that must have powered off (exit status 0) after
 /// printing all of them and the done marker.
-fn checked_sections(who: &str, run: &ChildRun) -> Vec<(String, Vec<String>)> {
+fn checked_sections(who: &str, run: &ChildRun) -> Sections {
     let failure = || format!("{who}: {}", run.describe_failure());
     assert!(
         matches!(run.ending, Ending::Exited(s) if s.success()),
@@ -88,7 +91,7 @@ fn checked_sections(who: &str, run: &ChildRun) -> Vec<(String, Vec<String>)> {
 }
 
 /// The same with the CPU-specific cpuinfo lines dropped.
-fn portable(sections: &[(String, Vec<String>)]) -> Vec<(String, Vec<String>)> {
+fn portable(sections: &[(String, Vec<String>)]) -> Sections {
     sections
         .iter()
         .map(|(name, lines)| {
@@ -108,7 +111,7 @@ fn qemu_sections(
     payloads: &Payloads,
     initrd: &std::path::Path,
 ) -> Option<&'static [(String, Vec<String>)]> {
-    static QEMU: OnceLock<Option<Vec<(String, Vec<String>)>>> = OnceLock::new();
+    static QEMU: OnceLock<Option<Sections>> = OnceLock::new();
     QEMU.get_or_init(|| {
         let Some(qemu) = find_qemu() else {
             assert!(
