@@ -337,3 +337,104 @@ fn boot_files_are_checked() {
     let p = scratch("flat.bin", &[0x13, 0, 0, 0]);
     assert_input_error(&rvdbt(&["run", p.to_str().unwrap()]), "--bios");
 }
+
+/// An `Image` that spins forever (`j .` after the header).
+fn spinning_image() -> PathBuf {
+    let mut img = riscv_image(0x20_0000);
+    img.truncate(64);
+    img.extend(0x0000_006fu32.to_le_bytes());
+    scratch("spin.Image", &img)
+}
+
+#[test]
+fn signals_stop_the_run_in_order() {
+    let spin = spinning_image();
+    let child = Command::new(env!("CARGO_BIN_EXE_rvdbt"))
+        .args(["run", "--stats", spin.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run rvdbt");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: kill(2) on our own child's pid, which has not been reaped.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) },
+        0
+    );
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(128 + 15), "{err}");
+    assert!(err.contains("stopped by signal 15"), "{err}");
+    assert!(
+        err.contains("instructions "),
+        "--stats still printed: {err}"
+    );
+}
+
+/// A pseudo-terminal: (controller, terminal) file descriptors.
+fn openpty() -> (std::fs::File, std::fs::File) {
+    use std::os::fd::FromRawFd;
+    let (mut controller, mut terminal) = (-1, -1);
+    // SAFETY: openpty writes two descriptors into the given ints; the name,
+    // termios and window-size pointers may be null.
+    let r = unsafe {
+        libc::openpty(
+            &mut controller,
+            &mut terminal,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(r, 0, "openpty");
+    // SAFETY: both descriptors were just opened and are owned by nobody else.
+    unsafe {
+        (
+            std::fs::File::from_raw_fd(controller),
+            std::fs::File::from_raw_fd(terminal),
+        )
+    }
+}
+
+/// The local modes (`c_lflag`) of the terminal `f`.
+fn lflag(f: &std::fs::File) -> libc::tcflag_t {
+    use std::os::fd::AsRawFd;
+    // SAFETY: tcgetattr fills the zeroed termios for a valid descriptor.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        assert_eq!(libc::tcgetattr(f.as_raw_fd(), &mut t), 0);
+        t.c_lflag
+    }
+}
+
+#[test]
+fn a_terminal_is_raw_while_running_and_restored_after_ctrl_a_x() {
+    use std::io::Write as _;
+    let (mut controller, terminal) = openpty();
+    let cooked = lflag(&terminal);
+    assert_ne!(cooked & libc::ICANON, 0, "a fresh pty is cooked");
+    let child = Command::new(env!("CARGO_BIN_EXE_rvdbt"))
+        .args(["run", spinning_image().to_str().unwrap()])
+        .stdin(terminal.try_clone().unwrap())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run rvdbt");
+    // Raw mode: no line editing, no echo, no signals from keys.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while lflag(&terminal) & libc::ICANON != 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the terminal never went raw"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(lflag(&terminal) & (libc::ECHO | libc::ISIG), 0);
+    // Ctrl-C is the guest's; Ctrl-a x quits.
+    controller.write_all(b"\x03\x01x").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("terminated (C-a x)"), "{err}");
+    assert_eq!(lflag(&terminal), cooked, "the terminal is restored");
+}
