@@ -356,11 +356,10 @@ fn signals_stop_the_run_in_order() {
         .spawn()
         .expect("run rvdbt");
     std::thread::sleep(std::time::Duration::from_millis(500));
+    let pid = child.id() as libc::pid_t;
     // SAFETY: kill(2) on our own child's pid, which has not been reaped.
-    assert_eq!(
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) },
-        0
-    );
+    let killed = unsafe { libc::kill(pid, libc::SIGTERM) };
+    assert_eq!(killed, 0);
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(128 + 15), "{err}");
