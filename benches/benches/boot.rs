@@ -1,4 +1,4 @@
-//! Linux boot benchmark: boots Debian's kernel to its root-fs panic under QEMU and each rvdbt engine, and checks the issue's targets.
+//! Linux boot benchmark: boots Debian's kernel under QEMU and each rvdbt engine, to its root-fs panic and, with the test initramfs, to the initramfs marker and the guest's power-off; checks the targets.
 //!
 //! `cargo bench -p rvdbt-benches --bench boot [-- OPTIONS]`; see
 //! `benches/README.md` and `--help`.
@@ -8,8 +8,9 @@ use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 use rvdbt_benches::boot::{
-    build_rvdbt, qemu_boot, run_child, rvdbt_boot, workspace_root, ChildRun, Payloads, Stats,
-    FETCH_COMMAND, PANIC_LINE, PAYLOAD_DIR,
+    build_rvdbt, qemu_boot, qemu_initrd_boot, run_child, run_child_fed, rvdbt_boot,
+    rvdbt_initrd_boot, workspace_root, ChildRun, Ending, Payloads, Stats, FETCH_COMMAND,
+    INITRAMFS_DONE, INITRAMFS_TEST, PANIC_LINE, PAYLOAD_DIR,
 };
 use rvdbt_benches::{find_qemu, host_line, qemu_version};
 
@@ -23,8 +24,13 @@ usage: cargo bench -p rvdbt-benches --bench boot -- [OPTIONS]
   --engine NAME   boot only under this engine (repeatable): qemu, interp,
                   jit, tiered
   --no-qemu       do not boot under QEMU
-  --timeout SECS  kill a boot that has not reached the panic line after
-                  SECS seconds and report it as timed out (default 300)
+  --timeout SECS  kill a boot that has not ended (panic line, power-off)
+                  after SECS seconds and report it as timed out (default 300)
+
+Each round boots every engine twice: without an initrd to the root-fs
+panic, and with target/linux-payloads/initramfs-test.cpio.gz, whose /init
+runs a few commands, prints the marker RVDBT-INITRAMFS-TEST-DONE and powers
+off (both times are taken from that one boot).
 ";
 
 struct Options {
@@ -76,14 +82,25 @@ fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Option<Option
     }))
 }
 
-/// An engine's fastest boot, or the boot that failed (which ends its runs).
+/// An engine's fastest boots, or the boot that failed (which ends its runs).
 struct Row {
     engine: &'static str,
     best: Option<ChildRun>,
+    /// The fastest initramfs boot (to power-off), when the image exists.
+    init: Option<ChildRun>,
     failure: Option<String>,
 }
 
 impl Row {
+    /// Seconds to the initramfs marker and to power-off.
+    fn init_secs(&self) -> Option<(f64, f64)> {
+        let r = self.init.as_ref()?;
+        Some((r.noted_secs?, r.secs))
+    }
+    fn init_mips(&self) -> Option<f64> {
+        let r = self.init.as_ref()?;
+        Some(Stats::parse(&r.stderr).insns? as f64 / r.secs / 1e6)
+    }
     fn secs(&self) -> Option<f64> {
         self.best.as_ref().map(|r| r.secs)
     }
@@ -96,6 +113,7 @@ impl Row {
     fn fail(&mut self, why: String) {
         eprintln!("  FAILED");
         self.best = None;
+        self.init = None;
         self.failure = Some(why);
     }
     fn mips(&self) -> Option<f64> {
@@ -163,9 +181,14 @@ fn main() -> ExitCode {
         .map(|&engine| Row {
             engine,
             best: None,
+            init: None,
             failure: None,
         })
         .collect();
+    let initramfs = payloads.file(INITRAMFS_TEST);
+    if initramfs.is_none() {
+        println!("(no {INITRAMFS_TEST} in {PAYLOAD_DIR}: only the boot to the panic; `{FETCH_COMMAND}` builds it)");
+    }
     for round in 1..=opts.repeat {
         for row in rows.iter_mut().filter(|r| r.failure.is_none()) {
             let (mut cmd, kill_at) = match &qemu {
@@ -181,7 +204,43 @@ fn main() -> ExitCode {
                         row.best = Some(run);
                     }
                 }
-                Ok(run) => row.fail(run.describe_failure()),
+                Ok(run) => {
+                    row.fail(run.describe_failure());
+                    continue;
+                }
+                Err(e) => {
+                    row.fail(format!("cannot run {}: {e}", cmd.get_program().display()));
+                    continue;
+                }
+            }
+            let Some(initrd) = &initramfs else { continue };
+            let mut cmd = match &qemu {
+                Some(q) if row.engine == "qemu" => qemu_initrd_boot(q, &payloads, initrd),
+                _ => rvdbt_initrd_boot(
+                    &rvdbt,
+                    row.engine,
+                    payloads.firmware.as_os_str(),
+                    &payloads,
+                    initrd,
+                ),
+            };
+            eprint!("round {round}/{}: {:<7} initramfs", opts.repeat, row.engine);
+            let _ = std::io::stderr().flush();
+            match run_child_fed(&mut cmd, None, None, Some(INITRAMFS_DONE), opts.timeout) {
+                Ok(run)
+                    if matches!(run.ending, Ending::Exited(s) if s.success())
+                        && run.noted_secs.is_some() =>
+                {
+                    eprintln!(
+                        " {:>6.2} s to the marker, {:.2} s to power-off",
+                        run.noted_secs.unwrap_or_default(),
+                        run.secs
+                    );
+                    if row.init.as_ref().is_none_or(|best| run.secs < best.secs) {
+                        row.init = Some(run);
+                    }
+                }
+                Ok(run) => row.fail(format!("initramfs boot: {}", run.describe_failure())),
                 Err(e) => row.fail(format!("cannot run {}: {e}", cmd.get_program().display())),
             }
         }
@@ -251,6 +310,32 @@ fn table(rows: &[Row]) -> String {
     }
     s += "(vs QEMU: wall time over QEMU's; compile: total JIT compile time, on whatever\n\
           threads compiled it, over the engine's wall time; QEMU's instructions are not counted)\n";
+    if rows.iter().any(|r| r.init.is_some()) {
+        let qemu_init = rows
+            .iter()
+            .find(|r| r.engine == "qemu")
+            .and_then(Row::init_secs);
+        s += &format!(
+            "\nwith the test initramfs:\n{:<8} {:>11} {:>8} {:>13} {:>8} {:>7}\n",
+            "engine", "marker (s)", "vs QEMU", "power-off (s)", "vs QEMU", "MIPS"
+        );
+        for r in rows {
+            let Some((marker, off)) = r.init_secs() else {
+                continue;
+            };
+            s += &format!(
+                "{:<8} {:>11.2} {:>8} {:>13.2} {:>8} {:>7}\n",
+                r.engine,
+                marker,
+                fmt(qemu_init.map(|(q, _)| format!("{:.2}x", marker / q))),
+                off,
+                fmt(qemu_init.map(|(_, q)| format!("{:.2}x", off / q))),
+                fmt(r.init_mips().map(|m| format!("{m:.0}"))),
+            );
+        }
+        s += "(marker: the test /init's last line, RVDBT-INITRAMFS-TEST-DONE; power-off: the\n\
+              process exit after the guest's poweroff, the same boot)\n";
+    }
     s
 }
 
@@ -259,7 +344,8 @@ fn targets(rows: &[Row]) -> String {
     let row = |e: &str| rows.iter().find(|r| r.engine == e && r.best.is_some());
     let (interp, tiered, qemu) = (row("interp"), row("tiered"), row("qemu"));
     let secs = |r: &Row| r.secs().unwrap_or(f64::NAN);
-    let lines: [(&str, Option<(String, bool)>); 4] = [
+    let init = |r: &Row| r.init_secs();
+    let lines: [(&str, Option<(String, bool)>); 5] = [
         (
             "tiered faster than interp",
             interp.zip(tiered).map(|(i, t)| {
@@ -273,6 +359,18 @@ fn targets(rows: &[Row]) -> String {
                 let ratio = secs(t) / secs(q);
                 (format!("{ratio:.2}x"), ratio <= 1.5)
             }),
+        ),
+        (
+            "tiered to the initramfs marker <= QEMU",
+            qemu.and_then(init)
+                .zip(tiered.and_then(init))
+                .map(|(q, t)| {
+                    let ratio = t.0 / q.0;
+                    (
+                        format!("{:.2} s vs {:.2} s: {ratio:.2}x", t.0, q.0),
+                        ratio <= 1.0,
+                    )
+                }),
         ),
         (
             "interp >= 300 MIPS",

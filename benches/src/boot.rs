@@ -209,6 +209,9 @@ pub struct ChildRun {
     pub secs: f64,
     pub stdout: String,
     pub stderr: String,
+    /// When the `note_at` text of [`run_child_fed`] first appeared on
+    /// stdout (seconds from spawning), if it did.
+    pub noted_secs: Option<f64>,
 }
 
 impl ChildRun {
@@ -251,7 +254,7 @@ pub fn run_child(
     kill_at: Option<&str>,
     timeout: Duration,
 ) -> std::io::Result<ChildRun> {
-    run_child_fed(cmd, kill_at, None, timeout)
+    run_child_fed(cmd, kill_at, None, None, timeout)
 }
 
 /// Console input for [`run_child_fed`]: once stdout contains `after`, the
@@ -263,11 +266,13 @@ pub struct Feed<'a> {
 }
 
 /// [`run_child`] with stdin piped: `feed` (if any) says what to type and
-/// when; stdin stays open (with nothing to read) until then.
+/// when; stdin stays open (with nothing to read) until then. The time at
+/// which `note_at` (if any) first appears is recorded, without stopping.
 pub fn run_child_fed(
     cmd: &mut Command,
     kill_at: Option<&str>,
     feed: Option<Feed>,
+    note_at: Option<&str>,
     timeout: Duration,
 ) -> std::io::Result<ChildRun> {
     let start = Instant::now();
@@ -283,6 +288,7 @@ pub fn run_child_fed(
         .spawn()?;
     let mut stdin = child.stdin.take();
     let mut fed = feed.is_none();
+    let mut noted_secs = None;
     // Both pipes are drained on threads, so a chatty child never blocks;
     // stdout comes back in chunks, to be searched as it arrives.
     let mut out_pipe = child.stdout.take().expect("stdout is piped");
@@ -313,6 +319,13 @@ pub fn run_child_fed(
                 stdout.extend_from_slice(&chunk);
                 if !marker.is_empty() && stdout[from..].windows(marker.len()).any(|w| w == marker) {
                     break Ending::Matched;
+                }
+                if let (None, Some(note)) = (noted_secs, note_at) {
+                    let note = note.as_bytes();
+                    let from = from.saturating_sub(note.len());
+                    if stdout[from..].windows(note.len()).any(|w| w == note) {
+                        noted_secs = Some(start.elapsed().as_secs_f64());
+                    }
                 }
                 if let (false, Some(f)) = (fed, feed) {
                     let after = f.after.as_bytes();
@@ -345,6 +358,7 @@ pub fn run_child_fed(
         secs,
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned(),
+        noted_secs,
     })
 }
 
@@ -448,9 +462,17 @@ mod tests {
             after: "ready",
             input: b"one\ntwo\n",
         };
-        let r = run_child_fed(&mut cmd, None, Some(feed), Duration::from_secs(20)).unwrap();
+        let r = run_child_fed(
+            &mut cmd,
+            None,
+            Some(feed),
+            Some("got"),
+            Duration::from_secs(20),
+        )
+        .unwrap();
         assert!(matches!(r.ending, Ending::Exited(s) if s.success()));
         assert_eq!(r.stdout, "ready\ngot one\neof\n");
+        assert!(r.noted_secs.is_some_and(|t| t <= r.secs));
 
         let mut cmd = Command::new("sh");
         cmd.args(["-c", "echo out; echo err >&2; exit 3"]);

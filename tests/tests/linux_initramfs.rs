@@ -208,7 +208,7 @@ fn shell_takes_piped_commands() {
         after: SHELL_READY,
         input,
     };
-    let run = run_child_fed(&mut cmd, None, Some(feed), TIMEOUT).expect("spawning rvdbt");
+    let run = run_child_fed(&mut cmd, None, Some(feed), None, TIMEOUT).expect("spawning rvdbt");
     let failure = || run.describe_failure();
     assert!(
         matches!(run.ending, Ending::Exited(s) if s.success()),
