@@ -333,6 +333,15 @@ fn boot_files_are_checked() {
         &rvdbt(&["run", "--initrd", big.to_str().unwrap(), h]),
         "outside guest RAM",
     );
+    // A firmware that overlaps the kernel: both name their ranges.
+    let out = rvdbt(&["run", "--bios", h, h]);
+    assert_input_error(&out, "the firmware's segment");
+    assert_input_error(&out, "overlaps the program's segment");
+    // An Image whose image_size (bss included) does not fit in RAM.
+    let mut img = riscv_image(0x20_0000);
+    img[16..24].copy_from_slice(&(1u64 << 30).to_le_bytes());
+    let p = scratch("HugeImage", &img);
+    assert_input_error(&rvdbt(&["run", p.to_str().unwrap()]), "outside guest RAM");
     // Behind no firmware, a file that is neither ELF nor Image is refused.
     let p = scratch("flat.bin", &[0x13, 0, 0, 0]);
     assert_input_error(&rvdbt(&["run", p.to_str().unwrap()]), "--bios");
