@@ -56,6 +56,18 @@ pub(super) fn item_size(it: &Item, wide: bool) -> u64 {
         Item::XRet { .. } => 16,
         Item::Smc { .. } => 20,
         Item::Loop { body, .. } => 12 + body.iter().map(|b| item_size(b, wide)).sum::<u64>(),
+        Item::Call {
+            body, compressed, ..
+        } => 8 + ret_len(*compressed) + body.iter().map(|b| item_size(b, wide)).sum::<u64>(),
+    }
+}
+
+/// Bytes of a call's return instruction.
+fn ret_len(compressed: bool) -> u64 {
+    if compressed {
+        2
+    } else {
+        4
     }
 }
 
@@ -68,6 +80,18 @@ fn place(items: &[Item], mut pc: u64, prev: &[Placed]) -> (Vec<Placed>, u64) {
         if let Item::Loop { body, .. } = it {
             let (b, end) = place(body, pc + 4, old.map_or(&[][..], |p| &p.body));
             pc = end + 8;
+            v.push(Placed {
+                addr,
+                wide,
+                body: b,
+                body_end: end,
+            });
+        } else if let Item::Call {
+            body, compressed, ..
+        } = it
+        {
+            let (b, end) = place(body, pc + 8, old.map_or(&[][..], |p| &p.body));
+            pc = end + ret_len(*compressed);
             v.push(Placed {
                 addr,
                 wide,
@@ -319,6 +343,36 @@ fn emit(
                     offset,
                 };
                 em.put(Enc::of(back), false);
+            }
+            Item::Call {
+                link,
+                body,
+                compressed,
+            } => {
+                let (link, compressed) = (*link, *compressed);
+                let body_end = placed[i].body_end;
+                let after = body_end + ret_len(compressed);
+                let call = Insn::Jal {
+                    rd: link,
+                    offset: 8,
+                };
+                em.put(Enc::of(call), false);
+                let skip = Insn::Jal {
+                    rd: Reg::ZERO,
+                    offset: after as i64 - em.pc as i64,
+                };
+                em.put(Enc::of(skip), false);
+                ok &= emit(body, &mut placed[i].body, body_end, block_end, em);
+                let ret = Insn::Jalr {
+                    rd: Reg::ZERO,
+                    rs1: link,
+                    offset: 0,
+                };
+                if compressed {
+                    em.put(Enc::c(c_jr(false, link), ret), false);
+                } else {
+                    em.put(Enc::of(ret), false);
+                }
             }
         }
     }

@@ -76,6 +76,15 @@ pub enum Item {
     /// `li cnt, n; body; addi cnt, cnt, -1; bnez cnt, body`. No block item
     /// writes `cnt`, and no branch from outside enters the body.
     Loop { cnt: Reg, n: u8, body: Vec<Item> },
+    /// A call and its return: `jal link, f; j after; f: body; ret` with
+    /// `ret` = `jalr x0, 0(link)` (`c.jr link` when `compressed`). No body
+    /// item writes `link`, and no branch from outside enters the body; a
+    /// branch inside it may leave it (past `ret`, to the block's end).
+    Call {
+        link: Reg,
+        body: Vec<Item>,
+        compressed: bool,
+    },
 }
 
 /// What a base register points at.

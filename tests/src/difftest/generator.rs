@@ -634,7 +634,7 @@ impl Gen {
             }
             let it = self.item(depth);
             self.bytes += match &it {
-                Item::Loop { .. } => 12,
+                Item::Loop { .. } | Item::Call { .. } => 12,
                 it => item_size(it, true),
             };
             v.push(it);
@@ -670,6 +670,7 @@ impl Gen {
                 87 => Some(self.smc()),
                 88 => self.wild_jump(),
                 89..=93 => Some(Item::Insn(self.bitmanip())),
+                94 | 95 if depth <= self.loop_depth => Some(self.call_item(depth)),
                 94..=99 => Some(Item::Insn(self.alu())),
                 // F and D (about one item in six).
                 _ => self.fp(),
@@ -695,6 +696,7 @@ impl Gen {
                 80..=84 => Some(self.jal()),
                 85..=87 => Some(self.jump_reg()),
                 88..=91 if depth < self.loop_depth => Some(self.loop_item(depth)),
+                92..=94 if depth <= self.loop_depth => Some(self.call_item(depth)),
                 _ => Some(Item::Insn(self.bitmanip())),
             };
             if let Some(it) = it {

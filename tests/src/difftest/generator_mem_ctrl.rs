@@ -416,6 +416,31 @@ impl Gen {
         Item::Loop { cnt, n, body }
     }
 
+    /// A call/return pair around a short body (a leaf function): linked
+    /// through `ra` or `t0` mostly (the return-address hints), now and then
+    /// another register; returns through `jalr` or `c.jr`.
+    pub(super) fn call_item(&mut self, depth: usize) -> Item {
+        let link = match self.rng.below(4) {
+            0 | 1 => Reg::RA,
+            2 => Reg(5),
+            _ => self.dst_nonzero(),
+        };
+        let link = if is_protected(self.protected, link) {
+            self.dst_nonzero()
+        } else {
+            link
+        };
+        self.protected |= 1 << link.0;
+        let len = 1 + self.rng.below(6) as usize;
+        let body = self.items(len, depth + 1);
+        self.protected &= !(1 << link.0);
+        Item::Call {
+            link,
+            body,
+            compressed: self.rng.chance(40),
+        }
+    }
+
     pub(super) fn xret(&mut self) -> Item {
         Item::XRet {
             tmp: self.dst_nonzero(),

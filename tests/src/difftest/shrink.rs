@@ -19,7 +19,7 @@ struct Shrinker<'a> {
 fn seq_paths(items: &[Item], prefix: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
     out.push(prefix.clone());
     for (i, it) in items.iter().enumerate() {
-        if let Item::Loop { body, .. } = it {
+        if let Item::Loop { body, .. } | Item::Call { body, .. } = it {
             prefix.push(i);
             seq_paths(body, prefix, out);
             prefix.pop();
@@ -31,7 +31,7 @@ fn seq_mut<'a>(items: &'a mut Vec<Item>, path: &[usize]) -> Option<&'a mut Vec<I
     match path.split_first() {
         None => Some(items),
         Some((&i, rest)) => match items.get_mut(i)? {
-            Item::Loop { body, .. } => seq_mut(body, rest),
+            Item::Loop { body, .. } | Item::Call { body, .. } => seq_mut(body, rest),
             _ => None,
         },
     }
@@ -41,7 +41,7 @@ fn seq_len(items: &[Item], path: &[usize]) -> Option<usize> {
     match path.split_first() {
         None => Some(items.len()),
         Some((&i, rest)) => match items.get(i)? {
-            Item::Loop { body, .. } => seq_len(body, rest),
+            Item::Loop { body, .. } | Item::Call { body, .. } => seq_len(body, rest),
             _ => None,
         },
     }
@@ -119,7 +119,7 @@ impl Shrinker<'_> {
         progress
     }
 
-    /// Replaces loops by their bodies, or makes them run once.
+    /// Replaces loops and calls by their bodies, or makes loops run once.
     fn simplify_loops(&mut self) -> bool {
         let mut progress = false;
         let mut paths = Vec::new();
@@ -130,7 +130,9 @@ impl Shrinker<'_> {
             let Some(seq) = seq_mut(&mut cand.items, parent) else {
                 continue;
             };
-            let Some(Item::Loop { body, .. }) = seq.get(last).cloned() else {
+            let (Some(Item::Loop { body, .. }) | Some(Item::Call { body, .. })) =
+                seq.get(last).cloned()
+            else {
                 continue;
             };
             let tail = seq.split_off(last + 1);
