@@ -185,6 +185,13 @@ pub struct TbCx<'a> {
     /// The heads of the region's other blocks, by guest pc (each starts
     /// with its own budget check).
     heads: HashMap<u64, Block>,
+    /// The region's calls (`jal` with a link register): the link register
+    /// and the return address it gets. A `jalr x0, 0(link)` in the region
+    /// compares its target with these and, when one matches a block of the
+    /// region, jumps there (return-address prediction keyed by the call
+    /// site; when the call is in the region too, the link is a constant
+    /// and the compare folds away).
+    return_sites: Vec<(u8, u64)>,
     /// Registers the TB writes: stored back at every exit and helper call
     /// (a register of a looping TB may have been written later in the
     /// previous iteration, so the set is per TB, not per position).
@@ -258,6 +265,17 @@ fn cold_invariant() -> MemFlagsData {
 
 /// Builds the IR of `src` into `func`. Returns the per-instruction notes
 /// (first IR instruction, "pc: disassembly") used by [`annotate`].
+/// The link register and return address of a block ending in a call
+/// (`jal` with a link register other than x0).
+pub fn call_site(start: u64, insns: &[Decoded]) -> Option<(u8, u64)> {
+    let last = insns.last()?;
+    let end = start.wrapping_add(insns.iter().map(|d| d.len as u64).sum());
+    match last.insn {
+        Insn::Jal { rd, .. } if rd != Reg::ZERO => Some((rd.0, end)),
+        _ => None,
+    }
+}
+
 pub fn build(
     func: &mut Function,
     fbc: &mut FunctionBuilderContext,
@@ -297,6 +315,7 @@ pub fn build(
         block_pc: src.pc.0,
         header,
         heads: HashMap::new(),
+        return_sites: Vec::new(),
         ret_block,
         load_sig,
         store_sig,
@@ -324,6 +343,13 @@ pub fn build(
     for blk in src.more.iter().filter(|b| b.pc != src.pc.0) {
         let head = cx.b.create_block();
         cx.heads.insert(blk.pc, head);
+    }
+    if !src.more.is_empty() {
+        let blocks = std::iter::once((src.pc.0, &src.insns[..]))
+            .chain(src.more.iter().map(|b| (b.pc, &b.insns[..])));
+        cx.return_sites = blocks
+            .filter_map(|(pc, insns)| call_site(pc, insns))
+            .collect();
     }
     cx.written = written;
     for i in 1..32 {
@@ -571,6 +597,30 @@ impl TbCx<'_> {
         self.exit_with_pc(t, Some(cellv));
     }
 
+    /// A return (`jalr x0, 0(link)`) in a region: for each of the region's
+    /// calls through `link` whose return address starts a region block,
+    /// `if t == that address { jump there }`; the caller then emits the
+    /// exit for the other targets.
+    fn predict_return(&mut self, link: Reg, t: Value) {
+        let sites: Vec<u64> = self
+            .return_sites
+            .iter()
+            .filter(|&&(r, pc)| {
+                r == link.0 && (pc == self.start_pc || self.heads.contains_key(&pc))
+            })
+            .map(|&(_, pc)| pc)
+            .collect();
+        for pc in sites {
+            let hit = self.b.ins().icmp_imm_s(IntCC::Equal, t, pc as i64);
+            let there = self.b.create_block();
+            let other = self.b.create_block();
+            self.b.ins().brif(hit, there, &[], other, &[]);
+            self.b.switch_to_block(there);
+            self.goto(pc);
+            self.b.switch_to_block(other);
+        }
+    }
+
     /// Leaves the TB with `pc` as the next guest pc: the successor is looked
     /// up in the jump cache and tail-called, or control returns to the
     /// dispatcher.
@@ -698,6 +748,9 @@ impl TbCx<'_> {
                 let t = self.b.ins().band_imm_s(t, !1);
                 let link = self.iconst(next);
                 self.set_x(rd, link);
+                if rd == Reg::ZERO && offset == 0 {
+                    self.predict_return(rs1, t);
+                }
                 self.exit_with_pc(t, None);
                 return true;
             }

@@ -18,10 +18,10 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::io::Write as _;
 
-use frontend_riscv::{decode, Decoded, Insn};
+use frontend_riscv::{decode, Decoded, Insn, Reg};
 use jit::cache::{CodeCache, JitError, JitOptions, TbCode};
 use jit::ctx::{JcEntry, JitCtx, TlbView};
-use jit::translate::{ends_block, GuestBlock, TbSource};
+use jit::translate::{call_site, ends_block, GuestBlock, TbSource};
 use jit::worker::CompileWorker;
 use softmmu::tlb::{NUM_MMU_IDX, PAGE_MASK};
 use softmmu::{CodeWrite, GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
@@ -1114,10 +1114,38 @@ fn successors(start: u64, insns: &[Decoded]) -> Vec<u64> {
     let next = pc.wrapping_add(last.len as u64);
     match last.insn {
         Insn::Branch { offset, .. } => vec![pc.wrapping_add(offset as u64), next],
+        // A call: the callee, and the return address, where the callee's
+        // return is predicted to go (`TbCx::predict_return`).
+        Insn::Jal { rd, offset } if rd != Reg::ZERO => vec![pc.wrapping_add(offset as u64), next],
         Insn::Jal { offset, .. } => vec![pc.wrapping_add(offset as u64)],
         _ if !ends_block(last) => vec![next],
         _ => Vec::new(),
     }
+}
+
+/// The successors of each of a region's blocks inside the region: as
+/// [`successors`], and for a return (`jalr x0, 0(link)`) the return
+/// addresses of the region's calls through `link`.
+fn region_successors(src: &TbSource) -> Vec<Vec<u64>> {
+    let blocks = || {
+        std::iter::once((src.pc.0, &src.insns[..]))
+            .chain(src.more.iter().map(|b| (b.pc, &b.insns[..])))
+    };
+    let calls: Vec<(u8, u64)> = blocks().filter_map(|(pc, i)| call_site(pc, i)).collect();
+    blocks()
+        .map(|(pc, insns)| {
+            let mut succ = successors(pc, insns);
+            if let Some(Insn::Jalr {
+                rd: Reg::ZERO,
+                rs1,
+                offset: 0,
+            }) = insns.last().map(|d| d.insn)
+            {
+                succ.extend(calls.iter().filter(|c| c.0 == rs1.0).map(|c| c.1));
+            }
+            succ
+        })
+        .collect()
 }
 
 /// Grows the hot TB `src` (entry at physical `pa`) into a region (tiered
@@ -1182,11 +1210,8 @@ fn grow_region(
 /// region without a loop through its entry is a plain TB.
 fn keep_loops(src: &mut TbSource) {
     let entry = src.pc.0;
-    let succ: Vec<Vec<u64>> = src
-        .more
-        .iter()
-        .map(|b| successors(b.pc, &b.insns))
-        .collect();
+    // Without the entry's own list: index i is `more[i]`.
+    let succ: Vec<Vec<u64>> = region_successors(src).split_off(1);
     // Blocks reaching the entry: a fixed point over the (few) blocks.
     let mut reaches = vec![false; src.more.len()];
     loop {
