@@ -95,6 +95,8 @@ pub struct CodeCache {
     fbc: FunctionBuilderContext,
     sigs: Sigs,
     generation: u64,
+    /// Functions declared in this process (unique names across flushes).
+    serial: u64,
     /// Memory taken by this generation's code (whole pages per finalisation).
     bytes: usize,
     tramp: *const u8,
@@ -149,6 +151,7 @@ impl CodeCache {
             fbc: FunctionBuilderContext::new(),
             sigs,
             generation: 0,
+            serial: 0,
             bytes: 0,
             tramp: std::ptr::null(),
             stats: JitStats::default(),
@@ -287,8 +290,18 @@ impl CodeCache {
             .expect("a module exists between flushes");
         self.ctx.clear();
         build(&mut self.ctx.func, &mut self.fbc, &self.sigs, src);
+        // Named by guest pc (and a serial: a TB can be compiled again after
+        // an invalidation): under `perf record`, Cranelift writes these
+        // names to the perf map itself, so profiles name generated code by
+        // guest pc even without `--perf-map`.
+        self.serial += 1;
+        let name = format!("rvdbt_tb_{:x}_{}", src.pc.0, self.serial);
         let id = module
-            .declare_anonymous_function(&self.ctx.func.signature)
+            .declare_function(
+                &name,
+                cranelift_module::Linkage::Local,
+                &self.ctx.func.signature,
+            )
             .map_err(|e| JitError::Module(e.to_string()))?;
         // A Cranelift panic is a host bug: it becomes an error, so the guest
         // keeps running in the interpreter instead of the host dying.
