@@ -118,6 +118,29 @@ pub fn qemu_boot(qemu: &Path, payloads: &Payloads) -> Command {
     cmd
 }
 
+/// For the Linux tests: the payloads when they and `files` (other names in
+/// the payload directory) are present. Otherwise, under CI (`CI` set) a
+/// panic, since `.ci/run` fetches them; elsewhere None, after `note` said
+/// once per process that the tests are skipped and how to fetch them.
+pub fn payloads_for_test(files: &[&str], note: fn(&str)) -> Option<Payloads> {
+    static SKIP_NOTE: std::sync::Once = std::sync::Once::new();
+    let found = Payloads::find().filter(|p| files.iter().all(|f| p.file(f).is_some()));
+    if found.is_none() {
+        let hint = format!(
+            "no Linux payloads ({}) in {PAYLOAD_DIR}; fetch them with `{FETCH_COMMAND}`",
+            ["Image", "fw_jump.bin"]
+                .iter()
+                .chain(files)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        assert!(std::env::var_os("CI").is_none(), "CI: {hint}");
+        SKIP_NOTE.call_once(|| note(&format!("skipped: {hint}")));
+    }
+    found
+}
+
 /// The initramfs whose `/init` (benches/linux/init-test) runs commands and
 /// powers off, and the one that starts a shell (benches/linux/init-shell).
 pub const INITRAMFS_TEST: &str = "initramfs-test.cpio.gz";

@@ -361,16 +361,7 @@ pub fn raw_image(
     ram: (u64, u64),
 ) -> Result<Image, LoadError> {
     let end = addr.saturating_add(data.len() as u64);
-    if addr < ram.0 || end > ram.1 {
-        return Err(LoadError::OutsideRam {
-            path: path.into(),
-            index: 0,
-            addr,
-            end,
-            ram_start: ram.0,
-            ram_end: ram.1,
-        });
-    }
+    check_in_ram(path, addr, end, ram)?;
     Ok(Image {
         entry: addr,
         segments: vec![Segment::new(addr, data)],
@@ -433,8 +424,13 @@ pub fn kernel_image(
     let mut img = raw_image(path, data, addr, ram)?;
     let seg = &mut img.segments[0];
     seg.memsz = seg.memsz.max(header.image_size);
-    let end = seg.end();
-    if end > ram.1 {
+    check_in_ram(path, addr, seg.end(), ram)?;
+    Ok(img)
+}
+
+/// A whole-file image at `addr..end` must lie in `ram`.
+fn check_in_ram(path: &Path, addr: u64, end: u64, ram: (u64, u64)) -> Result<(), LoadError> {
+    if addr < ram.0 || end > ram.1 {
         return Err(LoadError::OutsideRam {
             path: path.into(),
             index: 0,
@@ -444,5 +440,5 @@ pub fn kernel_image(
             ram_end: ram.1,
         });
     }
-    Ok(img)
+    Ok(())
 }

@@ -8,12 +8,11 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Once, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use rvdbt_benches::boot::{
-    build_rvdbt, run_child, rvdbt_boot, Ending, Payloads, Stats, FETCH_COMMAND, PANIC_LINE,
-    PAYLOAD_DIR,
+    build_rvdbt, payloads_for_test, run_child, rvdbt_boot, Ending, Payloads, Stats, PANIC_LINE,
 };
 
 /// Far above any engine's boot time in the dev profile (the reference
@@ -30,14 +29,7 @@ fn note(line: &str) {
 
 /// The payloads, or None (after saying why, once) when the tests are to be skipped.
 fn payloads() -> Option<Payloads> {
-    static SKIP_NOTE: Once = Once::new();
-    let found = Payloads::find();
-    if found.is_none() {
-        let hint = format!("no Linux payloads in {PAYLOAD_DIR}; fetch them with `{FETCH_COMMAND}`");
-        assert!(std::env::var_os("CI").is_none(), "CI: {hint}");
-        SKIP_NOTE.call_once(|| note(&format!("skipped: {hint}")));
-    }
-    found
+    payloads_for_test(&[], note)
 }
 
 /// `rvdbt`, built once for all the tests.

@@ -12,13 +12,13 @@
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Once, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use rvdbt_benches::boot::{
-    build_rvdbt, initramfs_sections, qemu_initrd_boot, run_child, run_child_fed, rvdbt_initrd_boot,
-    ChildRun, Ending, Feed, Payloads, FETCH_COMMAND, INITRAMFS_DONE, INITRAMFS_SHELL,
-    INITRAMFS_TEST, PAYLOAD_DIR, SHELL_READY,
+    build_rvdbt, initramfs_sections, payloads_for_test, qemu_initrd_boot, run_child, run_child_fed,
+    rvdbt_initrd_boot, ChildRun, Ending, Feed, Payloads, INITRAMFS_DONE, INITRAMFS_SHELL,
+    INITRAMFS_TEST, SHELL_READY,
 };
 use rvdbt_benches::find_qemu;
 
@@ -52,20 +52,9 @@ fn note(line: &str) {
 /// The payloads with both initramfs images, or None (after saying why,
 /// once) when the tests are to be skipped.
 fn payloads() -> Option<(Payloads, PathBuf, PathBuf)> {
-    static SKIP_NOTE: Once = Once::new();
-    let found = Payloads::find().and_then(|p| {
-        let test = p.file(INITRAMFS_TEST)?;
-        let shell = p.file(INITRAMFS_SHELL)?;
-        Some((p, test, shell))
-    });
-    if found.is_none() {
-        let hint = format!(
-            "no Linux payloads or initramfs images in {PAYLOAD_DIR}; make them with `{FETCH_COMMAND}`"
-        );
-        assert!(std::env::var_os("CI").is_none(), "CI: {hint}");
-        SKIP_NOTE.call_once(|| note(&format!("skipped: {hint}")));
-    }
-    found
+    let p = payloads_for_test(&[INITRAMFS_TEST, INITRAMFS_SHELL, "fw_jump.elf"], note)?;
+    let (test, shell) = (p.file(INITRAMFS_TEST)?, p.file(INITRAMFS_SHELL)?);
+    Some((p, test, shell))
 }
 
 fn rvdbt() -> &'static PathBuf {
