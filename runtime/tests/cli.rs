@@ -364,7 +364,23 @@ fn signals_stop_the_run_in_order() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run rvdbt");
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Wait until rvdbt catches SIGTERM (its handlers are installed at
+    // start-up): /proc's SigCgt mask has the signal's bit.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let catches_term = || {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()));
+        status.ok().and_then(|s| {
+            let mask = s.lines().find_map(|l| l.strip_prefix("SigCgt:"))?;
+            u64::from_str_radix(mask.trim(), 16).ok()
+        })
+    };
+    while catches_term().is_none_or(|m| m & (1 << (libc::SIGTERM - 1)) == 0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "rvdbt never caught SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let pid = child.id() as libc::pid_t;
     // SAFETY: kill(2) on our own child's pid, which has not been reaped.
     let killed = unsafe { libc::kill(pid, libc::SIGTERM) };
