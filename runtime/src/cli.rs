@@ -79,6 +79,11 @@ pub struct RunArgs {
     /// Print the machine's counters (TLB, memory slow paths, JIT) to stderr at exit.
     #[arg(long)]
     pub stats: bool,
+    /// While the guest runs, print a status line to stderr every SECS
+    /// seconds: instructions, MIPS, TLB misses and memory slow paths per
+    /// thousand instructions, TBs compiled (rates over the interval).
+    #[arg(long, value_name = "SECS", value_parser = parse_interval)]
+    pub stats_interval: Option<std::time::Duration>,
     /// Kernel command line placed in the device tree's /chosen/bootargs.
     #[arg(long, default_value = "")]
     pub append: String,
@@ -125,6 +130,14 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .map_err(|_| format!("invalid size `{s}` (try 128M or 1G)"))?;
     n.checked_mul(mult)
         .ok_or_else(|| format!("size `{s}` is too large"))
+}
+
+/// Parses `--stats-interval`: positive seconds, fractions allowed.
+fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1e6 => Ok(std::time::Duration::from_secs_f64(v)),
+        _ => Err(format!("invalid interval `{s}` (seconds, e.g. 1 or 0.5)")),
+    }
 }
 
 /// Entry point of the `rvdbt` binary.
@@ -189,7 +202,11 @@ fn run(args: RunArgs) -> ExitCode {
     let perf_map = args.perf_map;
     let tier_threshold = args.tier_threshold;
     let exit_on_output = args.exit_on_output.clone();
+    let stats_interval = args.stats_interval;
     let setup = move |m: &mut crate::Machine| {
+        if let Some(every) = stats_interval {
+            m.set_stats_interval(every);
+        }
         m.set_input(rx.clone());
         m.set_stop_flag(stop.clone());
         if let Some(s) = &exit_on_output {

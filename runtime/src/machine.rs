@@ -58,6 +58,26 @@ pub enum RunExit {
     Stopped,
 }
 
+/// The periodic status line of `--stats-interval`: its period, the next
+/// time it is due, and the counters at the previous line (rates are over
+/// the interval).
+struct StatusTicker {
+    every: Duration,
+    start: std::time::Instant,
+    next: std::time::Instant,
+    last: StatusCounters,
+}
+
+/// The counters a status line reports, at one moment.
+#[derive(Clone, Copy, Default)]
+struct StatusCounters {
+    at: Duration,
+    insns: u64,
+    tlb_misses: u64,
+    slow_paths: u64,
+    tbs: u64,
+}
+
 /// The HTIF mailbox found by ELF symbol (riscv-tests and Spike convention).
 #[derive(Clone, Copy, Debug)]
 struct Htif {
@@ -84,6 +104,8 @@ pub struct Machine {
     trace: Option<Box<dyn Write>>,
     input: Option<Rc<Receiver<Vec<u8>>>>,
     stop: Option<crate::console::StopFlag>,
+    /// `--stats-interval`: when and what the last status line saw.
+    status: Option<StatusTicker>,
     pub icache: DecodeCache,
     pub jit: Option<JitEngine>,
 }
@@ -245,6 +267,7 @@ impl Machine {
             trace: None,
             input: None,
             stop: None,
+            status: None,
             icache: DecodeCache::default(),
             jit: match cfg.engine {
                 Engine::Jit | Engine::Tiered => {
@@ -371,6 +394,64 @@ impl Machine {
     /// checked at every poll and while the hart sleeps in `wfi`.
     pub fn set_stop_flag(&mut self, flag: crate::console::StopFlag) {
         self.stop = Some(flag);
+    }
+
+    /// Prints a status line to stderr every `every` while the guest runs
+    /// (`--stats-interval`): run time, instructions, MIPS, TLB misses and
+    /// memory slow paths per thousand instructions, and TBs compiled, the
+    /// rates over the last interval.
+    pub fn set_stats_interval(&mut self, every: Duration) {
+        let now = std::time::Instant::now();
+        self.status = Some(StatusTicker {
+            every,
+            start: now,
+            next: now + every,
+            last: StatusCounters::default(),
+        });
+    }
+
+    fn status_counters(&self, at: Duration) -> StatusCounters {
+        let tlb_misses = (0..4)
+            .map(|i| self.mmu.tlb_stats(softmmu::MmuIdx(i)).misses)
+            .sum();
+        let m = self.mmu.stats;
+        let slow_paths =
+            tlb_misses + m.mmio + m.split + m.code_writes + m.iommu_slow.iter().sum::<u64>();
+        StatusCounters {
+            at,
+            insns: self.insns,
+            tlb_misses,
+            slow_paths,
+            tbs: self.jit.as_ref().map_or(0, |j| j.jit_stats().compiled),
+        }
+    }
+
+    /// The status line, when it is due.
+    fn tick_status(&mut self) {
+        let Some(t) = &self.status else { return };
+        let now = std::time::Instant::now();
+        if now < t.next {
+            return;
+        }
+        let (start, last, every) = (t.start, t.last, t.every);
+        let c = self.status_counters(now - start);
+        let insns = c.insns - last.insns;
+        let per_k = |n: u64| n as f64 * 1000.0 / insns.max(1) as f64;
+        let secs = (c.at - last.at).as_secs_f64().max(1e-9);
+        eprintln!(
+            "rvdbt: {:>7.1} s {:>14} insns {:>8.1} MIPS  tlb-miss {:>6.2}/k  slow-path {:>6.2}/k  tbs {} (+{})",
+            c.at.as_secs_f64(),
+            c.insns,
+            insns as f64 / secs / 1e6,
+            per_k(c.tlb_misses - last.tlb_misses),
+            per_k(c.slow_paths - last.slow_paths),
+            c.tbs,
+            c.tbs - last.tbs,
+        );
+        if let Some(t) = &mut self.status {
+            t.last = c;
+            t.next = now + every;
+        }
     }
 
     /// Queues host input for the guest's UART.
@@ -524,6 +605,7 @@ impl Machine {
                 self.events.post(MachineEvent::Stop);
             }
         }
+        self.tick_status();
     }
 
     /// `wfi`: sleeps until an enabled interrupt is pending. With every

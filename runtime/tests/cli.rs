@@ -462,3 +462,37 @@ fn a_terminal_is_raw_while_running_and_restored_after_ctrl_a_x() {
     assert!(err.contains("terminated (C-a x)"), "{err}");
     assert_eq!(lflag(&terminal), cooked, "the terminal is restored");
 }
+
+#[test]
+fn stats_interval_prints_status_lines_while_running() {
+    let spin = spinning_image();
+    let out = rvdbt(&[
+        "run",
+        "--stats-interval",
+        "0.01",
+        "--max-insns",
+        "200000000",
+        spin.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(124), "{err}");
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains(" MIPS ")).collect();
+    assert!(!lines.is_empty(), "no status line: {err}");
+    for l in &lines {
+        assert!(
+            l.starts_with("rvdbt: ")
+                && l.contains(" insns ")
+                && l.contains("tlb-miss")
+                && l.contains("slow-path")
+                && l.contains("tbs "),
+            "{l}"
+        );
+    }
+    let h = guest("hello");
+    for bad in ["0", "soon", "1e9"] {
+        assert_input_error(
+            &rvdbt(&["run", "--stats-interval", bad, h.to_str().unwrap()]),
+            "--stats-interval",
+        );
+    }
+}
