@@ -34,6 +34,9 @@ pub struct Cli {
 pub enum Command {
     /// Run a guest program on the QEMU-compatible `virt` machine.
     Run(RunArgs),
+    /// Run a program under several engines (and QEMU 7.2), check that the
+    /// console output and exit status agree, and compare their speed.
+    Compare(crate::compare::CompareArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -158,6 +161,7 @@ pub fn main() -> ExitCode {
         .init();
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Compare(args) => crate::compare::main(args),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod board;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod console;
 pub mod devices;

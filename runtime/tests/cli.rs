@@ -496,3 +496,73 @@ fn stats_interval_prints_status_lines_while_running() {
         );
     }
 }
+
+#[test]
+fn compare_runs_the_engines_and_reports_agreement() {
+    let hello = guest("hello");
+    let h = hello.to_str().unwrap();
+    let out = rvdbt(&["compare", "--no-qemu", h]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for engine in ["interp", "jit", "tiered"] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(engine) && l.contains("exit 0")),
+            "{engine} row: {text}"
+        );
+    }
+    assert!(text.contains("agree: the same console output"), "{text}");
+    assert!(text.contains("qemu: not run (--no-qemu)"), "{text}");
+
+    // JSON, with QEMU when it is installed (CI installs it).
+    let qemu = std::env::var_os("PATH").is_some_and(|p| {
+        std::env::split_paths(&p).any(|d| d.join("qemu-system-riscv64").is_file())
+    });
+    assert!(
+        qemu || std::env::var_os("CI").is_none(),
+        "CI: QEMU is not installed"
+    );
+    let out = rvdbt(&["compare", "--engine", "interp", "--json", h]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["layout"], "rvdbt-compare/1");
+    assert_eq!(v["agree"], true);
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs[0]["engine"], "interp");
+    assert_eq!(runs[0]["ending"]["value"], 0);
+    assert!(runs[0]["insns"].as_u64().unwrap() > 1000);
+    assert_eq!(runs.len(), if qemu { 2 } else { 1 });
+    if qemu {
+        assert_eq!(runs[1]["engine"], "qemu");
+        assert_eq!(runs[1]["output_bytes"], runs[0]["output_bytes"]);
+    }
+}
+
+#[test]
+fn compare_fails_when_runs_do_not_finish_or_options_are_wrong() {
+    // A guest that never ends: every run times out, which is a disagreement.
+    let spin = spinning_image();
+    let out = rvdbt(&[
+        "compare",
+        "--engine",
+        "interp",
+        "--no-qemu",
+        "--timeout",
+        "1",
+        spin.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("DISAGREE") && text.contains("interp: did not finish"),
+        "{text}"
+    );
+    let h = guest("hello");
+    let h = h.to_str().unwrap();
+    assert_input_error(
+        &rvdbt(&["compare", "--mem", "1G", "--engine", "jit", h]),
+        "--engine",
+    );
+    assert_input_error(&rvdbt(&["compare", "--qemu", "--iopmp", h]), "--iopmp");
+    assert_input_error(&rvdbt(&["compare", "--mem", "lots", h]), "lots");
+}

@@ -96,6 +96,7 @@ pub fn config_for(elf: &Path, args: &[String]) -> Config {
     match runtime::cli::Cli::try_parse_from(argv) {
         Ok(cli) => match cli.command {
             runtime::cli::Command::Run(a) => a.config(),
+            runtime::cli::Command::Compare(_) => unreachable!("parsed as `rvdbt run`"),
         },
         Err(e) => panic!("bad flags {args:?}: {e}"),
     }
