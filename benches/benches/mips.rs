@@ -135,6 +135,34 @@ fn main() -> ExitCode {
         }
     }
     print!("{}", report.render_summary());
+    // Relative to the workspace root (cargo runs benches in `benches/`).
+    let out_path = |p: &std::path::Path| {
+        let p = rvdbt_benches::boot::workspace_root().join(p);
+        if let Some(dir) = p.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        p
+    };
+    if let Some(path) = opts.json.as_deref().map(out_path) {
+        let text = serde_json::to_string_pretty(&rvdbt_benches::chart::json(&report, &host_line()));
+        match text
+            .map_err(|e| e.to_string())
+            .and_then(|t| std::fs::write(&path, t + "\n").map_err(|e| e.to_string()))
+        {
+            Ok(()) => println!("wrote {}", path.display()),
+            Err(e) => eprintln!("mips: cannot write {}: {e}", path.display()),
+        }
+    }
+    if let Some(path) = opts.svg.as_deref().map(out_path) {
+        let title = format!(
+            "rvdbt guest throughput (scale {}, best of {})",
+            opts.scale, opts.repeat
+        );
+        match rvdbt_benches::chart::svg(&report, &title, &path) {
+            Ok(()) => println!("wrote {}", path.display()),
+            Err(e) => eprintln!("mips: cannot draw {}: {e}", path.display()),
+        }
+    }
 
     if report.any_failed() {
         println!("\nmips: FAILED: at least one program did not pass (see above)");

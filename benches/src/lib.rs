@@ -15,6 +15,7 @@
 //! suite) and the target checks.
 
 pub mod boot;
+pub mod chart;
 mod options;
 mod qemu;
 mod report;

@@ -34,6 +34,10 @@ pub struct Options {
     pub quick: bool,
     /// Exit nonzero when a target is missed, not only when a program fails.
     pub enforce_targets: bool,
+    /// `--json FILE`: the measurements as JSON.
+    pub json: Option<std::path::PathBuf>,
+    /// `--svg FILE`: a chart of the MIPS per program and engine.
+    pub svg: Option<std::path::PathBuf>,
     pub list: bool,
     pub help: bool,
 }
@@ -48,6 +52,8 @@ impl Default for Options {
             repeat: DEFAULT_REPEAT,
             quick: false,
             enforce_targets: false,
+            json: None,
+            svg: None,
             list: false,
             help: false,
         }
@@ -70,6 +76,9 @@ usage: cargo bench -p rvdbt-benches --bench mips -- [OPTIONS] [PROGRAM-FILTER...
   --repeat N          run each program N times, report the fastest
                       (default 3; 1 with --quick)
   --enforce-targets   exit nonzero when a measured target is missed
+  --json FILE         also write the measurements as JSON (rvdbt-bench/1)
+  --svg FILE          also draw the MIPS per program and engine as an SVG chart
+                      (relative paths: from the workspace root)
   --list              list the programs and exit
 
 environment: RVDBT_BENCH_QUICK=1, RVDBT_BENCH_FILTER=a,b, RVDBT_BENCH_QEMU=0,
@@ -140,6 +149,8 @@ pub fn parse_options(
             }
             "--repeat" => repeat = Some(parse_count("--repeat", &value("--repeat")?)? as u32),
             "--scale" => o.scale = parse_scale("--scale", &value("--scale")?)?,
+            "--json" => o.json = Some(value("--json")?.into()),
+            "--svg" => o.svg = Some(value("--svg")?.into()),
             "--engine" => {
                 let v = value("--engine")?;
                 let e = Engine::from_name(&v).ok_or_else(|| format!("unknown engine {v:?}"))?;
