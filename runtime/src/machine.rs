@@ -590,8 +590,10 @@ impl Machine {
 
     /// Updates time-driven interrupt lines and serves the HTIF mailbox.
     fn poll(&mut self) {
-        self.clint.borrow_mut().update();
-        self.hart.update_stip();
+        // One clock read for both timer compares (mtimecmp, Sstc's stimecmp).
+        let now = self.clock.now();
+        self.clint.borrow_mut().update_at(now);
+        self.hart.update_stip_at(now);
         if let Some(rx) = &self.input {
             while let Ok(bytes) = rx.try_recv() {
                 self.uart.borrow_mut().receive(&bytes);

@@ -77,7 +77,13 @@ impl Clint {
 
     /// Recomputes the timer line from the current time.
     pub fn update(&mut self) {
-        self.lines.set(irq::MTIP, self.clock.now() >= self.mtimecmp);
+        self.update_at(self.clock.now());
+    }
+
+    /// [`Clint::update`] with `mtime` already read (the run loop reads the
+    /// clock once per poll for both timers).
+    pub fn update_at(&mut self, now: u64) {
+        self.lines.set(irq::MTIP, now >= self.mtimecmp);
     }
 
     /// The `mtime` value at which the timer fires.

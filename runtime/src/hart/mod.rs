@@ -97,7 +97,18 @@ impl Hart {
     /// while `menvcfg.STCE` is clear). Called on writes of `stimecmp` and
     /// `menvcfg`, and by the run loop's polls as time passes.
     pub fn update_stip(&mut self) {
-        let on = self.csr.menvcfg & csr::MENVCFG_STCE != 0 && (self.time)() >= self.csr.stimecmp;
+        // The clock is read only while Sstc is on.
+        let now = if self.csr.menvcfg & csr::MENVCFG_STCE != 0 {
+            (self.time)()
+        } else {
+            0
+        };
+        self.update_stip_at(now);
+    }
+
+    /// [`Hart::update_stip`] with `time` already read.
+    pub fn update_stip_at(&mut self, now: u64) {
+        let on = self.csr.menvcfg & csr::MENVCFG_STCE != 0 && now >= self.csr.stimecmp;
         self.lines.set(irq::STIP, on);
     }
 
