@@ -102,40 +102,6 @@ fn load_fast_path_host_code_matches_golden_file() {
     assert_eq!(asm, want, "host code changed (RVDBT_BLESS=1 to accept)");
 }
 
-/// A loop over an array (`lw a0, 0(a1); addi a1, a1, 4; addi a2, a2, -1;
-/// bnez a2, loop`) on x86-64: the load remembers its page in the loop
-/// (`page_cache`), so after the first access on a page the path from the
-/// guest address to the host access is `and; cmp; jne; add` (4
-/// instructions); the table lookup runs only when the page changes.
-#[test]
-#[cfg(target_arch = "x86_64")]
-fn loop_load_host_code_matches_golden_file() {
-    let mut cache = CodeCache::new(JitOptions::default()).expect("host ISA");
-    let src = TbSource {
-        pc: GuestVirtAddr(0x8000_1000),
-        insns: vec![
-            decode(0x0005_a503), // lw a0, 0(a1)
-            decode(0x0045_8593), // addi a1, a1, 4
-            decode(0xfff6_0613), // addi a2, a2, -1
-            decode(0xfe06_1ae3), // bnez a2, 0x80001000
-        ],
-        data_idx: 1,
-        fetch_idx: 1,
-        cells: [0, 0],
-        fp_dirty: false,
-        more: Vec::new(),
-    };
-    let clif = cache.clif(&src);
-    assert!(clif.contains("bnez a2,80001000"), "{clif}");
-    let asm = cache.host_disasm(&src).expect("compiles");
-    let path = golden_dir().join("loop_lw.x64.s");
-    if std::env::var_os("RVDBT_BLESS").is_some() {
-        std::fs::write(&path, &asm).unwrap();
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(asm, want, "host code changed (RVDBT_BLESS=1 to accept)");
-}
-
 /// A region with a loop: the entry block adds and branches forward to a
 /// second block, which jumps back to the entry. The back edge is a jump
 /// inside the function (no exit, no reload): each guest register is
