@@ -192,11 +192,6 @@ pub struct TbCx<'a> {
     /// site; when the call is in the region too, the link is a constant
     /// and the compare folds away).
     return_sites: Vec<(u8, u64)>,
-    /// In a function with a loop, per memory instruction (by guest pc):
-    /// the TLB tag and addend of the page its last fast-path access used,
-    /// or the tag [`NO_PAGE`]. Reset after every helper call, the only
-    /// thing that changes the TLB while generated code runs.
-    page_cache: HashMap<u64, (Variable, Variable)>,
     /// Registers the TB writes: stored back at every exit and helper call
     /// (a register of a looping TB may have been written later in the
     /// previous iteration, so the set is per TB, not per position).
@@ -270,47 +265,6 @@ fn cold_invariant() -> MemFlagsData {
 
 /// Builds the IR of `src` into `func`. Returns the per-instruction notes
 /// (first IR instruction, "pc: disassembly") used by [`annotate`].
-/// A page tag no access matches: a TLB tag keeps at most the low 3 bits
-/// of the page offset.
-const NO_PAGE: u64 = u64::MAX;
-
-/// Functions with more memory instructions than this keep no page cache:
-/// two more loop-carried values per site cost more in spills than the
-/// table lookups they save.
-const MAX_CACHED_SITES: usize = 8;
-
-/// The guest pcs of the memory instructions of `src` when it can loop
-/// (a region, or a TB branching back to its start); none otherwise.
-fn memory_sites_in_loops(src: &TbSource) -> Vec<u64> {
-    let blocks = || {
-        std::iter::once((src.pc.0, &src.insns[..]))
-            .chain(src.more.iter().map(|b| (b.pc, &b.insns[..])))
-    };
-    let mut sites = Vec::new();
-    let mut loops = !src.more.is_empty();
-    for (start, insns) in blocks() {
-        let mut pc = start;
-        for d in insns {
-            match d.insn {
-                Insn::Load { .. }
-                | Insn::Store { .. }
-                | Insn::FLoad { .. }
-                | Insn::FStore { .. } => sites.push(pc),
-                Insn::Branch { offset, .. } | Insn::Jal { offset, .. } => {
-                    loops |= pc.wrapping_add(offset as u64) == src.pc.0;
-                }
-                _ => {}
-            }
-            pc = pc.wrapping_add(d.len as u64);
-        }
-    }
-    if loops && sites.len() <= MAX_CACHED_SITES {
-        sites
-    } else {
-        Vec::new()
-    }
-}
-
 /// The link register and return address of a block ending in a call
 /// (`jal` with a link register other than x0).
 pub fn call_site(start: u64, insns: &[Decoded]) -> Option<(u8, u64)> {
@@ -341,17 +295,6 @@ pub fn build(
     );
     let budget_var = b.declare_var(I64);
     b.def_var(budget_var, budget);
-    let page_cache = memory_sites_in_loops(src)
-        .into_iter()
-        .map(|pc| {
-            let (tag, add) = (b.declare_var(I64), b.declare_var(I64));
-            let none = b.ins().iconst(I64, NO_PAGE as i64);
-            let zero = b.ins().iconst(I64, 0);
-            b.def_var(tag, none);
-            b.def_var(add, zero);
-            (pc, (tag, add))
-        })
-        .collect();
     let ret_block = b.create_block();
     let header = b.create_block();
     let load_sig = b.import_signature(sigs.load.clone());
@@ -373,7 +316,6 @@ pub fn build(
         header,
         heads: HashMap::new(),
         return_sites: Vec::new(),
-        page_cache,
         ret_block,
         load_sig,
         store_sig,
@@ -889,7 +831,6 @@ impl TbCx<'_> {
             .ins()
             .call_indirect(self.fp_sig, f, &[self.ctx, raw, nextv]);
         let v = self.b.inst_results(call)[0];
-        self.forget_pages();
         self.check_exit();
         if let Some(rd) = fp_int_rd(&d.insn) {
             self.set_x(rd, v);
@@ -975,7 +916,7 @@ impl TbCx<'_> {
                 let size = if fmt == FpFmt::S { 4 } else { 8 };
                 let base = self.x(rs1);
                 let va = self.b.ins().iadd_imm_s(base, offset);
-                let (_fast, host, slow) = self.tlb_access(pc, va, size, ctx_off::ENTRY_ADDR_READ);
+                let (_fast, host, slow) = self.tlb_access(va, size, ctx_off::ENTRY_ADDR_READ);
                 let merge = self.b.create_block();
                 let v = match fmt {
                     FpFmt::S => {
@@ -1000,7 +941,7 @@ impl TbCx<'_> {
                 let size = if fmt == FpFmt::S { 4 } else { 8 };
                 let base = self.x(rs1);
                 let va = self.b.ins().iadd_imm_s(base, offset);
-                let (_fast, host, slow) = self.tlb_access(pc, va, size, ctx_off::ENTRY_ADDR_WRITE);
+                let (_fast, host, slow) = self.tlb_access(va, size, ctx_off::ENTRY_ADDR_WRITE);
                 let merge = self.b.create_block();
                 let v = self.f_load(rs2);
                 match fmt {
@@ -1338,34 +1279,7 @@ impl TbCx<'_> {
     /// tag   = va & (PAGE_MASK | (size - 1))      ; alignment bits make misaligned accesses miss
     /// if tag == entry.<comparator> { host = va + entry.addend } else { slow path }
     /// ```
-    fn tlb_access(
-        &mut self,
-        pc: u64,
-        va: Value,
-        size: u8,
-        comparator: i32,
-    ) -> (Block, Value, Block) {
-        let tag = self
-            .b
-            .ins()
-            .band_imm_s(va, (PAGE_MASK | (size as u64 - 1)) as i64);
-        let fast = self.b.create_block();
-        let host = self.b.append_block_param(fast, I64);
-        // In a loop, the page this instruction accessed last, with its
-        // addend (`page_cache`): the same tag skips the table.
-        let cached = self.page_cache.get(&pc).copied();
-        if let Some((tag_var, add_var)) = cached {
-            let last = self.b.use_var(tag_var);
-            let same = self.b.ins().icmp(IntCC::Equal, tag, last);
-            let quick = self.b.create_block();
-            let lookup = self.b.create_block();
-            self.b.ins().brif(same, quick, &[], lookup, &[]);
-            self.b.switch_to_block(quick);
-            let addend = self.b.use_var(add_var);
-            let h = self.b.ins().iadd(va, addend);
-            self.b.ins().jump(fast, &[BlockArg::Value(h)]);
-            self.b.switch_to_block(lookup);
-        }
+    fn tlb_access(&mut self, va: Value, size: u8, comparator: i32) -> (Block, Value, Block) {
         let view = ctx_off::TLB + ctx_off::TLB_VIEW_SIZE * self.data_idx as i32;
         let base = self
             .b
@@ -1380,36 +1294,22 @@ impl TbCx<'_> {
         let off = self.b.ins().band(scaled, mask);
         let entry = self.b.ins().iadd(base, off);
         let cmp = self.b.ins().load(I64, trusted(), entry, comparator);
+        let tag = self
+            .b
+            .ins()
+            .band_imm_s(va, (PAGE_MASK | (size as u64 - 1)) as i64);
         let hit = self.b.ins().icmp(IntCC::Equal, tag, cmp);
-        let filled = self.b.create_block();
+        let fast = self.b.create_block();
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
-        self.b.ins().brif(hit, filled, &[], slow, &[]);
-        self.b.switch_to_block(filled);
+        self.b.ins().brif(hit, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
         let addend = self
             .b
             .ins()
             .load(I64, trusted(), entry, ctx_off::ENTRY_ADDEND);
-        if let Some((tag_var, add_var)) = cached {
-            self.b.def_var(tag_var, tag);
-            self.b.def_var(add_var, addend);
-        }
-        let h = self.b.ins().iadd(va, addend);
-        self.b.ins().jump(fast, &[BlockArg::Value(h)]);
-        self.b.switch_to_block(fast);
+        let host = self.b.ins().iadd(va, addend);
         (fast, host, slow)
-    }
-
-    /// After a helper call: the TLB may have changed (a fill, a flush, a
-    /// revocation), so no remembered page is trusted any more.
-    fn forget_pages(&mut self) {
-        if self.page_cache.is_empty() {
-            return;
-        }
-        let none = self.iconst(NO_PAGE);
-        for &(tag, _) in self.page_cache.values() {
-            self.b.def_var(tag, none);
-        }
     }
 
     /// Before a slow-path call: registers, the pc of the instruction and the
@@ -1425,7 +1325,7 @@ impl TbCx<'_> {
 
     fn load(&mut self, pc: u64, next: u64, va: Value, op: LoadOp, rd: Reg) -> Value {
         let size = op.size();
-        let (_fast, host, slow) = self.tlb_access(pc, va, size, ctx_off::ENTRY_ADDR_READ);
+        let (_fast, host, slow) = self.tlb_access(va, size, ctx_off::ENTRY_ADDR_READ);
         let merge = self.b.create_block();
         let raw = self.b.append_block_param(merge, I64);
         let v = match size {
@@ -1450,7 +1350,6 @@ impl TbCx<'_> {
             .ins()
             .call_indirect(self.load_sig, f, &[self.ctx, va, nextv, desc]);
         let v = self.b.inst_results(call)[0];
-        self.forget_pages();
         self.check_exit();
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);
 
@@ -1470,7 +1369,7 @@ impl TbCx<'_> {
 
     fn store(&mut self, pc: u64, next: u64, va: Value, v: Value, op: StoreOp) {
         let size = op.size();
-        let (_fast, host, slow) = self.tlb_access(pc, va, size, ctx_off::ENTRY_ADDR_WRITE);
+        let (_fast, host, slow) = self.tlb_access(va, size, ctx_off::ENTRY_ADDR_WRITE);
         let merge = self.b.create_block();
         match size {
             1 => self.b.ins().istore8(trusted(), v, host, 0),
@@ -1491,7 +1390,6 @@ impl TbCx<'_> {
         self.b
             .ins()
             .call_indirect(self.store_sig, f, &[self.ctx, va, v, nextv, sz]);
-        self.forget_pages();
         self.check_exit();
         self.b.ins().jump(merge, &[]);
 

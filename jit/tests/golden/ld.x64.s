@@ -15,7 +15,7 @@ block0:
   jmp     label1
 block1:
   testq %rdx, %rdx
-  jle     label13; j label2
+  jle     label12; j label2
 block2:
   movq 0x18(%rdi), %rcx
   leaq -8(%rax), %r9
@@ -28,23 +28,21 @@ block2:
   cmpq %r10, %r9
   jz      label6; j label3
 block4:
-  jmp     label14
+  jmp     label13
 block5:
-  jmp     label8
+  jmp     label7
 block6:
   movq %rsi, %r12
   movq %rdx, %r13
   movq 0x18(%rcx, %r8), %rcx
+  movq -8(%rax, %rcx), %rax
   jmp     label7
 block7:
-  movq -8(%rax, %rcx), %rax
-  jmp     label8
-block8:
   movl $0x1000, %ecx
   movq (%rcx), %r10
   testq %r10, %r10
-  jnz     label12; j label9
-block9:
+  jnz     label11; j label8
+block8:
   movq %r12, %rsi
   movq %rax, 0x50(%rsi)
   movl $0x80001004, %eax
@@ -60,26 +58,26 @@ block9:
   cmpq $0x101, %rdx
   sete %dl
   testb %r8b, %dl
-  jnz     label11; j label10
-block10:
+  jnz     label10; j label9
+block9:
   movq %r13, %rdx
   leaq -1(%rdx), %rax
   movq %rax, 0x78(%rdi)
-  jmp     label14
-block11:
+  jmp     label13
+block10:
   movq %r13, %rdx
   movq 0x10(%rax, %rcx), %r10
-  movl $0x1000, %ecx
-  movq %r10, (%rcx)
+  movl $0x1000, %eax
+  movq %r10, (%rax)
   leaq -1(%rdx), %rdx
   return_call_unknown %r10 (0) tmp=%r11 %rdi=%rdi %rsi=%rsi %rdx=%rdx
-block12:
+block11:
   movq %r13, %rdx
   movq %r12, %rsi
   movq %rax, 0x50(%rsi)
   leaq -1(%rdx), %rdx
   return_call_unknown %r10 (0) tmp=%r11 %rdi=%rdi %rsi=%rsi %rdx=%rdx
-block14:
+block13:
   movq (%rsp), %rbx
   movq 8(%rsp), %r12
   movq 0x10(%rsp), %r13
@@ -103,8 +101,8 @@ block3:
   movq 0x50(%rdi), %rcx
   testq %rcx, %rcx
   jnz     label4; j label5
-block13:
+block12:
   movl $0x80001000, %r8d
   movq %r8, 0x200(%rsi)
   movq %rdx, 0x78(%rdi)
-  jmp     label14
+  jmp     label13
