@@ -73,6 +73,25 @@ pub struct TbSource {
     /// control transfer inside the region to one of them (or to `pc`) is a
     /// jump within the function, the guest registers staying in SSA values.
     pub more: Vec<GuestBlock>,
+    /// Profiling counters (`--profile`); `None`: the code carries no
+    /// instrumentation at all.
+    pub prof: Option<TbProfile>,
+}
+
+/// Where a profiled TB counts (all addresses owned by the runtime, valid
+/// as long as the code may run). The TB's guest instructions are numbered
+/// in order: `insns`, then each block of `more`; instruction `k` owns the
+/// two `u64` counters at `counters + 16 k`: entries of the guest block it
+/// starts (first instruction of a block only), and fast-path hits of its
+/// data access (memory instructions only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TbProfile {
+    pub counters: u64,
+    /// Fast-path hits per main-RAM page: two `u64` (reads, writes) per
+    /// page, indexed by `(host - ram_host) >> 12`. A fast-path host address
+    /// always lies in the main-RAM mapping, so the index is in bounds.
+    pub pages: u64,
+    pub ram_host: u64,
 }
 
 /// One guest basic block of a region (see [`TbSource::more`]).
@@ -209,6 +228,10 @@ pub struct TbCx<'a> {
     fp_sig: SigRef,
     tb_sig: SigRef,
     data_idx: usize,
+    /// See [`TbSource::prof`]; `serial` numbers the instruction being
+    /// lifted as the counters do.
+    prof: Option<TbProfile>,
+    serial: u64,
     /// Jump-cache tag of this TB (successors must have the same).
     tag: u64,
     /// See [`TbSource::fp_dirty`].
@@ -323,6 +346,8 @@ pub fn build(
         fp_sig,
         tb_sig,
         data_idx: src.data_idx,
+        prof: src.prof,
+        serial: 0,
         tag: crate::ctx::JcEntry::tag_of(src.fetch_idx as u8, src.data_idx as u8, src.fp_dirty),
         fp_dirty: src.fp_dirty,
         cells: src.cells,
@@ -359,13 +384,16 @@ pub fn build(
     }
     cx.b.ins().jump(header, &[]);
     cx.b.switch_to_block(header);
-    cx.lift_block(src.pc.0, &src.insns);
+    cx.lift_block(src.pc.0, &src.insns, 0);
+    let mut serial = src.insns.len() as u64;
     for blk in &src.more {
+        let base = serial;
+        serial += blk.insns.len() as u64;
         let Some(&head) = cx.heads.get(&blk.pc) else {
             continue;
         };
         cx.b.switch_to_block(head);
-        cx.lift_block(blk.pc, &blk.insns);
+        cx.lift_block(blk.pc, &blk.insns, base);
     }
     cx.b.switch_to_block(cx.ret_block);
     cx.b.ins().return_(&[]);
@@ -428,14 +456,19 @@ impl TbCx<'_> {
     /// Lifts one guest block at the current (empty) Cranelift block: its
     /// budget check, its instructions, and a jump to the next pc when it
     /// does not end in a control transfer.
-    fn lift_block(&mut self, start: u64, insns: &[Decoded]) {
+    fn lift_block(&mut self, start: u64, insns: &[Decoded], serial: u64) {
         self.block_pc = start;
         self.len = insns.len() as i64;
         self.budget_check();
+        if self.prof.is_some() {
+            self.serial = serial;
+            self.count(0);
+        }
         let mut pc = start;
         let mut ended = false;
         for (i, d) in insns.iter().enumerate() {
             self.index = i as i64;
+            self.serial = serial + i as u64;
             let note = format!("{pc:#x}: {}", disasm(d, pc));
             let start_len = self.b.func.dfg.num_insts();
             ended = self.insn(pc, d);
@@ -451,6 +484,36 @@ impl TbCx<'_> {
         if !ended {
             self.goto(pc);
         }
+    }
+
+    /// `--profile`: adds one to counter `which` (0: block entries, 1:
+    /// fast-path hits) of the instruction being lifted.
+    fn count(&mut self, which: u64) {
+        let Some(p) = self.prof else { return };
+        let addr = self.iconst(p.counters + 16 * self.serial + 8 * which);
+        self.bump(addr);
+    }
+
+    /// `*addr += 1` on a profiling counter (runtime memory no guest
+    /// access can reach; read only after generated code returned).
+    fn bump(&mut self, addr: Value) {
+        let v = self.b.ins().load(I64, trusted(), addr, 0);
+        let v = self.b.ins().iadd_imm_s(v, 1);
+        self.b.ins().store(trusted(), v, addr, 0);
+    }
+
+    /// `--profile`: counts a fast-path hit of the instruction being lifted
+    /// and of the main-RAM page `host` lies in.
+    fn count_fast(&mut self, host: Value, write: bool) {
+        let Some(p) = self.prof else { return };
+        self.count(1);
+        let ram = self.iconst(p.ram_host);
+        let off = self.b.ins().isub(host, ram);
+        let page = self.b.ins().ushr_imm_u(off, 12);
+        let byte = self.b.ins().ishl_imm_u(page, 4);
+        let base = self.iconst(p.pages + 8 * write as u64);
+        let addr = self.b.ins().iadd(base, byte);
+        self.bump(addr);
     }
 
     fn iconst(&mut self, v: u64) -> Value {
@@ -1309,6 +1372,7 @@ impl TbCx<'_> {
             .ins()
             .load(I64, trusted(), entry, ctx_off::ENTRY_ADDEND);
         let host = self.b.ins().iadd(va, addend);
+        self.count_fast(host, comparator == ctx_off::ENTRY_ADDR_WRITE);
         (fast, host, slow)
     }
 

@@ -22,6 +22,7 @@ fn every_tb_is_charged_whole_pages() {
             cells: [0, 0],
             fp_dirty: false,
             more: Vec::new(),
+            prof: None,
         };
         cache.compile(&src).expect("compiles");
     }

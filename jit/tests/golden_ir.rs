@@ -44,6 +44,7 @@ fn load_and_store_ir_matches_golden_files() {
             cells: [0x1000, 0x1008],
             fp_dirty: false,
             more: Vec::new(),
+        prof: None,
         };
         let clif = cache.clif(&src);
         // Every TB of one access has the fast path and the helper call.
@@ -92,6 +93,7 @@ fn load_fast_path_host_code_matches_golden_file() {
         cells: [0x1000, 0x1008],
         fp_dirty: false,
         more: Vec::new(),
+        prof: None,
     };
     let asm = cache.host_disasm(&src).expect("compiles");
     let path = golden_dir().join("ld.x64.s");
@@ -128,6 +130,7 @@ fn region_with_a_loop_matches_golden_file() {
                 decode(0xfedf_f06f), // j 0x80001000
             ],
         }],
+        prof: None,
     };
     let clif = cache.clif(&src);
     assert!(clif.contains("; guest 0x80001010: add a2,a2,1"), "{clif}");

@@ -1099,6 +1099,7 @@ fn form_tb(
         fetch_idx: fetch_idx.idx(),
         fp_dirty,
         more: Vec::new(),
+        prof: None,
     })
 }
 

@@ -17,6 +17,7 @@ pub mod interp;
 pub mod jit_engine;
 pub mod loader;
 pub mod machine;
+pub mod profile;
 #[cfg(test)]
 mod test_rng;
 

@@ -12,7 +12,7 @@ pub enum AccessType {
 
 /// Attributes captured at fill time (who makes the access), for checkers
 /// such as WorldGuard (world id) and IOPMP (requester id).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct MemAttrs {
     pub world_id: u8,
     pub requester_id: u16,

@@ -12,6 +12,7 @@ pub mod addr;
 pub mod device;
 pub mod iommu;
 pub mod mmu;
+pub mod profile;
 pub mod ram;
 pub mod space;
 pub mod tlb;

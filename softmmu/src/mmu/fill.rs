@@ -4,6 +4,7 @@
 //! where one slow-path access goes.
 
 use super::{fault, MemFault, Mmu, TlbFill, Translated};
+use crate::profile::outcome;
 use crate::access::{prot_for, AccessType, PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::addr::{GuestPhysAddr, GuestVirtAddr};
 use crate::tlb::{
@@ -29,9 +30,13 @@ impl Mmu {
             let c = tlb.entry(va.0).comparator(access);
             c != TLB_NO_PERM && c & PAGE_MASK == page && c & TLB_INVALID == 0
         };
-        let found = present(tlb) || (tlb.victim_lookup(va.0, access) && present(tlb));
-        if !found {
-            self.fill(tr, idx, va, size, access)?;
+        if !present(tlb) {
+            if tlb.victim_lookup(va.0, access) && present(tlb) {
+                self.prof_reason(outcome::VICTIM_HIT);
+            } else {
+                self.prof_reason(outcome::TLB_MISS);
+                self.fill(tr, idx, va, size, access)?;
+            }
         }
         Ok(self.resolve(idx, va, size, access))
     }
@@ -73,7 +78,9 @@ impl Mmu {
             flags |= TLB_IOMMU;
         }
         if !f.cacheable {
+            // PMP grants less than the page: every access walks again.
             flags |= TLB_INVALID;
+            self.prof_reason(outcome::SUB_PAGE);
         }
         let addend = if in_ram && guard.is_none() {
             self.host_addend(pa_page, page)

@@ -109,6 +109,7 @@ impl Mmu {
         };
         let state = match full.iommu_state[ai] {
             IommuState::Untranslated => {
+                self.prof_reason(crate::profile::outcome::IOMMU_TRANSLATE);
                 if let Some(state) = self.iotlb_lookup(full.phys_page, unit, access, full.attrs) {
                     t.flags = self.keep_iommu_answer(idx, va, access, state);
                     state
@@ -150,6 +151,7 @@ impl Mmu {
         let permitted = a.permits(access);
         if (a.lg_granularity as u32) < PAGE_BITS {
             t.sub_page = true;
+            self.prof_reason(crate::profile::outcome::SUB_PAGE);
             if permitted {
                 t.pa = a.translated_addr;
             } else {
@@ -225,6 +227,12 @@ impl Mmu {
         va: GuestVirtAddr,
     ) -> Result<u64, MemFault> {
         self.stats.iommu_blocked += 1;
+        if let Some(p) = self.prof.as_deref_mut() {
+            p.blocked(crate::profile::Blocked {
+                unit,
+                attrs: t.attrs,
+            });
+        }
         let r = self
             .space
             .iommu(unit)
@@ -244,6 +252,12 @@ impl Mmu {
         va: GuestVirtAddr,
     ) -> Result<(), MemFault> {
         self.stats.iommu_blocked += 1;
+        if let Some(p) = self.prof.as_deref_mut() {
+            p.blocked(crate::profile::Blocked {
+                unit,
+                attrs: t.attrs,
+            });
+        }
         let r = self
             .space
             .iommu(unit)

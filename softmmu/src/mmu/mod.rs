@@ -30,6 +30,8 @@ pub use crate::access::AccessType;
 use crate::access::{MemAttrs, PROT_EXEC, PROT_READ, PROT_WRITE};
 use rustc_hash::FxHashMap;
 
+use crate::profile::{outcome, MemProfile};
+
 use crate::addr::{GuestPhysAddr, GuestVirtAddr};
 use crate::space::{AddressSpace, RegionKind};
 use crate::tlb::{
@@ -258,6 +260,8 @@ pub struct Mmu {
     /// Set by any device access (see [`Mmu::take_device_touched`]).
     device_touched: bool,
     pub stats: MmuStats,
+    /// The data-access profile (`--profile`), when one is being taken.
+    pub prof: Option<Box<MemProfile>>,
 }
 
 fn fault(kind: MemFaultKind, access: AccessType, addr: GuestVirtAddr) -> MemFault {
@@ -294,6 +298,7 @@ impl Mmu {
             iotlb_mru: [[0; 2]; 3],
             device_touched: false,
             stats: MmuStats::default(),
+            prof: None,
         }
     }
 
@@ -396,6 +401,9 @@ impl Mmu {
                 .and_then(|r| r.read(off, size))
             {
                 self.tlbs[idx.idx()].stats.hits += 1;
+                if let Some(p) = self.prof.as_deref_mut() {
+                    p.fast(AccessType::Read, self.ram_base + off);
+                }
                 return Ok(v);
             }
         }
@@ -420,6 +428,9 @@ impl Mmu {
                 .and_then(|r| r.write(off, size, value))
             {
                 self.tlbs[idx.idx()].stats.hits += 1;
+                if let Some(p) = self.prof.as_deref_mut() {
+                    p.fast(AccessType::Write, self.ram_base + off);
+                }
                 return Ok(());
             }
         }
@@ -604,6 +615,32 @@ impl Mmu {
         size: u8,
         op: Atomic,
     ) -> Result<GuestPhysAddr, MemFault> {
+        if self.prof.is_none() {
+            return self.translate_atomic_inner(tr, idx, va, size, op);
+        }
+        // Counted as one slow-path access of the atomic's type (an LR
+        // reads, an SC or AMO writes): atomics always take the slow path.
+        self.prof_begin();
+        let r = self.translate_atomic_inner(tr, idx, va, size, op);
+        if let Ok(pa) = r {
+            self.prof_target(pa);
+        }
+        let access = match op {
+            Atomic::LoadReserved => AccessType::Read,
+            _ => AccessType::Write,
+        };
+        self.prof_end(access, r.is_ok());
+        r
+    }
+
+    fn translate_atomic_inner(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        op: Atomic,
+    ) -> Result<GuestPhysAddr, MemFault> {
         // An AMO reads and writes: both must reach RAM. Behind an IOMMU, a
         // blocked type goes through the checker's error capture, and the
         // atomic faults whatever the checker answers: an atomic cannot be
@@ -650,11 +687,28 @@ impl Mmu {
         va: GuestVirtAddr,
         size: u8,
     ) -> Result<u64, MemFault> {
+        if self.prof.is_none() {
+            return self.load_slow_inner(tr, idx, va, size);
+        }
+        self.prof_begin();
+        let r = self.load_slow_inner(tr, idx, va, size);
+        self.prof_end(AccessType::Read, r.is_ok());
+        r
+    }
+
+    fn load_slow_inner(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+    ) -> Result<u64, MemFault> {
         let access = AccessType::Read;
         if !va.0.is_multiple_of(size as u64) {
             return self.load_split(tr, idx, va, size);
         }
         let t = self.lookup(tr, idx, va, size, access)?;
+        self.prof_target(t.pa);
         if let Some(unit) = t.blocked {
             return self.blocked_read(t, unit, size, access, va);
         }
@@ -675,15 +729,36 @@ impl Mmu {
         size: u8,
         value: u64,
     ) -> Result<(), MemFault> {
+        if self.prof.is_none() {
+            return self.store_slow_inner(tr, idx, va, size, value);
+        }
+        self.prof_begin();
+        let r = self.store_slow_inner(tr, idx, va, size, value);
+        self.prof_end(AccessType::Write, r.is_ok());
+        r
+    }
+
+    fn store_slow_inner(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        value: u64,
+    ) -> Result<(), MemFault> {
         let access = AccessType::Write;
         if !va.0.is_multiple_of(size as u64) {
             return self.store_split(tr, idx, va, size, value);
         }
         let t = self.lookup(tr, idx, va, size, access)?;
+        self.prof_target(t.pa);
         if let Some(unit) = t.blocked {
             return self.blocked_write(t, unit, size, value, va);
         }
         let device = t.flags & (TLB_MMIO | TLB_IOMMU) != 0 && self.device_access(t.pa, size);
+        if t.flags & TLB_NOTDIRTY != 0 {
+            self.prof_reason(outcome::NOTDIRTY);
+        }
         if t.flags & TLB_NOTDIRTY != 0 && !self.note_write(t.pa, size as u16) {
             // The page no longer holds code: later writes may take the fast path.
             self.tlbs[idx.idx()].clear_flag(va.0, access, TLB_NOTDIRTY);
@@ -704,8 +779,49 @@ impl Mmu {
         if device {
             self.device_touched = true;
             self.stats.mmio += 1;
+            if let Some(p) = self.prof.as_deref_mut() {
+                p.device(self.space.region(pa, 1).map_or("?", |r| r.name));
+            }
         }
         device
+    }
+
+    /// Whether a profile is being taken.
+    #[inline]
+    pub fn profiling(&self) -> bool {
+        self.prof.is_some()
+    }
+
+    /// Counts the data accesses that follow against guest pc `pc`.
+    #[inline]
+    pub fn set_profile_pc(&mut self, pc: u64) {
+        if let Some(p) = self.prof.as_deref_mut() {
+            p.pc = pc;
+        }
+    }
+
+    fn prof_begin(&mut self) {
+        if let Some(p) = self.prof.as_deref_mut() {
+            p.begin();
+        }
+    }
+
+    fn prof_end(&mut self, access: AccessType, ok: bool) {
+        if let Some(p) = self.prof.as_deref_mut() {
+            p.end(access, ok);
+        }
+    }
+
+    pub(super) fn prof_reason(&mut self, outcome: usize) {
+        if let Some(p) = self.prof.as_deref_mut() {
+            p.reason(outcome);
+        }
+    }
+
+    pub(super) fn prof_target(&mut self, pa: GuestPhysAddr) {
+        if let Some(p) = self.prof.as_deref_mut() {
+            p.target(pa.0);
+        }
     }
 }
 

@@ -43,6 +43,7 @@ impl Mmu {
         access: AccessType,
     ) -> Result<[Translated; 8], MemFault> {
         self.stats.split += 1;
+        self.prof_reason(crate::profile::outcome::SPLIT);
         let none = Translated {
             pa: GuestPhysAddr(0),
             flags: 0,
@@ -62,6 +63,7 @@ impl Mmu {
                 },
                 _ => {
                     let t = self.lookup(tr, idx, bva, 1, access)?;
+                    self.prof_target(t.pa);
                     // A sub-page IOMMU answer holds for one byte only.
                     if !t.sub_page {
                         page_t = Some((bva.0 & PAGE_MASK, t));
