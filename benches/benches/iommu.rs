@@ -61,7 +61,7 @@ fn run(case: &Case, engine: Engine) -> Result<Run, String> {
     let out = || -> Box<dyn Write> { Box::new(std::io::sink()) };
     let counters = RefCell::new(String::new());
     let start = Instant::now();
-    let (exit, insns) = run_program_with(&cfg, &out, &|_| {}, &mut |m: &Machine| {
+    let (exit, insns) = run_program_with(&cfg, &out, &|_| {}, &mut |m: &mut Machine| {
         let s = m.mmu.stats;
         *counters.borrow_mut() = format!(
             "translations r/w/x {:?}, slow-path r/w/x {:?}, patched {}, blocked {}",

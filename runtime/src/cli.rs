@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 use crate::config::{Bios, Config, Engine, WgOptions};
 use crate::console::{stop_reason, Console, StopReason};
 use crate::machine::{run_program_with, RunExit};
+use crate::profile::symbols::Symbols;
 
 /// Exit code when the instruction budget ran out (as `timeout(1)` uses).
 pub const EXIT_INSN_LIMIT: u8 = 124;
@@ -37,6 +38,8 @@ pub enum Command {
     /// Run a program under several engines (and QEMU 7.2), check that the
     /// console output and exit status agree, and compare their speed.
     Compare(crate::compare::CompareArgs),
+    /// Re-print a saved profile (`run --profile=FILE.json`) and draw it as SVG flame graphs and a chart.
+    Report(crate::report::ReportArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -82,6 +85,18 @@ pub struct RunArgs {
     /// Print the machine's counters (TLB, memory slow paths, JIT) to stderr at exit.
     #[arg(long)]
     pub stats: bool,
+    /// Profile the run: at exit, print the hot memory paths (per guest
+    /// instruction: fast-path hits and slow-path accesses by reason), hot
+    /// pages, TLBs per MMU index, hot code per function, block and tier,
+    /// and the JIT's figures to stderr; with `=FILE.json`, also save them
+    /// (layout `rvdbt-profile/1`, read by `rvdbt report`). Generated code
+    /// is compiled with counters: runs are slower.
+    #[arg(long, value_name = "FILE.json", num_args = 0..=1, require_equals = true)]
+    pub profile: Option<Option<PathBuf>>,
+    /// With `--profile`: name pcs from this ELF's symbols or a Linux
+    /// `System.map` (default: the program's own symbols, when it is an ELF).
+    #[arg(long, value_name = "FILE", requires = "profile")]
+    pub symbols: Option<PathBuf>,
     /// While the guest runs, print a status line to stderr every SECS
     /// seconds: instructions, MIPS, TLB misses and memory slow paths per
     /// thousand instructions, TBs compiled (rates over the interval).
@@ -162,6 +177,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Compare(args) => crate::compare::main(args),
+        Command::Report(args) => crate::report::main(args),
     }
 }
 
@@ -197,6 +213,35 @@ impl RunArgs {
 
 fn run(args: RunArgs) -> ExitCode {
     let cfg = args.config();
+    // A profile's inputs and output are checked before anything runs.
+    let profile = match &args.profile {
+        None => None,
+        Some(out) => {
+            let syms = match &args.symbols {
+                Some(path) => match Symbols::load(path) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        eprintln!("rvdbt: error: --symbols {e}");
+                        return ExitCode::from(EXIT_USAGE);
+                    }
+                },
+                // The program's own symbols, if it has any.
+                None => Symbols::load(&args.program).unwrap_or_default(),
+            };
+            let file = match out.as_ref().map(std::fs::File::create).transpose() {
+                Ok(f) => f,
+                Err(e) => {
+                    let path = out.as_ref().map_or(String::new(), |p| p.display().to_string());
+                    eprintln!("rvdbt: error: cannot write the profile {path}: {e}");
+                    return ExitCode::from(EXIT_USAGE);
+                }
+            };
+            Some((syms, file, out.clone()))
+        }
+    };
+    let profiling = profile.is_some();
+    let mut prof_data = crate::profile::ProfileData::default();
+    let started = std::time::Instant::now();
 
     // Restores the terminal when dropped, at the end of this function.
     let mut console = Console::start();
@@ -208,6 +253,9 @@ fn run(args: RunArgs) -> ExitCode {
     let exit_on_output = args.exit_on_output.clone();
     let stats_interval = args.stats_interval;
     let setup = move |m: &mut crate::Machine| {
+        if profiling {
+            m.enable_profile();
+        }
         if let Some(every) = stats_interval {
             m.set_stats_interval(every);
         }
@@ -232,13 +280,31 @@ fn run(args: RunArgs) -> ExitCode {
     };
     let out = || -> Box<dyn std::io::Write> { Box::new(std::io::stdout()) };
     let stats = args.stats;
-    let mut finish = |m: &crate::Machine| {
+    let mut finish = |m: &mut crate::Machine| {
         if stats {
             eprint!("{}", m.stats_report());
+        }
+        if profiling {
+            m.take_profile(&mut prof_data);
         }
     };
     let result = run_program_with(&cfg, &out, &setup, &mut finish);
     console.restore();
+    if let Some((syms, file, path)) = profile {
+        let engine = format!("{:?}", cfg.engine).to_lowercase();
+        let program = args.program.display().to_string();
+        let wall = started.elapsed().as_secs_f64();
+        let p = prof_data.build(&engine, &program, &syms, wall);
+        let _ = crate::report::print_summary(&p, 20, "slow", &mut std::io::stderr());
+        if let (Some(file), Some(path)) = (file, path) {
+            let written = serde_json::to_writer(std::io::BufWriter::new(file), &p);
+            if let Err(e) = written {
+                eprintln!("rvdbt: error: cannot write the profile {}: {e}", path.display());
+                return ExitCode::from(EXIT_USAGE);
+            }
+            eprintln!("rvdbt: profile saved to {} (`rvdbt report` reads it)", path.display());
+        }
+    }
     match result {
         Ok((RunExit::Exited(code), n)) => {
             tracing::info!("guest exited with code {code} after {n} instructions");

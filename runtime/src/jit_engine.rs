@@ -17,6 +17,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use std::io::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use frontend_riscv::{decode, Decoded, Insn, Reg};
 use jit::cache::{CodeCache, JitError, JitOptions, TbCode};
@@ -198,6 +199,8 @@ pub struct JitEngine {
     ctx: Box<JitCtx>,
     env: Box<HelperEnv>,
     pub stats: JitEngineStats,
+    /// `--profile`: the counters compiled into generated code.
+    prof: Option<Box<JitProfile>>,
 }
 
 /// Turns the context back into the hart and memory system.
@@ -218,6 +221,8 @@ unsafe fn helper_env<'a>(
         let g = &mut *(c.opaque as *mut HelperEnv);
         let hart = &mut *g.hart;
         let mmu = &mut *g.mmu;
+        // Generated code stored the instruction's pc before the call.
+        mmu.set_profile_pc(hart.state.pc);
         (c, g, hart, mmu)
     }
 }
@@ -417,6 +422,7 @@ impl JitEngine {
             ctx,
             env,
             stats: JitEngineStats::default(),
+            prof: None,
         })
     }
 
@@ -444,6 +450,53 @@ impl JitEngine {
     /// worker's timing (the differential tests' region runs).
     pub fn set_sync_tier_up(&mut self, on: bool) {
         self.sync_tier_up = on;
+    }
+
+    /// Compiles counters into every TB from now on (`--profile`): block
+    /// entries, fast-path hits per memory instruction and per RAM page.
+    /// Code compiled before stays uncounted, so call it before running.
+    pub fn enable_profile(&mut self, mmu: &Mmu) {
+        let (ram_base, ram_size, ram_host) = mmu.main_ram();
+        let pages = 2 * ram_size.div_ceil(softmmu::tlb::PAGE_SIZE) as usize;
+        self.prof = Some(Box::new(JitProfile {
+            pages: (0..pages).map(|_| AtomicU64::new(0)).collect(),
+            ram_base,
+            ram_host,
+            tbs: Vec::new(),
+        }));
+    }
+
+    /// Adds what generated code counted (see [`JitEngine::enable_profile`])
+    /// to `code` and `mem`, fast-path hits per MMU index to `tlb_hits`,
+    /// and returns the JIT's summary. Only between runs of generated code.
+    pub fn take_profile(
+        &mut self,
+        code: &mut crate::profile::CodeProfile,
+        mem: &mut softmmu::profile::MemProfile,
+        tlb_hits: &mut [u64; NUM_MMU_IDX],
+    ) -> crate::profile::format::JitSummary {
+        let c = self.jit_stats();
+        let e = self.stats;
+        let mut chained = 0u64;
+        if let Some(p) = self.prof.as_mut() {
+            chained = p.take(code, mem, tlb_hits);
+        }
+        let mut invalidations = std::collections::BTreeMap::new();
+        invalidations.insert("code_write".to_string(), e.invalidated_tbs);
+        invalidations.insert("code_cache_full".to_string(), c.flushes);
+        invalidations.insert("stale_or_dropped_request".to_string(), e.dropped_requests);
+        crate::profile::format::JitSummary {
+            tbs_compiled: c.compiled,
+            regions: e.regions,
+            region_blocks: e.region_blocks,
+            compile_seconds: c.compile_time.as_secs_f64(),
+            code_bytes: c.code_bytes as u64,
+            tb_runs: e.tb_runs,
+            jc_hits: e.jc_hits,
+            dispatcher_lookups: e.tb_runs - e.jc_hits.min(e.tb_runs),
+            chained_entries: chained.saturating_sub(e.tb_runs),
+            invalidations,
+        }
     }
 
     /// Starts writing `/tmp/perf-<pid>.map` so `perf report` names TBs.
@@ -862,6 +915,9 @@ impl JitEngine {
     /// marks its guest bytes as code, so a write to them from now on is seen.
     fn claim(&mut self, mmu: &mut Mmu, key: TbKey, src: &mut TbSource) -> PageTb {
         src.cells = self.cells.alloc();
+        if let Some(p) = self.prof.as_mut() {
+            src.prof = Some(p.counters_for(src));
+        }
         // All of a region's blocks are on the entry's page: same offsets.
         let pa_of = |vpc: u64| (key.ppc & PAGE_MASK) | (vpc & !PAGE_MASK);
         let blocks = std::iter::once((src.pc.0, &src.insns))
@@ -1240,4 +1296,104 @@ fn keep_loops(src: &mut TbSource) {
     }
     let mut keep = reaches.into_iter();
     src.more.retain(|_| keep.next().unwrap_or(false));
+}
+
+/// The counters `--profile` compiles into generated code
+/// (`jit::translate::TbProfile`). Generated code adds to them while it
+/// runs (on the hart's thread, through the addresses handed out here:
+/// the boxes never move and live as long as the engine); the engine reads
+/// them only between runs.
+struct JitProfile {
+    /// Fast-path hits per main-RAM page: reads, writes.
+    pages: Box<[AtomicU64]>,
+    ram_base: u64,
+    ram_host: u64,
+    tbs: Vec<ProfTb>,
+}
+
+/// One compiled TB's counters and what they count.
+struct ProfTb {
+    /// Two per guest instruction, in `TbProfile`'s order.
+    counters: Box<[AtomicU64]>,
+    /// The TB's guest instructions in the same order: pc, instruction,
+    /// whether it starts a guest block.
+    insns: Vec<(u64, Decoded, bool)>,
+    data_idx: usize,
+    tier: crate::profile::Tier,
+}
+
+impl JitProfile {
+    fn counters_for(&mut self, src: &TbSource) -> jit::translate::TbProfile {
+        let mut insns = Vec::new();
+        let blocks = std::iter::once((src.pc.0, &src.insns))
+            .chain(src.more.iter().map(|b| (b.pc, &b.insns)));
+        for (pc, block) in blocks {
+            let mut pc = pc;
+            for (i, d) in block.iter().enumerate() {
+                insns.push((pc, *d, i == 0));
+                pc = pc.wrapping_add(d.len as u64);
+            }
+        }
+        let counters: Box<[AtomicU64]> = (0..2 * insns.len()).map(|_| AtomicU64::new(0)).collect();
+        let prof = jit::translate::TbProfile {
+            counters: counters.as_ptr() as u64,
+            pages: self.pages.as_ptr() as u64,
+            ram_host: self.ram_host,
+        };
+        self.tbs.push(ProfTb {
+            counters,
+            insns,
+            data_idx: src.data_idx,
+            tier: if src.more.is_empty() {
+                crate::profile::Tier::Jit
+            } else {
+                crate::profile::Tier::Region
+            },
+        });
+        prof
+    }
+
+    /// Moves the counts into the profile (and zeroes them); returns the
+    /// entries of TBs' first blocks.
+    fn take(
+        &mut self,
+        code: &mut crate::profile::CodeProfile,
+        mem: &mut softmmu::profile::MemProfile,
+        tlb_hits: &mut [u64; NUM_MMU_IDX],
+    ) -> u64 {
+        use softmmu::AccessType;
+        let take = |c: &AtomicU64| c.swap(0, Ordering::Relaxed);
+        let mut first_entries = 0;
+        for tb in &self.tbs {
+            let mut entries = 0;
+            for (k, &(pc, d, start)) in tb.insns.iter().enumerate() {
+                if start {
+                    entries = take(&tb.counters[2 * k]);
+                    if k == 0 {
+                        first_entries += entries;
+                    }
+                    let len = tb.insns[k + 1..]
+                        .iter()
+                        .position(|i| i.2)
+                        .map_or(tb.insns.len() - k, |n| n + 1);
+                    code.add_block(tb.tier, pc, len as u64, entries);
+                }
+                // Generated code counts a block's instructions at its entry.
+                code.add_insn(tb.tier, pc, d.raw, entries);
+                let hits = take(&tb.counters[2 * k + 1]);
+                let access = match d.insn {
+                    Insn::Store { .. } | Insn::FStore { .. } => AccessType::Write,
+                    _ => AccessType::Read,
+                };
+                mem.add_fast_pc(pc, access, hits);
+                tlb_hits[tb.data_idx] += hits;
+            }
+        }
+        for (i, c) in self.pages.chunks(2).enumerate() {
+            let page = self.ram_base + i as u64 * softmmu::tlb::PAGE_SIZE;
+            mem.add_page(page, AccessType::Read, take(&c[0]));
+            mem.add_page(page, AccessType::Write, take(&c[1]));
+        }
+        first_entries
+    }
 }

@@ -18,6 +18,7 @@ pub mod jit_engine;
 pub mod loader;
 pub mod machine;
 pub mod profile;
+pub mod report;
 #[cfg(test)]
 mod test_rng;
 

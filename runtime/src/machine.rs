@@ -108,6 +108,8 @@ pub struct Machine {
     status: Option<StatusTicker>,
     pub icache: DecodeCache,
     pub jit: Option<JitEngine>,
+    /// `--profile`: instructions run one at a time (tier `reference`).
+    prof_code: Option<crate::profile::CodeProfile>,
 }
 
 /// Instructions between polls of time-driven devices and HTIF (and
@@ -269,6 +271,7 @@ impl Machine {
             stop: None,
             status: None,
             icache: DecodeCache::default(),
+            prof_code: None,
             jit: match cfg.engine {
                 Engine::Jit | Engine::Tiered => {
                     Some(JitEngine::new(cfg.engine == Engine::Tiered).map_err(MachineError::Jit)?)
@@ -381,6 +384,37 @@ impl Machine {
     }
 
     /// Prints every executed instruction to `sink`.
+    /// Profiles the run (`--profile`): data accesses per pc and outcome,
+    /// pages, TLBs, and instructions per pc and tier. Generated code gets
+    /// counters compiled in (none is compiled yet: call before running).
+    pub fn enable_profile(&mut self) {
+        self.mmu.prof = Some(Box::default());
+        self.prof_code = Some(Default::default());
+        self.icache.enable_profile();
+        if let Some(j) = self.jit.as_mut() {
+            j.enable_profile(&self.mmu);
+        }
+    }
+
+    /// Moves what the profile counted into `data` (after a run; a machine
+    /// rebuilt by a guest reboot adds to the same `data`).
+    pub fn take_profile(&mut self, data: &mut crate::profile::ProfileData) {
+        let Some(own) = self.prof_code.take() else {
+            return;
+        };
+        for ((tier, pc), (n, raw)) in own.insns {
+            data.code.add_insn(tier, pc, raw, n);
+        }
+        self.icache.take_profile(&mut data.code, &mut self.mmu);
+        let mut hits = [0u64; softmmu::tlb::NUM_MMU_IDX];
+        if let (Some(j), Some(mem)) = (self.jit.as_mut(), self.mmu.prof.as_deref_mut()) {
+            let s = j.take_profile(&mut data.code, mem, &mut hits);
+            data.add_jit(s);
+        }
+        data.absorb_mmu(&mut self.mmu, &hits);
+        data.instructions += self.insns;
+    }
+
     pub fn set_trace(&mut self, sink: Box<dyn Write>) {
         self.trace = Some(sink);
     }
@@ -542,7 +576,13 @@ impl Machine {
 
     /// Executes exactly one instruction through the reference path.
     fn step_precise(&mut self) -> Flow {
-        let r = interp::step(&mut self.hart, &mut self.mmu);
+        let pc = self.hart.state.pc;
+        let r = interp::fetch(&mut self.hart, &mut self.mmu).and_then(|d| {
+            if let Some(c) = self.prof_code.as_mut() {
+                c.add_insn(crate::profile::Tier::Reference, pc, d.raw, 1);
+            }
+            interp::execute(&mut self.hart, &mut self.mmu, &d)
+        });
         self.sync_code();
         self.mmu.take_device_touched();
         r.unwrap_or_else(|e| {
@@ -554,8 +594,12 @@ impl Machine {
     fn step_traced(&mut self) -> Flow {
         let pc = self.hart.state.pc;
         let before = self.hart.state.x;
-        let result = interp::fetch(&mut self.hart, &mut self.mmu)
-            .and_then(|d| interp::execute(&mut self.hart, &mut self.mmu, &d).map(|r| (d, r)));
+        let result = interp::fetch(&mut self.hart, &mut self.mmu).and_then(|d| {
+            if let Some(c) = self.prof_code.as_mut() {
+                c.add_insn(crate::profile::Tier::Reference, pc, d.raw, 1);
+            }
+            interp::execute(&mut self.hart, &mut self.mmu, &d).map(|r| (d, r))
+        });
         self.sync_code();
         let Some(t) = self.trace.as_mut() else {
             return Flow::Next;
@@ -706,7 +750,7 @@ pub fn run_program_with(
     cfg: &Config,
     out: &dyn Fn() -> Box<dyn Write>,
     setup: &dyn Fn(&mut Machine),
-    finish: &mut dyn FnMut(&Machine),
+    finish: &mut dyn FnMut(&mut Machine),
 ) -> Result<(RunExit, u64), MachineError> {
     let mut total = 0u64;
     loop {
@@ -715,7 +759,7 @@ pub fn run_program_with(
         let limit = cfg.max_insns.map(|l| l.saturating_sub(total));
         let exit = m.run(limit);
         total += m.insns;
-        finish(&m);
+        finish(&mut m);
         if let Some(e) = exit {
             return Ok((e, total));
         }

@@ -96,7 +96,9 @@ pub fn config_for(elf: &Path, args: &[String]) -> Config {
     match runtime::cli::Cli::try_parse_from(argv) {
         Ok(cli) => match cli.command {
             runtime::cli::Command::Run(a) => a.config(),
-            runtime::cli::Command::Compare(_) => unreachable!("parsed as `rvdbt run`"),
+            runtime::cli::Command::Compare(_) | runtime::cli::Command::Report(_) => {
+                unreachable!("parsed as `rvdbt run`")
+            }
         },
         Err(e) => panic!("bad flags {args:?}: {e}"),
     }
@@ -109,7 +111,7 @@ pub fn run_guest_args(
     args: &[String],
     engine: Engine,
     max_insns: u64,
-    finish: &mut dyn FnMut(&runtime::Machine),
+    finish: &mut dyn FnMut(&mut runtime::Machine),
 ) -> Outcome {
     let mut cfg = config_for(elf, args);
     cfg.engine = engine;

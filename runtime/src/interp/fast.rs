@@ -113,6 +113,18 @@ pub struct DecodeCache {
     recent: [Option<Current>; RECENT],
     tier_event: Option<TierEvent>,
     pub stats: ICacheStats,
+    /// `--profile`: executions per instruction.
+    prof: Option<Box<InterpProfile>>,
+}
+
+/// What the decode cache counts for `--profile`.
+#[derive(Default)]
+struct InterpProfile {
+    /// Per (virtual page, physical page): executions per 2-byte slot.
+    pages: HashMap<(u64, u64), Box<[u64; SLOTS]>>,
+    /// Instructions run one at a time (code outside main RAM, a 32-bit
+    /// instruction straddling a page end), per virtual pc.
+    single: HashMap<u64, u64>,
 }
 
 /// Reads integer register `r` (the mask lets the compiler drop the bounds check).
@@ -173,7 +185,39 @@ impl DecodeCache {
     /// (including one that trapped) and why the loop stopped
     /// (`Flow::Next` when the budget ran out).
     pub fn run(&mut self, hart: &mut Hart, mmu: &mut Mmu, budget: u64) -> (u64, Flow) {
-        self.run_impl::<false>(hart, mmu, budget, 0, false)
+        if self.prof.is_some() {
+            self.run_impl::<false, true>(hart, mmu, budget, 0, false)
+        } else {
+            self.run_impl::<false, false>(hart, mmu, budget, 0, false)
+        }
+    }
+
+    /// Counts every instruction executed from now on (`--profile`).
+    pub fn enable_profile(&mut self) {
+        self.prof.get_or_insert_with(Default::default);
+    }
+
+    /// Moves the executions counted so far into `code` (tier `interp`),
+    /// reading each instruction's bits from guest memory.
+    pub fn take_profile(&mut self, code: &mut crate::profile::CodeProfile, mmu: &mut Mmu) {
+        let Some(p) = self.prof.as_mut() else { return };
+        let tier = crate::profile::Tier::Interp;
+        for ((va_page, pa_page), counts) in p.pages.drain() {
+            for (i, &n) in counts.iter().enumerate().filter(|(_, &n)| n != 0) {
+                let off = 2 * i as u64;
+                let pa = GuestPhysAddr(pa_page + off);
+                let lo = mmu.space.read(pa, 2).unwrap_or(0) as u32;
+                let raw = if lo & 3 == 3 && off + 4 <= PAGE_SIZE {
+                    mmu.space.read(pa, 4).unwrap_or(0) as u32
+                } else {
+                    lo
+                };
+                code.add_insn(tier, va_page + off, raw, n);
+            }
+        }
+        for (pc, n) in p.single.drain() {
+            code.add_insn(tier, pc, 0, n);
+        }
     }
 
     /// [`DecodeCache::run`] as tier 0 of the tiered engine: every block
@@ -193,7 +237,11 @@ impl DecodeCache {
         count_start: bool,
     ) -> (u64, Flow) {
         let threshold = threshold.clamp(1, COMPILED - 1);
-        self.run_impl::<true>(hart, mmu, budget, threshold, count_start)
+        if self.prof.is_some() {
+            self.run_impl::<true, true>(hart, mmu, budget, threshold, count_start)
+        } else {
+            self.run_impl::<true, false>(hart, mmu, budget, threshold, count_start)
+        }
     }
 
     /// Why the last [`DecodeCache::run_tiered`] stopped early, if it did.
@@ -244,7 +292,7 @@ impl DecodeCache {
         }
     }
 
-    fn run_impl<const TIER: bool>(
+    fn run_impl<const TIER: bool, const PROF: bool>(
         &mut self,
         hart: &mut Hart,
         mmu: &mut Mmu,
@@ -303,6 +351,11 @@ impl DecodeCache {
             };
             let Some(page) = cur.page else {
                 // Uncached code: one instruction through the reference path.
+                if PROF {
+                    if let Some(p) = self.prof.as_mut() {
+                        *p.single.entry(pc).or_default() += 1;
+                    }
+                }
                 n += 1;
                 retire_before!(1);
                 match self.reference_step(hart, mmu, None) {
@@ -329,6 +382,15 @@ impl DecodeCache {
                     break Flow::Next;
                 }
             }
+            // `--profile`: this page's execution counts.
+            let mut counts: Option<&mut [u64; SLOTS]> = match self.prof.as_mut() {
+                Some(p) if PROF => Some(
+                    p.pages
+                        .entry((pc & PAGE_MASK, pa_page))
+                        .or_insert_with(|| Box::new([0; SLOTS])),
+                ),
+                _ => None,
+            };
             let Page { slots, heat, .. } = &mut self.pages[page];
             // Plain references to the arrays, so the loop keeps their
             // addresses in registers instead of reloading the boxes.
@@ -342,6 +404,11 @@ impl DecodeCache {
             let leave = loop {
                 let slot = &slots[slot_index(pc)];
                 n += 1;
+                if PROF {
+                    if let Some(c) = counts.as_deref_mut() {
+                        c[slot_index(pc)] += 1;
+                    }
+                }
                 // Tiered: counts a run of the block starting at `pc` (on
                 // this page) and stops before it if it turned hot or has code.
                 macro_rules! count {
@@ -391,6 +458,9 @@ impl DecodeCache {
                 macro_rules! load {
                     ($len:expr, $rd:expr, $rs1:expr, $off:expr, $size:expr, $signed:expr) => {{
                         let va = GuestVirtAddr(rx(hart, $rs1).wrapping_add($off as i64 as u64));
+                        if PROF {
+                            mmu.set_profile_pc(pc);
+                        }
                         match mmu.load(&mut Walker::new(hart), didx, va, $size) {
                             Ok(v) => {
                                 wx(hart, $rd, if $signed { sign_extend(v, $size) } else { v });
@@ -413,6 +483,9 @@ impl DecodeCache {
                     ($len:expr, $rs1:expr, $rs2:expr, $off:expr, $size:expr) => {{
                         let va = GuestVirtAddr(rx(hart, $rs1).wrapping_add($off as i64 as u64));
                         let v = rx(hart, $rs2);
+                        if PROF {
+                            mmu.set_profile_pc(pc);
+                        }
                         if let Err(e) = mmu.store(&mut Walker::new(hart), didx, va, $size, v) {
                             hart.state.pc = pc;
                             retire_before!(1);
@@ -608,10 +681,17 @@ impl DecodeCache {
                 }
                 Leave::Decode => {
                     n -= 1;
+                    if let Some(c) = counts.as_deref_mut() {
+                        // Not executed yet: counted again once decoded.
+                        c[slot_index(pc)] -= 1;
+                    }
                     hart.state.pc = pc;
                     let off = (pc & !PAGE_MASK) as usize;
                     if self.decode_slot(mmu, page, off).is_none() {
                         // A 32-bit instruction straddling the page end.
+                        if let Some(p) = self.prof.as_mut() {
+                            *p.single.entry(pc).or_default() += 1;
+                        }
                         n += 1;
                         retire_before!(1);
                         match self.reference_step(hart, mmu, None) {

@@ -262,6 +262,8 @@ fn atomic_pa(
 /// at the next instruction and the instruction is counted as retired.
 pub fn execute(hart: &mut Hart, mmu: &mut Mmu, d: &Decoded) -> Result<Flow, Exception> {
     let pc = hart.state.pc;
+    // `--profile`: this instruction's data accesses count against its pc.
+    mmu.set_profile_pc(pc);
     let mut next_pc = pc.wrapping_add(d.len as u64);
     let illegal = Exception::Illegal(d.raw as u64);
     let mut retired = Flow::Next;

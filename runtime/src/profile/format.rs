@@ -163,6 +163,10 @@ pub struct JitSummary {
     pub tb_runs: u64,
     pub jc_hits: u64,
     pub dispatcher_lookups: u64,
+    /// Entries of TBs' first blocks that did not come from the dispatcher:
+    /// chained exits and loop back edges (counted with `--profile` only).
+    #[serde(default)]
+    pub chained_entries: u64,
     /// Compiled TBs invalidated, by cause (`code_write`, `flush`, ...).
     pub invalidations: std::collections::BTreeMap<String, u64>,
 }

@@ -786,6 +786,12 @@ impl Mmu {
         device
     }
 
+    /// Main RAM: guest physical base, size and host address of its first
+    /// byte (a fast-path host address lies in `[host, host + size)`).
+    pub fn main_ram(&self) -> (u64, u64, u64) {
+        (self.ram_base, self.ram_size, self.ram_host)
+    }
+
     /// Whether a profile is being taken.
     #[inline]
     pub fn profiling(&self) -> bool {
