@@ -150,3 +150,63 @@ fn region_with_a_loop_matches_golden_file() {
     let want = std::fs::read_to_string(&path).unwrap_or_default();
     assert_eq!(clif, want, "IR changed (RVDBT_BLESS=1 to accept)");
 }
+
+/// `--profile` compiles counters into the code; without it there are
+/// none. The same `ld a0, -8(a1)` as `ld.clif`, with counters at fixed
+/// addresses: the block entry bumps `counters[0]`, the fast path bumps
+/// `counters[1]` (hits of instruction 0) and the page's read counter
+/// (`pages + ((host - ram_host) >> 12) * 16`). The plain golden files
+/// hold no such constant.
+#[test]
+fn profiled_load_counts_in_generated_code_and_plain_code_does_not() {
+    const COUNTERS: u64 = 0x5555_0000;
+    const PAGES: u64 = 0x6666_0000;
+    const RAM_HOST: u64 = 0x7777_0000;
+    let mut cache = CodeCache::new(JitOptions::default()).expect("host ISA");
+    let mut src = TbSource {
+        pc: GuestVirtAddr(0x8000_1000),
+        insns: vec![decode(0xff85_b503)],
+        data_idx: 1,
+        fetch_idx: 1,
+        cells: [0x1000, 0x1008],
+        fp_dirty: false,
+        more: Vec::new(),
+        prof: None,
+    };
+    let plain = cache.clif(&src);
+    src.prof = Some(jit::translate::TbProfile {
+        counters: COUNTERS,
+        pages: PAGES,
+        ram_host: RAM_HOST,
+    });
+    let profiled = cache.clif(&src);
+    cache.compile(&src).expect("compiles");
+    for (name, v) in [
+        ("block entries", COUNTERS),
+        ("fast-path hits", COUNTERS + 8),
+        ("pages", PAGES),
+        ("ram host", RAM_HOST),
+    ] {
+        // CLIF prints large constants in groups of four hex digits.
+        let needle = format!("0x{:04x}_{:04x}", v >> 16, v & 0xffff);
+        assert!(
+            profiled.contains(&needle),
+            "profiled code lacks the {name} counter ({needle}):\n{profiled}"
+        );
+        assert!(
+            !plain.contains(&needle),
+            "plain code has a {name} constant:\n{plain}"
+        );
+    }
+    let path = golden_dir().join("ld_profiled.clif");
+    if std::env::var_os("RVDBT_BLESS").is_some() {
+        std::fs::write(&path, &profiled).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(profiled, want, "IR changed (RVDBT_BLESS=1 to accept)");
+    assert_eq!(
+        plain,
+        std::fs::read_to_string(golden_dir().join("ld.clif")).unwrap(),
+        "without --profile the code is exactly ld.clif"
+    );
+}
