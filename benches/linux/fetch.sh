@@ -3,6 +3,7 @@
 # cache them under target/linux-payloads/ (never committed):
 #   Image          the kernel (linux-image-*-riscv64: /boot/vmlinux-*, a raw
 #                  RISC-V Image with an EFI header, uncompressed)
+#   System.map     its symbols (`rvdbt run --profile --symbols System.map`)
 #   fw_jump.bin    OpenSBI's generic fw_jump firmware (opensbi, arch all)
 #   fw_jump.elf    the same as a position-independent ELF (ET_DYN)
 #   fw_dynamic.bin OpenSBI's fw_dynamic, what QEMU's `-bios default` runs
@@ -54,6 +55,7 @@ fetch() (
   rm -f "$OUT/kernel-package"
   for d in "$TMP"/*.deb; do dpkg-deb -x "$d" "$TMP/x"; done
   cp "$(ls "$TMP"/x/boot/vmlinux-* | head -1)" "$OUT/Image"
+  cp "$(ls "$TMP"/x/boot/System.map-* | head -1)" "$OUT/System.map"
   for f in fw_jump.bin fw_jump.elf fw_dynamic.bin; do
     cp "$TMP/x/usr/lib/riscv64-linux-gnu/opensbi/generic/$f" "$OUT/$f"
   done
@@ -91,7 +93,7 @@ build_initramfs() (
 
 if [ "${1:-}" != --force ] && [ -f "$OUT/Image" ] && [ -f "$OUT/fw_jump.bin" ] \
    && [ -f "$OUT/fw_jump.elf" ] && [ -f "$OUT/fw_dynamic.bin" ] \
-   && [ -f "$OUT/busybox" ] && [ -f "$OUT/kernel-package" ]; then
+   && [ -f "$OUT/busybox" ] && [ -f "$OUT/System.map" ] && [ -f "$OUT/kernel-package" ]; then
   echo "payloads present in $OUT (--force to refetch)"
 else
   fetch

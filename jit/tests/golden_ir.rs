@@ -44,7 +44,7 @@ fn load_and_store_ir_matches_golden_files() {
             cells: [0x1000, 0x1008],
             fp_dirty: false,
             more: Vec::new(),
-        prof: None,
+            prof: None,
         };
         let clif = cache.clif(&src);
         // Every TB of one access has the fast path and the helper call.

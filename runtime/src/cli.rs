@@ -231,7 +231,9 @@ fn run(args: RunArgs) -> ExitCode {
             let file = match out.as_ref().map(std::fs::File::create).transpose() {
                 Ok(f) => f,
                 Err(e) => {
-                    let path = out.as_ref().map_or(String::new(), |p| p.display().to_string());
+                    let path = out
+                        .as_ref()
+                        .map_or(String::new(), |p| p.display().to_string());
                     eprintln!("rvdbt: error: cannot write the profile {path}: {e}");
                     return ExitCode::from(EXIT_USAGE);
                 }
@@ -299,10 +301,16 @@ fn run(args: RunArgs) -> ExitCode {
         if let (Some(file), Some(path)) = (file, path) {
             let written = serde_json::to_writer(std::io::BufWriter::new(file), &p);
             if let Err(e) = written {
-                eprintln!("rvdbt: error: cannot write the profile {}: {e}", path.display());
+                eprintln!(
+                    "rvdbt: error: cannot write the profile {}: {e}",
+                    path.display()
+                );
                 return ExitCode::from(EXIT_USAGE);
             }
-            eprintln!("rvdbt: profile saved to {} (`rvdbt report` reads it)", path.display());
+            eprintln!(
+                "rvdbt: profile saved to {} (`rvdbt report` reads it)",
+                path.display()
+            );
         }
     }
     match result {

@@ -559,6 +559,7 @@ pub fn print_summary(p: &Profile, top: usize, sort: &str, out: &mut dyn Write) -
         let inval: Vec<String> = j
             .invalidations
             .iter()
+            .filter(|(_, n)| **n > 0)
             .map(|(k, n)| format!("{k}={n}"))
             .collect();
         writeln!(
@@ -829,10 +830,13 @@ fn reasons_svg(p: &Profile, subtitle: &str, path: &Path) -> Result<bool, String>
     chart
         .draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
             let color = if i == 0 { total_color } else { reason_color };
-            Rectangle::new(
-                [(0.0, y_of(i) - 0.8), (*v as f64, y_of(i) - 0.2)],
-                color.filled(),
-            )
+            // A sliver at least, for a count too small for a pixel.
+            let w = if *v > 0 {
+                (*v as f64).max(max * 0.002)
+            } else {
+                0.0
+            };
+            Rectangle::new([(0.0, y_of(i) - 0.8), (w, y_of(i) - 0.2)], color.filled())
         }))
         .map_err(err)?;
     chart
@@ -1037,7 +1041,9 @@ mod tests {
                 tb_runs: 400,
                 jc_hits: 30,
                 dispatcher_lookups: 10,
-                invalidations: [("code_write".to_string(), 1)].into_iter().collect(),
+                invalidations: [("code_write".to_string(), 1), ("flush".to_string(), 0)]
+                    .into_iter()
+                    .collect(),
                 ..JitSummary::default()
             }),
         }
@@ -1118,7 +1124,7 @@ mod tests {
             "hot code: blocks",
             "JIT:",
             "jump cache hits 30 vs dispatcher lookups 10 (75.0% from the jump cache)",
-            "code_write=1",
+            "invalidations  code_write=1\n",
         ] {
             assert!(text.contains(needle), "missing {needle:?}:\n{text}");
         }

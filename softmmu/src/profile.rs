@@ -90,7 +90,9 @@ impl MemProfile {
             return;
         }
         self.by_pc.entry((pc, access)).or_default()[outcome::FAST] += n;
-        self.pages.entry((pa & crate::tlb::PAGE_MASK, access)).or_default()[0] += n;
+        self.pages
+            .entry((pa & crate::tlb::PAGE_MASK, access))
+            .or_default()[0] += n;
     }
 
     /// `n` fast-path hits of the instruction at `pc` whose pages are

@@ -681,7 +681,7 @@ impl DecodeCache {
                 }
                 Leave::Decode => {
                     n -= 1;
-                    if let Some(c) = counts.as_deref_mut() {
+                    if let Some(c) = counts {
                         // Not executed yet: counted again once decoded.
                         c[slot_index(pc)] -= 1;
                     }

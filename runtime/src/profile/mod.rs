@@ -131,9 +131,9 @@ impl ProfileData {
         }
         let pages: Vec<u64> = self.mem.pages.keys().map(|k| k.0).collect();
         for page in pages {
-            if !self.page_regions.contains_key(&page) {
-                self.page_regions.insert(page, region_name(mmu, page));
-            }
+            self.page_regions
+                .entry(page)
+                .or_insert_with(|| region_name(mmu, page));
         }
         for i in 0..softmmu::tlb::NUM_MMU_IDX {
             let s = mmu.tlb_stats(softmmu::MmuIdx(i as u8));
@@ -372,12 +372,10 @@ pub fn profile_program(
     let start = std::time::Instant::now();
     let mut data = ProfileData::default();
     let out = || -> Box<dyn std::io::Write> { Box::new(std::io::sink()) };
-    let (exit, _) = crate::machine::run_program_with(
-        cfg,
-        &out,
-        &|m| m.enable_profile(),
-        &mut |m| m.take_profile(&mut data),
-    )?;
+    let (exit, _) =
+        crate::machine::run_program_with(cfg, &out, &|m| m.enable_profile(), &mut |m| {
+            m.take_profile(&mut data)
+        })?;
     let wall = start.elapsed().as_secs_f64();
     let engine = format!("{:?}", cfg.engine).to_lowercase();
     let program = cfg.program.display().to_string();

@@ -28,8 +28,7 @@ impl Symbols {
         let mut s = if data.starts_with(b"\x7fELF") {
             Symbols::from_elf(&data).map_err(|e| format!("{}: {e}", path.display()))?
         } else {
-            Symbols::from_system_map(&data)
-                .map_err(|e| format!("{}: {e}", path.display()))?
+            Symbols::from_system_map(&data).map_err(|e| format!("{}: {e}", path.display()))?
         };
         s.source = Some(path.display().to_string());
         Ok(s)
@@ -48,7 +47,9 @@ impl Symbols {
                     SymbolKind::Text | SymbolKind::Data | SymbolKind::Unknown
                 )
             })
-            .filter(|s| s.is_definition())
+            // Defined in a section: `is_definition` would drop assembly labels
+            // (no type, no size).
+            .filter(|s| !s.is_undefined() && s.section_index().is_some())
             .filter_map(|s| {
                 let name = s.name().ok()?;
                 (!name.is_empty() && !name.starts_with(".L") && !name.starts_with("$"))
@@ -134,7 +135,10 @@ mod tests {
     fn system_map_lines_resolve_to_the_enclosing_symbol() {
         let map = b"ffffffff80000000 T _start\nffffffff80000040 t helper\n0000000000000000 A absolute\nffffffff80000100 T end\n";
         let s = Symbols::from_system_map(map).unwrap();
-        assert_eq!(s.describe(0xffff_ffff_8000_0044).as_deref(), Some("helper+0x4"));
+        assert_eq!(
+            s.describe(0xffff_ffff_8000_0044).as_deref(),
+            Some("helper+0x4")
+        );
         assert_eq!(s.function(0xffff_ffff_8000_0000), Some("_start"));
         assert_eq!(s.function(0x10), None, "absolute symbols are skipped");
         assert!(Symbols::from_system_map(b"nonsense\n").is_err());

@@ -4,9 +4,9 @@
 //! where one slow-path access goes.
 
 use super::{fault, MemFault, Mmu, TlbFill, Translated};
-use crate::profile::outcome;
 use crate::access::{prot_for, AccessType, PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::addr::{GuestPhysAddr, GuestVirtAddr};
+use crate::profile::outcome;
 use crate::tlb::{
     comparator, MmuIdx, Tlb, TlbEntry, TlbFull, PAGE_MASK, TLB_INVALID, TLB_IOMMU, TLB_MMIO,
     TLB_NOTDIRTY, TLB_NO_PERM,
