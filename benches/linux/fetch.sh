@@ -3,7 +3,6 @@
 # cache them under target/linux-payloads/ (never committed):
 #   Image          the kernel (linux-image-*-riscv64: /boot/vmlinux-*, a raw
 #                  RISC-V Image with an EFI header, uncompressed)
-#   System.map     its symbols (`rvdbt run --profile --symbols System.map`)
 #   fw_jump.bin    OpenSBI's generic fw_jump firmware (opensbi, arch all)
 #   fw_jump.elf    the same as a position-independent ELF (ET_DYN)
 #   fw_dynamic.bin OpenSBI's fw_dynamic, what QEMU's `-bios default` runs
@@ -14,6 +13,9 @@
 #                            prints their output in marked sections, powers off
 #   initramfs-shell.cpio.gz  /init is benches/linux/init-shell: an interactive
 #                            shell on the console, powers off when it exits
+#   initramfs-kallsyms.cpio.gz  /init is benches/linux/init-kallsyms: prints
+#                            /proc/kallsyms (benches/linux/system-map.sh makes
+#                            target/linux-payloads/System.map of it)
 # The fetch needs root and apt (Debian): it adds a temporary riscv64 trixie
 # source and architecture, downloads the .debs with `apt-get download`, and
 # removes both again (also on failure or interruption; an architecture the
@@ -55,7 +57,6 @@ fetch() (
   rm -f "$OUT/kernel-package"
   for d in "$TMP"/*.deb; do dpkg-deb -x "$d" "$TMP/x"; done
   cp "$(ls "$TMP"/x/boot/vmlinux-* | head -1)" "$OUT/Image"
-  cp "$(ls "$TMP"/x/boot/System.map-* | head -1)" "$OUT/System.map"
   for f in fw_jump.bin fw_jump.elf fw_dynamic.bin; do
     cp "$TMP/x/usr/lib/riscv64-linux-gnu/opensbi/generic/$f" "$OUT/$f"
   done
@@ -93,10 +94,11 @@ build_initramfs() (
 
 if [ "${1:-}" != --force ] && [ -f "$OUT/Image" ] && [ -f "$OUT/fw_jump.bin" ] \
    && [ -f "$OUT/fw_jump.elf" ] && [ -f "$OUT/fw_dynamic.bin" ] \
-   && [ -f "$OUT/busybox" ] && [ -f "$OUT/System.map" ] && [ -f "$OUT/kernel-package" ]; then
+   && [ -f "$OUT/busybox" ] && [ -f "$OUT/kernel-package" ]; then
   echo "payloads present in $OUT (--force to refetch)"
 else
   fetch
 fi
 build_initramfs benches/linux/init-test "$OUT/initramfs-test.cpio.gz"
 build_initramfs benches/linux/init-shell "$OUT/initramfs-shell.cpio.gz"
+build_initramfs benches/linux/init-kallsyms "$OUT/initramfs-kallsyms.cpio.gz"
