@@ -26,6 +26,9 @@ usage: cargo bench -p rvdbt-benches --bench boot -- [OPTIONS]
   --no-qemu       do not boot under QEMU
   --timeout SECS  kill a boot that has not ended (panic line, power-off)
                   after SECS seconds and report it as timed out (default 300)
+  --json FILE     also write the times as JSON (rvdbt-boot/1)
+  --svg FILE      also draw them as an SVG chart (seconds per milestone and
+                  engine); paths relative to the workspace root
 
 Each round boots every engine twice: without an initrd to the root-fs
 panic, and with target/linux-payloads/initramfs-test.cpio.gz, whose /init
@@ -37,6 +40,8 @@ struct Options {
     repeat: u32,
     engines: Vec<&'static str>,
     timeout: Duration,
+    json: Option<std::path::PathBuf>,
+    svg: Option<std::path::PathBuf>,
 }
 
 fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
@@ -44,6 +49,7 @@ fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Option<Option
     let mut timeout = 300;
     let mut chosen = Vec::new();
     let mut no_qemu = false;
+    let (mut json, mut svg) = (None, None);
     let mut args = args.into_iter();
     let number = |flag: &str, v: Option<String>| match v.as_deref().map(str::parse::<u32>) {
         Some(Ok(n)) if n > 0 => Ok(n),
@@ -60,6 +66,16 @@ fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Option<Option
             "--no-qemu" => no_qemu = true,
             "--repeat" => repeat = number("--repeat", inline.or_else(|| args.next()))?,
             "--timeout" => timeout = number("--timeout", inline.or_else(|| args.next()))?,
+            "--json" | "--svg" => {
+                let Some(v) = inline.or_else(|| args.next()).filter(|v| !v.is_empty()) else {
+                    return Err(format!("{flag} needs a file"));
+                };
+                *(if flag == "--json" {
+                    &mut json
+                } else {
+                    &mut svg
+                }) = Some(v.into());
+            }
             "--engine" => {
                 let v = inline.or_else(|| args.next()).unwrap_or_default();
                 match ENGINES.iter().find(|&&e| e == v) {
@@ -79,6 +95,8 @@ fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Option<Option
         repeat,
         engines,
         timeout: Duration::from_secs(timeout.into()),
+        json,
+        svg,
     }))
 }
 
@@ -248,6 +266,10 @@ fn main() -> ExitCode {
 
     print!("{}", table(&rows));
     print!("{}", targets(&rows));
+    if let Err(e) = save(&rows, &opts) {
+        eprintln!("boot: {e}");
+        return ExitCode::FAILURE;
+    }
     let failed: Vec<&Row> = rows.iter().filter(|r| r.failure.is_some()).collect();
     for r in &failed {
         println!(
@@ -397,4 +419,62 @@ fn targets(rows: &[Row]) -> String {
         };
     }
     s
+}
+
+/// `--json` and `--svg`: the fastest times per engine and milestone.
+fn save(rows: &[Row], opts: &Options) -> Result<(), String> {
+    let milestones = |r: &Row| -> Vec<(&'static str, f64)> {
+        let mut v = Vec::new();
+        if let Some(s) = r.secs() {
+            v.push(("root-fs panic", s));
+        }
+        if let Some((marker, off)) = r.init_secs() {
+            v.push(("initramfs marker", marker));
+            v.push(("power-off", off));
+        }
+        v
+    };
+    let root = workspace_root();
+    if let Some(path) = &opts.json {
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                let m: serde_json::Map<String, serde_json::Value> = milestones(r)
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.into()))
+                    .collect();
+                serde_json::json!({
+                    "engine": r.engine,
+                    "secs": m,
+                    "mips": r.mips(),
+                    "failure": r.failure,
+                })
+            })
+            .collect();
+        let j = serde_json::json!({ "layout": "rvdbt-boot/1", "host": host_line(), "rows": list });
+        let text = serde_json::to_string_pretty(&j).map_err(|e| e.to_string())?;
+        let path = root.join(path);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    if let Some(path) = &opts.svg {
+        let mut groups: Vec<(String, Vec<(String, f64)>)> = Vec::new();
+        for r in rows {
+            for (k, v) in milestones(r) {
+                match groups.iter_mut().find(|g| g.0 == k) {
+                    Some(g) => g.1.push((r.engine.to_string(), v)),
+                    None => groups.push((k.to_string(), vec![(r.engine.to_string(), v)])),
+                }
+            }
+        }
+        let path = root.join(path);
+        rvdbt_benches::chart::bars(
+            &groups,
+            &format!("Linux boot, best of {} (lower is faster)", opts.repeat),
+            "seconds from start",
+            &path,
+        )?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
 }

@@ -52,30 +52,52 @@ const PALETTE: [RGBColor; 5] = [
 /// Draws the MIPS of every (program, engine) that has a figure as grouped
 /// horizontal bars, one group per program, into the SVG file `path`.
 pub fn svg(report: &Report, title: &str, path: &Path) -> Result<(), String> {
-    let mut programs: Vec<&str> = Vec::new();
-    let mut engines: Vec<String> = Vec::new();
+    let mut groups: Vec<(String, Vec<(String, f64)>)> = Vec::new();
     for m in &report.rows {
-        if report.mips(m).is_none() {
-            continue;
-        }
-        if !programs.contains(&m.program) {
-            programs.push(m.program);
-        }
-        let e = m.engine.name();
-        if !engines.contains(&e) {
-            engines.push(e);
+        let Some(v) = report.mips(m) else { continue };
+        let g = match groups.iter().position(|g| g.0 == m.program) {
+            Some(i) => i,
+            None => {
+                groups.push((m.program.to_string(), Vec::new()));
+                groups.len() - 1
+            }
+        };
+        groups[g].1.push((m.engine.name(), v));
+    }
+    bars(
+        &groups,
+        title,
+        "guest MIPS (QEMU: rvdbt's instruction count over its time)",
+        path,
+    )
+}
+
+/// Grouped horizontal bars: per group (label, then (series, value) pairs),
+/// one bar per series, a colour per series name (in first-seen order) and
+/// a legend, into the SVG file `path`.
+pub fn bars(
+    groups: &[(String, Vec<(String, f64)>)],
+    title: &str,
+    x_desc: &str,
+    path: &Path,
+) -> Result<(), String> {
+    let mut series: Vec<&str> = Vec::new();
+    for (_, vs) in groups {
+        for (name, _) in vs {
+            if !series.contains(&name.as_str()) {
+                series.push(name);
+            }
         }
     }
-    if programs.is_empty() {
-        return Err("no measurement with a MIPS figure to draw".into());
+    if series.is_empty() {
+        return Err("no measurement to draw".into());
     }
-    let max = report
-        .rows
+    let max = groups
         .iter()
-        .filter_map(|m| report.mips(m))
+        .flat_map(|g| g.1.iter().map(|v| v.1))
         .fold(0.0f64, f64::max);
-    let slots = engines.len() + 1; // bars per group, plus a gap
-    let rows = programs.len() * slots;
+    let slots = series.len() + 1; // bars per group, plus a gap
+    let rows = groups.len() * slots;
     let height = 120 + 14 * rows as u32;
     let root = SVGBackend::new(path, (900, height)).into_drawing_area();
     let draw = |e: DrawingAreaErrorKind<_>| e.to_string();
@@ -92,32 +114,28 @@ pub fn svg(report: &Report, title: &str, path: &Path) -> Result<(), String> {
         .disable_y_mesh()
         .disable_y_axis()
         .y_labels(0)
-        .x_desc("guest MIPS (QEMU: rvdbt's instruction count over its time)")
+        .x_desc(x_desc)
         .draw()
         .map_err(draw)?;
-    // Program names left of their groups, in the label area.
-    for (i, p) in programs.iter().enumerate() {
-        let middle = (rows - i * slots) as f64 - engines.len() as f64 / 2.0 - 1.0;
+    // Group names left of their groups, in the label area.
+    for (i, (label, _)) in groups.iter().enumerate() {
+        let middle = (rows - i * slots) as f64 - series.len() as f64 / 2.0 - 1.0;
         let (_, y) = chart.backend_coord(&(0.0, middle));
         root.draw(&Text::new(
-            p.to_string(),
+            label.clone(),
             (12, y - 7),
             ("sans-serif", 13).into_font(),
         ))
         .map_err(draw)?;
     }
-    for (k, engine) in engines.iter().enumerate() {
+    for (k, name) in series.iter().enumerate() {
         let color = PALETTE[k % PALETTE.len()];
-        let bars: Vec<_> = programs
+        let rects: Vec<_> = groups
             .iter()
             .enumerate()
-            .filter_map(|(i, p)| {
-                let m = report
-                    .rows
-                    .iter()
-                    .find(|m| m.program == *p && m.engine.name() == *engine)?;
-                let v = report.mips(m)?;
-                // Top to bottom: the first program at the top.
+            .filter_map(|(i, (_, vs))| {
+                let v = vs.iter().find(|v| v.0 == *name)?.1;
+                // Top to bottom: the first group at the top.
                 let y = (rows - i * slots - k - 1) as f64;
                 Some(Rectangle::new(
                     [(0.0, y - 0.9), (v, y - 0.1)],
@@ -126,14 +144,24 @@ pub fn svg(report: &Report, title: &str, path: &Path) -> Result<(), String> {
             })
             .collect();
         chart
-            .draw_series(bars)
+            .draw_series(rects)
             .map_err(draw)?
-            .label(engine.clone())
+            .label(name.to_string())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
     }
+    // The legend goes in the right-hand corner whose group has the
+    // shorter bars, so it hides none.
+    let group_max = |g: Option<&(String, Vec<(String, f64)>)>| {
+        g.map_or(0.0, |g| g.1.iter().map(|v| v.1).fold(0.0, f64::max))
+    };
+    let corner = if group_max(groups.first()) < group_max(groups.last()) {
+        SeriesLabelPosition::UpperRight
+    } else {
+        SeriesLabelPosition::LowerRight
+    };
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
+        .position(corner)
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .draw()

@@ -550,8 +550,12 @@ pub fn print_summary(p: &Profile, top: usize, sort: &str, out: &mut dyn Write) -
         )?;
         writeln!(
             out,
-            "  block exits    tb_runs {}, jump cache hits {} vs dispatcher lookups {} ({} from the jump cache)",
-            j.tb_runs,
+            "  TB entries     {} linked in generated code (chained exits, back edges), {} from the dispatcher",
+            j.chained_entries, j.tb_runs,
+        )?;
+        writeln!(
+            out,
+            "  dispatcher     {} through its jump cache, {} by lookup ({} from the jump cache)",
             j.jc_hits,
             j.dispatcher_lookups,
             percent(j.jc_hits, j.jc_hits.saturating_add(j.dispatcher_lookups))
@@ -1123,7 +1127,7 @@ mod tests {
             "hot code: functions",
             "hot code: blocks",
             "JIT:",
-            "jump cache hits 30 vs dispatcher lookups 10 (75.0% from the jump cache)",
+            "30 through its jump cache, 10 by lookup (75.0% from the jump cache)",
             "invalidations  code_write=1\n",
         ] {
             assert!(text.contains(needle), "missing {needle:?}:\n{text}");
