@@ -386,7 +386,7 @@ impl Mmu {
     }
 
     /// Loads `size` bytes (1, 2, 4, 8), zero-extended.
-    #[inline]
+    #[inline(always)]
     pub fn load(
         &mut self,
         tr: &mut dyn TlbFill,
@@ -401,8 +401,8 @@ impl Mmu {
                 .and_then(|r| r.read(off, size))
             {
                 self.tlbs[idx.idx()].stats.hits += 1;
-                if let Some(p) = self.prof.as_deref_mut() {
-                    p.fast(AccessType::Read, self.ram_base + off);
+                if self.prof.is_some() {
+                    self.prof_fast(AccessType::Read, off);
                 }
                 return Ok(v);
             }
@@ -411,7 +411,7 @@ impl Mmu {
     }
 
     /// Stores the low `size` bytes of `value`.
-    #[inline]
+    #[inline(always)]
     pub fn store(
         &mut self,
         tr: &mut dyn TlbFill,
@@ -428,8 +428,8 @@ impl Mmu {
                 .and_then(|r| r.write(off, size, value))
             {
                 self.tlbs[idx.idx()].stats.hits += 1;
-                if let Some(p) = self.prof.as_deref_mut() {
-                    p.fast(AccessType::Write, self.ram_base + off);
+                if self.prof.is_some() {
+                    self.prof_fast(AccessType::Write, off);
                 }
                 return Ok(());
             }
@@ -790,6 +790,17 @@ impl Mmu {
     /// byte (a fast-path host address lies in `[host, host + size)`).
     pub fn main_ram(&self) -> (u64, u64, u64) {
         (self.ram_base, self.ram_size, self.ram_host)
+    }
+
+    /// Counts a fast-path hit at main-RAM offset `off` (kept out of line:
+    /// the fast paths stay small enough to be inlined into the
+    /// interpreter's loop).
+    #[cold]
+    #[inline(never)]
+    fn prof_fast(&mut self, access: AccessType, off: u64) {
+        if let Some(p) = self.prof.as_deref_mut() {
+            p.fast(access, self.ram_base + off);
+        }
     }
 
     /// Whether a profile is being taken.
