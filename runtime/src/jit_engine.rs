@@ -890,6 +890,24 @@ impl JitEngine {
             ) else {
                 continue;
             };
+            // A TB cut at the size limit goes on at the next pc every time
+            // it completes: request that continuation now, as hot as this
+            // one. Tier 0 would not count it before this TB is installed
+            // (it is no block start to the interpreter), so unrolled code
+            // (the kernel's crypto: blake2s_compress is 8 KiB of straight
+            // line) was compiled one 64-instruction chunk per tier-up round.
+            if let Some(next) = size_cut_continuation(&src) {
+                let cont = TbKey {
+                    vpc: next,
+                    ppc: (key.ppc & PAGE_MASK) | (next & !PAGE_MASK),
+                    ..key
+                };
+                if !self.tbs.contains_key(&cont) {
+                    let heat = icache.heat(pa);
+                    icache.warm(GuestPhysAddr(cont.ppc), heat);
+                    self.request(cont, epoch, icache);
+                }
+            }
             let min_heat = (self.tier_threshold / REGION_HEAT_DIVISOR).max(1);
             grow_region(mmu, icache, &mut src, pa, min_heat);
             if !src.more.is_empty() {
@@ -1157,6 +1175,19 @@ fn form_tb(
         more: Vec::new(),
         prof: None,
     })
+}
+
+/// Where a TB cut at the size limit goes on, when that is on its page.
+fn size_cut_continuation(src: &TbSource) -> Option<u64> {
+    let last = src.insns.last()?;
+    if src.insns.len() < MAX_TB_INSNS || ends_block(last) {
+        return None;
+    }
+    let next = src
+        .pc
+        .0
+        .wrapping_add(src.insns.iter().map(|d| d.len as u64).sum());
+    (next & PAGE_MASK == src.pc.0 & PAGE_MASK).then_some(next)
 }
 
 /// The guest pcs control may go to after the block `insns` at `start`,

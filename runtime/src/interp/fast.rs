@@ -278,6 +278,20 @@ impl DecodeCache {
         self.pages[i].heat[slot_index(pa.0)] = COMPILED;
     }
 
+    /// Raises the tier-up count of the block at physical `pa` to at least
+    /// `heat` (a block requested for compiling with the one before it).
+    pub fn warm(&mut self, pa: GuestPhysAddr, heat: u16) {
+        let pa_page = pa.0 & PAGE_MASK;
+        let i = match self.by_phys.get(&pa_page) {
+            Some(&i) => i,
+            None => self.alloc(pa_page),
+        };
+        let h = &mut self.pages[i].heat[slot_index(pa.0)];
+        if *h != COMPILED {
+            *h = (*h).max(heat.min(COMPILED - 1));
+        }
+    }
+
     /// Whether compiled code starts at physical `pa`.
     pub fn compiled_at(&self, pa: GuestPhysAddr) -> bool {
         self.heat(pa) == COMPILED
