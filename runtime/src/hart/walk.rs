@@ -259,6 +259,11 @@ const PMP_L: u8 = 0x80;
 /// the address space (and pages there) never overflow. A TOR range starts
 /// at the previous entry's address (0 for entry 0).
 fn pmp_range(csr: &Csrs, i: usize) -> Option<(u128, u128)> {
+    if csr.pmpcfg[i] >> PMP_A_SHIFT & 3 == 0 {
+        // OFF, the common case (OpenSBI programs two or three of 16):
+        // skip the decoding.
+        return None;
+    }
     let tor_base = match i {
         0 => 0,
         _ => range::byte_addr(csr.pmpaddr[i - 1]),
