@@ -81,9 +81,11 @@ pub struct TbSource {
 /// Where a profiled TB counts (all addresses owned by the runtime, valid
 /// as long as the code may run). The TB's guest instructions are numbered
 /// in order: `insns`, then each block of `more`; instruction `k` owns the
-/// two `u64` counters at `counters + 16 k`: entries of the guest block it
-/// starts (first instruction of a block only), and fast-path hits of its
-/// data access (memory instructions only).
+/// three `u64` counters at `counters + 24 k`: entries of the guest block it
+/// starts (first instruction of a block only), fast-path hits of its data
+/// access (memory instructions only), and exits right after it because a
+/// helper ended the block (a trap, or an access that changed what the
+/// block assumed): the rest of its block did not run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TbProfile {
     pub counters: u64,
@@ -487,10 +489,10 @@ impl TbCx<'_> {
     }
 
     /// `--profile`: adds one to counter `which` (0: block entries, 1:
-    /// fast-path hits) of the instruction being lifted.
+    /// fast-path hits, 2: early exits) of the instruction being lifted.
     fn count(&mut self, which: u64) {
         let Some(p) = self.prof else { return };
-        let addr = self.iconst(p.counters + 16 * self.serial + 8 * which);
+        let addr = self.iconst(p.counters + 24 * self.serial + 8 * which);
         self.bump(addr);
     }
 
@@ -732,7 +734,17 @@ impl TbCx<'_> {
     fn check_exit(&mut self) {
         let e = self.b.ins().load(I64, trusted(), self.ctx, ctx_off::EXIT);
         let cont = self.b.create_block();
-        self.b.ins().brif(e, self.ret_block, &[], cont, &[]);
+        if self.prof.is_some() {
+            // Counted: the rest of the guest block did not run.
+            let early = self.b.create_block();
+            self.b.set_cold_block(early);
+            self.b.ins().brif(e, early, &[], cont, &[]);
+            self.b.switch_to_block(early);
+            self.count(2);
+            self.b.ins().jump(self.ret_block, &[]);
+        } else {
+            self.b.ins().brif(e, self.ret_block, &[], cont, &[]);
+        }
         self.b.switch_to_block(cont);
     }
 

@@ -155,8 +155,9 @@ fn region_with_a_loop_matches_golden_file() {
 /// none. The same `ld a0, -8(a1)` as `ld.clif`, with counters at fixed
 /// addresses: the block entry bumps `counters[0]`, the fast path bumps
 /// `counters[1]` (hits of instruction 0) and the page's read counter
-/// (`pages + ((host - ram_host) >> 12) * 16`). The plain golden files
-/// hold no such constant.
+/// (`pages + ((host - ram_host) >> 12) * 16`), an exit after the slow
+/// path's helper bumps `counters[2]`. The plain golden files hold no such
+/// constant.
 #[test]
 fn profiled_load_counts_in_generated_code_and_plain_code_does_not() {
     const COUNTERS: u64 = 0x5555_0000;
@@ -184,6 +185,7 @@ fn profiled_load_counts_in_generated_code_and_plain_code_does_not() {
     for (name, v) in [
         ("block entries", COUNTERS),
         ("fast-path hits", COUNTERS + 8),
+        ("early exits", COUNTERS + 16),
         ("pages", PAGES),
         ("ram host", RAM_HOST),
     ] {

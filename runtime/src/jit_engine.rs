@@ -1344,7 +1344,7 @@ struct JitProfile {
 
 /// One compiled TB's counters and what they count.
 struct ProfTb {
-    /// Two per guest instruction, in `TbProfile`'s order.
+    /// Three per guest instruction, in `TbProfile`'s order.
     counters: Box<[AtomicU64]>,
     /// The TB's guest instructions in the same order: pc, instruction,
     /// whether it starts a guest block.
@@ -1365,7 +1365,7 @@ impl JitProfile {
                 pc = pc.wrapping_add(d.len as u64);
             }
         }
-        let counters: Box<[AtomicU64]> = (0..2 * insns.len()).map(|_| AtomicU64::new(0)).collect();
+        let counters: Box<[AtomicU64]> = (0..3 * insns.len()).map(|_| AtomicU64::new(0)).collect();
         let prof = jit::translate::TbProfile {
             counters: counters.as_ptr() as u64,
             pages: self.pages.as_ptr() as u64,
@@ -1396,10 +1396,12 @@ impl JitProfile {
         let take = |c: &AtomicU64| c.swap(0, Ordering::Relaxed);
         let mut first_entries = 0;
         for tb in &self.tbs {
+            // Runs of the instruction: its block's entries less the exits
+            // after an earlier instruction of the block.
             let mut entries = 0;
             for (k, &(pc, d, start)) in tb.insns.iter().enumerate() {
                 if start {
-                    entries = take(&tb.counters[2 * k]);
+                    entries = take(&tb.counters[3 * k]);
                     if k == 0 {
                         first_entries += entries;
                     }
@@ -1409,9 +1411,9 @@ impl JitProfile {
                         .map_or(tb.insns.len() - k, |n| n + 1);
                     code.add_block(tb.tier, pc, len as u64, entries);
                 }
-                // Generated code counts a block's instructions at its entry.
                 code.add_insn(tb.tier, pc, d.raw, entries);
-                let hits = take(&tb.counters[2 * k + 1]);
+                entries = entries.saturating_sub(take(&tb.counters[3 * k + 2]));
+                let hits = take(&tb.counters[3 * k + 1]);
                 let access = match d.insn {
                     Insn::Store { .. } | Insn::FStore { .. } => AccessType::Write,
                     _ => AccessType::Read,

@@ -169,3 +169,75 @@ fn report_bad_sort_key_is_an_input_error() {
     assert_input_error(&out, "tlb_miss, victim_hit");
     assert_input_error(&out, "accesses, insns");
 }
+
+fn guest(name: &str) -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/guest")
+        .join(format!("{name}.elf"))
+}
+
+/// `rvdbt run --profile=FILE` under every engine: the guest's exit status
+/// is kept, the summary goes to stderr, and the saved profile reads back
+/// with the instructions the run executed and the program's symbols.
+#[test]
+fn run_profile_saves_what_report_reads() {
+    let elf = guest("checksum");
+    for engine in ["reference", "interp", "jit", "tiered"] {
+        let json = scratch(&format!("checksum-{engine}.json"), b"");
+        let arg = format!("--profile={}", json.display());
+        let out = rvdbt(&["run", "--engine", engine, &arg, elf.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{engine}: {err}");
+        assert!(err.contains("hot memory paths"), "{engine}: {err}");
+        let text = std::fs::read_to_string(&json).unwrap();
+        let p = Profile::from_json(&text).unwrap();
+        assert_eq!(p.engine, engine);
+        let executed: u64 = p.code.iter().map(|c| c.count).sum();
+        assert!(p.instructions > 1_000_000, "{engine}: {}", p.instructions);
+        // Exact in every engine, also where a device access ends a block
+        // in its middle (the UART's registers).
+        assert_eq!(executed, p.instructions, "{engine}: instructions per pc");
+        assert!(
+            p.functions.iter().any(|f| f.name == "crc32_table"),
+            "{engine}: symbols from the ELF"
+        );
+        let row = p
+            .mem_by_pc
+            .iter()
+            .find(|m| m.devices.contains_key("uart"))
+            .expect("the UART's accesses");
+        assert_eq!(row.count("mmio"), row.count("slow"), "{engine}");
+        let report = rvdbt(&["report", json.to_str().unwrap(), "--top", "3"]);
+        assert_eq!(report.status.code(), Some(0), "{engine}");
+    }
+}
+
+#[test]
+fn run_profile_bad_inputs_fail_before_running() {
+    let elf = guest("hello");
+    let elf = elf.to_str().unwrap();
+    let out = rvdbt(&[
+        "run",
+        "--profile",
+        "--symbols",
+        "/nonexistent/System.map",
+        elf,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("/nonexistent/System.map"), "{err}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("Hello"),
+        "ran"
+    );
+    let junk = scratch("junk.map", b"not a symbol map\n");
+    let out = rvdbt(&["run", "--profile", "--symbols", junk.to_str().unwrap(), elf]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = rvdbt(&["run", "--profile=/nonexistent/dir/p.json", elf]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot write the profile"), "{err}");
+    // --symbols needs --profile.
+    let out = rvdbt(&["run", "--symbols", junk.to_str().unwrap(), elf]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -2,10 +2,10 @@
 //! read back by `rvdbt report`. Versioned by [`FORMAT`]: a change that
 //! removes or renames a field bumps it; adding a field does not.
 //!
-//! Every count is exact for what it names, with one documented exception:
-//! generated code counts a guest block's instructions when the block is
-//! entered, so a block left early (a trap, or a helper that ends it) counts
-//! whole in `code` (memory counts stay exact: they are counted per access).
+//! Every count is exact for what it names: data accesses per pc and
+//! outcome, pages, and instructions executed per pc (an instruction that
+//! traps counts as executed, in every engine; generated code counts a
+//! guest block's entries and the exits out of its middle).
 
 use serde::{Deserialize, Serialize};
 
