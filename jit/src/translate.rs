@@ -206,6 +206,13 @@ pub struct TbCx<'a> {
     /// The heads of the region's other blocks, by guest pc (each starts
     /// with its own budget check).
     heads: HashMap<u64, Block>,
+    /// Region blocks whose entry checks the budget: the entry and every
+    /// block some edge reaches from a block at the same or a higher pc.
+    /// Every cycle of the region has such an edge, so every loop still
+    /// checks once per iteration; blocks only entered going forward charge
+    /// their instructions without the check (an exit there would only
+    /// come a few blocks earlier).
+    checked: std::collections::HashSet<u64>,
     /// The region's calls (`jal` with a link register): the link register
     /// and the return address it gets. A `jalr x0, 0(link)` in the region
     /// compares its target with these and, when one matches a block of the
@@ -301,6 +308,25 @@ pub fn call_site(start: u64, insns: &[Decoded]) -> Option<(u8, u64)> {
     }
 }
 
+/// Where control may go inside a region after the block `insns` at
+/// `start` (an over-approximation: the branch or jump target, the next pc,
+/// and for a return every return address of the region's calls).
+fn block_targets(start: u64, insns: &[Decoded], return_sites: &[(u8, u64)]) -> Vec<u64> {
+    let Some((last, body)) = insns.split_last() else {
+        return Vec::new();
+    };
+    let pc = start.wrapping_add(body.iter().map(|d| d.len as u64).sum());
+    let mut t = vec![pc.wrapping_add(last.len as u64)];
+    match last.insn {
+        Insn::Branch { offset, .. } | Insn::Jal { offset, .. } => {
+            t.push(pc.wrapping_add(offset as u64))
+        }
+        Insn::Jalr { .. } => t.extend(return_sites.iter().map(|r| r.1)),
+        _ => {}
+    }
+    t
+}
+
 pub fn build(
     func: &mut Function,
     fbc: &mut FunctionBuilderContext,
@@ -340,6 +366,7 @@ pub fn build(
         block_pc: src.pc.0,
         header,
         heads: HashMap::new(),
+        checked: std::collections::HashSet::new(),
         return_sites: Vec::new(),
         ret_block,
         load_sig,
@@ -377,6 +404,18 @@ pub fn build(
         cx.return_sites = blocks
             .filter_map(|(pc, insns)| call_site(pc, insns))
             .collect();
+    }
+    cx.checked.insert(src.pc.0);
+    if !src.more.is_empty() {
+        let blocks = std::iter::once((src.pc.0, &src.insns[..]))
+            .chain(src.more.iter().map(|b| (b.pc, &b.insns[..])));
+        for (pc, insns) in blocks {
+            for t in block_targets(pc, insns, &cx.return_sites) {
+                if t <= pc {
+                    cx.checked.insert(t);
+                }
+            }
+        }
     }
     cx.written = written;
     for i in 1..32 {
@@ -461,7 +500,11 @@ impl TbCx<'_> {
     fn lift_block(&mut self, start: u64, insns: &[Decoded], serial: u64) {
         self.block_pc = start;
         self.len = insns.len() as i64;
-        self.budget_check();
+        if self.checked.contains(&start) {
+            self.budget_check();
+        } else {
+            self.charge();
+        }
         if self.prof.is_some() {
             self.serial = serial;
             self.count(0);
@@ -602,6 +645,14 @@ impl TbCx<'_> {
     /// Every exit before the TB's end refunds what did not run, so
     /// `budget` at entry minus `budget` at return is the number of
     /// instructions the TB (and its chained successors) executed.
+    /// Charges the block's instructions to the budget without checking it
+    /// (a region block only entered going forward; see `checked`).
+    fn charge(&mut self) {
+        let budget = self.b.use_var(self.budget);
+        let left = self.b.ins().iadd_imm_s(budget, -self.len);
+        self.b.def_var(self.budget, left);
+    }
+
     fn budget_check(&mut self) {
         let budget = self.b.use_var(self.budget);
         let spent = self
