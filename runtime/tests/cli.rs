@@ -1,29 +1,10 @@
 //! The `rvdbt` binary's behaviour on bad input, exit codes and tracing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-fn rvdbt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rvdbt"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run rvdbt")
-}
-
-fn guest(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/guest")
-        .join(format!("{name}.elf"))
-}
-
-fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rvdbt-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
+mod common;
+use common::{guest, rvdbt, scratch};
 
 /// Asserts a clean usage/input error: exit 2, a message naming `needle`, no panic.
 fn assert_input_error(out: &Output, needle: &str) {

@@ -1,26 +1,12 @@
 //! `rvdbt report`: a saved profile printed and drawn; bad input is a clean
 //! exit 2 naming the problem.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use runtime::profile::format::{self, BlockCount, CodeCount, FunctionCount, MemPc, Profile};
 
-fn rvdbt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rvdbt"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run rvdbt")
-}
-
-fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rvdbt-report-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
+mod common;
+use common::{guest, rvdbt, scratch};
 
 /// Asserts a clean usage/input error: exit 2, a message naming `needle`, no panic.
 fn assert_input_error(out: &Output, needle: &str) {
@@ -168,12 +154,6 @@ fn report_bad_sort_key_is_an_input_error() {
     // The message lists the valid keys.
     assert_input_error(&out, "tlb_miss, victim_hit");
     assert_input_error(&out, "accesses, insns");
-}
-
-fn guest(name: &str) -> PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/guest")
-        .join(format!("{name}.elf"))
 }
 
 /// `rvdbt run --profile=FILE` under every engine: the guest's exit status

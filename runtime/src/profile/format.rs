@@ -18,19 +18,7 @@ pub const FORMAT: &str = "rvdbt-profile/1";
 /// of them. The others are reasons a slow-path access had; one access can
 /// have several (a TLB miss that then reaches a device counts `tlb_miss`
 /// and `mmio`).
-pub const OUTCOMES: [&str; 11] = [
-    "fast",
-    "slow",
-    "tlb_miss",
-    "victim_hit",
-    "mmio",
-    "iommu_translate",
-    "iommu_blocked",
-    "notdirty",
-    "split",
-    "sub_page",
-    "fault",
-];
+pub const OUTCOMES: [&str; 11] = softmmu::profile::OUTCOMES;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Profile {

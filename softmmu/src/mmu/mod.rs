@@ -615,22 +615,17 @@ impl Mmu {
         size: u8,
         op: Atomic,
     ) -> Result<GuestPhysAddr, MemFault> {
-        if self.prof.is_none() {
-            return self.translate_atomic_inner(tr, idx, va, size, op);
-        }
         // Counted as one slow-path access of the atomic's type (an LR
         // reads, an SC or AMO writes): atomics always take the slow path.
-        self.prof_begin();
-        let r = self.translate_atomic_inner(tr, idx, va, size, op);
-        if let Ok(pa) = r {
-            self.prof_target(pa);
-        }
         let access = match op {
             Atomic::LoadReserved => AccessType::Read,
             _ => AccessType::Write,
         };
-        self.prof_end(access, r.is_ok());
-        r
+        self.profiled(access, |m| {
+            let pa = m.translate_atomic_inner(tr, idx, va, size, op)?;
+            m.prof_target(pa);
+            Ok(pa)
+        })
     }
 
     fn translate_atomic_inner(
@@ -687,13 +682,7 @@ impl Mmu {
         va: GuestVirtAddr,
         size: u8,
     ) -> Result<u64, MemFault> {
-        if self.prof.is_none() {
-            return self.load_slow_inner(tr, idx, va, size);
-        }
-        self.prof_begin();
-        let r = self.load_slow_inner(tr, idx, va, size);
-        self.prof_end(AccessType::Read, r.is_ok());
-        r
+        self.profiled(AccessType::Read, |m| m.load_slow_inner(tr, idx, va, size))
     }
 
     fn load_slow_inner(
@@ -729,13 +718,9 @@ impl Mmu {
         size: u8,
         value: u64,
     ) -> Result<(), MemFault> {
-        if self.prof.is_none() {
-            return self.store_slow_inner(tr, idx, va, size, value);
-        }
-        self.prof_begin();
-        let r = self.store_slow_inner(tr, idx, va, size, value);
-        self.prof_end(AccessType::Write, r.is_ok());
-        r
+        self.profiled(AccessType::Write, |m| {
+            m.store_slow_inner(tr, idx, va, size, value)
+        })
     }
 
     fn store_slow_inner(
@@ -817,16 +802,25 @@ impl Mmu {
         }
     }
 
-    fn prof_begin(&mut self) {
+    /// Runs the slow-path access `f`, counted as one slow access of type
+    /// `access` with the reasons it meets, when a profile is taken.
+    #[inline(always)]
+    fn profiled<T>(
+        &mut self,
+        access: AccessType,
+        f: impl FnOnce(&mut Self) -> Result<T, MemFault>,
+    ) -> Result<T, MemFault> {
+        if self.prof.is_none() {
+            return f(self);
+        }
         if let Some(p) = self.prof.as_deref_mut() {
             p.begin();
         }
-    }
-
-    fn prof_end(&mut self, access: AccessType, ok: bool) {
+        let r = f(self);
         if let Some(p) = self.prof.as_deref_mut() {
-            p.end(access, ok);
+            p.end(access, r.is_ok());
         }
+        r
     }
 
     pub(super) fn prof_reason(&mut self, outcome: usize) {
@@ -876,6 +870,34 @@ mod tests {
         s.add_ram("ram", GuestPhysAddr(0x8000_0000), 0x4000)
             .unwrap();
         Mmu::new(s)
+    }
+
+    #[test]
+    fn profile_counts_fast_hits_and_slow_reasons_per_pc() {
+        use crate::profile::outcome::*;
+        let mut m = mmu();
+        m.prof = Some(Box::default());
+        let at = |m: &mut Mmu, pc: u64| m.set_profile_pc(pc);
+        at(&mut m, 0x100);
+        for _ in 0..3 {
+            m.load(&mut Bare, IDX, GuestVirtAddr(0x8000_0008), 8)
+                .unwrap();
+        }
+        at(&mut m, 0x108);
+        m.load(&mut Hole, IDX, GuestVirtAddr(0x8000_1000), 4)
+            .unwrap_err();
+        at(&mut m, 0x104);
+        m.store(&mut Bare, IDX, GuestVirtAddr(0x8000_0ffe), 4, 1)
+            .unwrap();
+        let p = m.prof.as_deref().unwrap();
+        let c = |pc, a| p.by_pc[&(pc, a)];
+        let load = c(0x100, AccessType::Read);
+        assert_eq!((load[FAST], load[SLOW], load[TLB_MISS]), (2, 1, 1));
+        let split = c(0x104, AccessType::Write);
+        assert_eq!((split[FAST], split[SLOW], split[SPLIT]), (0, 1, 1));
+        let fault = c(0x108, AccessType::Read);
+        assert_eq!((fault[SLOW], fault[TLB_MISS], fault[FAULT]), (1, 1, 1));
+        assert_eq!(p.pages[&(0x8000_0000, AccessType::Read)], [3, 1]);
     }
 
     #[test]
