@@ -104,6 +104,23 @@ struct Report<'a> {
     qemu_skipped: Option<&'a str>,
 }
 
+/// `--profile=FILE.json` among the run options names one file per engine
+/// (`FILE.<engine>.json`), so the runs do not overwrite each other's.
+fn per_engine_profile(arg: &str, engine: &str) -> String {
+    let Some(path) = arg.strip_prefix("--profile=") else {
+        return arg.to_string();
+    };
+    let p = std::path::Path::new(path);
+    let stem = p
+        .file_stem()
+        .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+    let ext = p
+        .extension()
+        .map_or("json".into(), |e| e.to_string_lossy().into_owned());
+    let name = format!("{stem}.{engine}.{ext}");
+    format!("--profile={}", p.with_file_name(name).display())
+}
+
 /// Entry point of `rvdbt compare`.
 pub fn main(args: CompareArgs) -> ExitCode {
     if args
@@ -150,7 +167,7 @@ pub fn main(args: CompareArgs) -> ExitCode {
         let name = engine_name(*e);
         let mut cmd = Command::new(&exe);
         cmd.args(["run", "--engine", name, "--stats"])
-            .args(&args.run);
+            .args(args.run.iter().map(|a| per_engine_profile(a, name)));
         if !args.json {
             eprintln!("rvdbt compare: running {name}...");
         }
@@ -431,6 +448,20 @@ fn table(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn profile_files_are_per_engine() {
+        assert_eq!(
+            per_engine_profile("--profile=out/p.json", "jit"),
+            "--profile=out/p.jit.json"
+        );
+        assert_eq!(
+            per_engine_profile("--profile=p", "interp"),
+            "--profile=p.interp.json"
+        );
+        assert_eq!(per_engine_profile("--profile", "jit"), "--profile");
+        assert_eq!(per_engine_profile("--stats", "jit"), "--stats");
+    }
 
     fn run(engine: &str, ending: Ending, output: &str) -> Run {
         Run {
