@@ -1,21 +1,10 @@
 //! The `rvdbt` binary's behaviour on bad input, exit codes and tracing.
 
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 mod common;
-use common::{guest, rvdbt, scratch};
-
-/// Asserts a clean usage/input error: exit 2, a message naming `needle`, no panic.
-fn assert_input_error(out: &Output, needle: &str) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert!(
-        err.contains(needle),
-        "stderr should mention {needle:?}: {err}"
-    );
-    assert!(!err.contains("panicked"), "panic: {err}");
-}
+use common::{assert_input_error, guest, rvdbt, scratch};
 
 /// A minimal ELF64 little-endian header for machine `machine`.
 fn elf_header(machine: u16) -> Vec<u8> {

@@ -10,15 +10,9 @@ use common::{guest, rvdbt, scratch};
 
 /// Asserts a clean usage/input error: exit 2, a message naming `needle`, no panic.
 fn assert_input_error(out: &Output, needle: &str) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert!(
-        err.contains(needle),
-        "stderr should mention {needle:?}: {err}"
-    );
+    let err = common::assert_input_error(out, needle);
     assert!(err.starts_with("rvdbt report: "), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    assert!(!err.contains("panicked"), "panic: {err}");
 }
 
 fn profile() -> Profile {

@@ -32,3 +32,16 @@ pub fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
     std::fs::write(&p, bytes).unwrap();
     p
 }
+
+/// Asserts a clean usage/input error: exit 2, a message naming `needle`,
+/// no panic; returns the message.
+pub fn assert_input_error(out: &Output, needle: &str) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(
+        err.contains(needle),
+        "stderr should mention {needle:?}: {err}"
+    );
+    assert!(!err.contains("panicked"), "panic: {err}");
+    err
+}
