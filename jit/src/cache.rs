@@ -39,6 +39,9 @@ pub struct TbCode {
     pub(crate) entry: *const u8,
     /// The generation's entry trampoline (host calling convention).
     pub(crate) tramp: *const u8,
+    /// The generation's exit stub (tail convention), see
+    /// [`CodeCache::build_exit_stub`].
+    pub(crate) exit_stub: *const u8,
     /// The generation that owns the code (stale after a flush).
     pub generation: u64,
     /// Machine-code size in bytes (for perf maps).
@@ -100,6 +103,7 @@ pub struct CodeCache {
     /// Memory taken by this generation's code (whole pages per finalisation).
     bytes: usize,
     tramp: *const u8,
+    exit_stub: *const u8,
     pub stats: JitStats,
 }
 
@@ -154,9 +158,11 @@ impl CodeCache {
             serial: 0,
             bytes: 0,
             tramp: std::ptr::null(),
+            exit_stub: std::ptr::null(),
             stats: JitStats::default(),
         };
         cache.tramp = cache.build_trampoline()?;
+        cache.exit_stub = cache.build_exit_stub()?;
         Ok(cache)
     }
 
@@ -184,6 +190,85 @@ impl CodeCache {
         let sig = b.import_signature(self.sigs.tb.clone());
         b.ins().call_indirect(sig, tb, &[ctx, cpu, budget]);
         b.ins().return_(&[]);
+        b.seal_all_blocks();
+        b.finalize(frontend_config());
+        let id = module
+            .declare_anonymous_function(&self.ctx.func.signature)
+            .map_err(|e| JitError::Module(e.to_string()))?;
+        module
+            .define_function(id, &mut self.ctx)
+            .map_err(|e| JitError::Module(format!("{e:?}")))?;
+        module.clear_context(&mut self.ctx);
+        module
+            .finalize_definitions()
+            .map_err(|e| JitError::Module(e.to_string()))?;
+        Ok(module.get_finalized_function(id))
+    }
+
+    /// Compiles the exit stub of a generation, which TBs tail-call (tail
+    /// convention) as `stub(ctx, cpu, budget, pc, tag, cell)` when they
+    /// leave for `pc` without a linked successor. It keeps the jump-cache
+    /// probe out of every TB (about 17 IR instructions and three blocks an
+    /// exit, which Cranelift compiled again for each):
+    ///
+    /// ```text
+    /// cpu.pc = pc
+    /// e = ctx.jc + ((pc >> 1) & ctx.jc_mask) * 32
+    /// if e.vpc == pc && e.tag == tag {
+    ///     if cell != 0 { *cell = e.code }      // link the caller's cell
+    ///     return_call e.code(ctx, cpu, budget)
+    /// }
+    /// ctx.budget = budget; return              // to the dispatcher
+    /// ```
+    fn build_exit_stub(&mut self) -> Result<*const u8, JitError> {
+        use crate::ctx::offsets as off;
+        use cranelift_codegen::ir::{condcodes::IntCC, InstBuilder};
+        let module = self
+            .module
+            .as_mut()
+            .expect("a module exists between flushes");
+        self.ctx.clear();
+        self.ctx.func.signature = self.sigs.exit.clone();
+        let mut b = cranelift_frontend::FunctionBuilder::new(&mut self.ctx.func, &mut self.fbc);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let p = b.block_params(entry).to_vec();
+        let (ctx, cpu, budget, pc, tag, cell) = (p[0], p[1], p[2], p[3], p[4], p[5]);
+        let flags = cranelift_codegen::ir::MemFlagsData::trusted();
+        let ty = cranelift_codegen::ir::types::I64;
+        b.ins()
+            .store(flags, pc, cpu, crate::state::offsets::PC as i32);
+        let jc = b.ins().load(ty, flags, ctx, off::JC);
+        let mask = b.ins().load(ty, flags, ctx, off::JC_MASK);
+        let half = b.ins().ushr_imm_u(pc, 1);
+        let slot = b.ins().band(half, mask);
+        let offset = b.ins().ishl_imm_u(slot, off::JC_ENTRY_SIZE_LOG2);
+        let e = b.ins().iadd(jc, offset);
+        let vpc = b.ins().load(ty, flags, e, off::JC_VPC);
+        let etag = b.ins().load(ty, flags, e, off::JC_TAG);
+        let same_pc = b.ins().icmp(IntCC::Equal, vpc, pc);
+        let same_tag = b.ins().icmp(IntCC::Equal, etag, tag);
+        let hit = b.ins().band(same_pc, same_tag);
+        let (chain, link, go, miss) = (
+            b.create_block(),
+            b.create_block(),
+            b.create_block(),
+            b.create_block(),
+        );
+        b.ins().brif(hit, chain, &[], miss, &[]);
+        b.switch_to_block(miss);
+        b.ins().store(flags, budget, ctx, off::BUDGET);
+        b.ins().return_(&[]);
+        b.switch_to_block(chain);
+        let code = b.ins().load(ty, flags, e, off::JC_CODE);
+        b.ins().brif(cell, link, &[], go, &[]);
+        b.switch_to_block(link);
+        b.ins().store(flags, code, cell, 0);
+        b.ins().jump(go, &[]);
+        b.switch_to_block(go);
+        let sig = b.import_signature(self.sigs.tb.clone());
+        b.ins().return_call_indirect(sig, code, &[ctx, cpu, budget]);
         b.seal_all_blocks();
         b.finalize(frontend_config());
         let id = module
@@ -228,6 +313,7 @@ impl CodeCache {
         self.bytes = 0;
         self.stats.flushes += 1;
         self.tramp = self.build_trampoline()?;
+        self.exit_stub = self.build_exit_stub()?;
         Ok(())
     }
 
@@ -275,6 +361,7 @@ impl CodeCache {
                 Ok(TbCode {
                     entry: module.get_finalized_function(id),
                     tramp: self.tramp,
+                    exit_stub: self.exit_stub,
                     generation: self.generation,
                     size: size as u32,
                 })

@@ -90,6 +90,10 @@ pub struct JitCtx {
     pub jc: *mut JcEntry,
     pub jc_mask: u64,
     pub fp: FpHelper,
+    /// The generation's exit stub (set by `exec::run_tb` from the TB's
+    /// `TbCode`): a TB leaving without a linked successor tail-calls it to
+    /// probe the jump cache (see `CodeCache::build_exit_stub`).
+    pub exit_stub: *const u8,
 }
 
 /// One jump-cache entry: generated code looks its successor up here and
@@ -144,6 +148,7 @@ pub mod offsets {
     pub const JC: i32 = offset_of!(JitCtx, jc) as i32;
     pub const JC_MASK: i32 = offset_of!(JitCtx, jc_mask) as i32;
     pub const FP: i32 = offset_of!(JitCtx, fp) as i32;
+    pub const EXIT_STUB: i32 = offset_of!(JitCtx, exit_stub) as i32;
     pub const JC_ENTRY_SIZE_LOG2: i64 = 5;
     pub const JC_VPC: i32 = offset_of!(JcEntry, vpc) as i32;
     pub const JC_TAG: i32 = offset_of!(JcEntry, tag) as i32;

@@ -20,5 +20,9 @@ pub unsafe fn run_tb(tb: TbCode, ctx: *mut JitCtx) {
     // convention the TB was compiled for. The caller upholds the contract
     // above.
     let f: extern "C" fn(*mut JitCtx, *const u8) = unsafe { core::mem::transmute(tb.tramp) };
+    // SAFETY: the caller guarantees `ctx` is valid and not accessed
+    // elsewhere; the exit stub belongs to the TB's generation, as the TBs
+    // it will tail-call do.
+    unsafe { (*ctx).exit_stub = tb.exit_stub };
     f(ctx, tb.entry)
 }

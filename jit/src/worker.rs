@@ -35,7 +35,7 @@ pub struct Compiled {
 
 struct Raw {
     id: u64,
-    code: Option<(u64, u64, u64, u32)>,
+    code: Option<(u64, u64, u64, u64, u32)>,
     stats: JitStats,
 }
 
@@ -96,9 +96,13 @@ impl CompileWorker {
                             let mut gone = false;
                             for ((id, src), r) in ids.into_iter().zip(&srcs).zip(results) {
                                 let code = match r {
-                                    Ok(c) => {
-                                        Some((c.entry as u64, c.tramp as u64, c.generation, c.size))
-                                    }
+                                    Ok(c) => Some((
+                                        c.entry as u64,
+                                        c.tramp as u64,
+                                        c.exit_stub as u64,
+                                        c.generation,
+                                        c.size,
+                                    )),
                                     Err(e) => {
                                         tracing::error!(
                                             "JIT compile of TB at {:#x} failed: {e}",
@@ -198,12 +202,15 @@ impl CompileWorker {
 
     fn unpack(&mut self, r: Raw) -> Compiled {
         self.in_flight = self.in_flight.saturating_sub(1);
-        let code = r.code.map(|(entry, tramp, generation, size)| TbCode {
-            entry: entry as *const u8,
-            tramp: tramp as *const u8,
-            generation,
-            size,
-        });
+        let code = r
+            .code
+            .map(|(entry, tramp, exit_stub, generation, size)| TbCode {
+                entry: entry as *const u8,
+                tramp: tramp as *const u8,
+                exit_stub: exit_stub as *const u8,
+                generation,
+                size,
+            });
         Compiled {
             id: r.id,
             code,

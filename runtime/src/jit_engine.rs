@@ -385,6 +385,7 @@ impl JitEngine {
             jc: std::ptr::null_mut(),
             jc_mask: (JC_SIZE - 1) as u64,
             fp: helper_fp,
+            exit_stub: std::ptr::null(),
         });
         Ok(JitEngine {
             cache: if tiered {

@@ -15,7 +15,7 @@ block0:
   jmp     label1
 block1:
   testq %rdx, %rdx
-  jle     label12; j label2
+  jle     label10; j label2
 block2:
   movq 0x18(%rdi), %rcx
   leaq -8(%rax), %r9
@@ -28,8 +28,9 @@ block2:
   cmpq %r10, %r9
   jz      label6; j label3
 block4:
-  jmp     label13
+  jmp     label11
 block5:
+  movq %r12, %rsi
   jmp     label7
 block6:
   movq %rsi, %r12
@@ -38,46 +39,24 @@ block6:
   movq -8(%rax, %rcx), %rax
   jmp     label7
 block7:
-  movl $0x1000, %ecx
-  movq (%rcx), %r10
-  testq %r10, %r10
-  jnz     label11; j label8
-block8:
-  movq %r12, %rsi
   movq %rax, 0x50(%rsi)
-  movl $0x80001004, %eax
-  movq %rax, 0x200(%rsi)
-  movq 0x80(%rdi), %rax
-  movq 0x88(%rdi), %rcx
-  andq $0x40000802, %rcx
-  shlq $0x5, %rcx
-  movq (%rax, %rcx), %r8
-  movq 8(%rax, %rcx), %rdx
-  cmpq (%rip), %r8
-  sete %r8b
-  cmpq $0x101, %rdx
-  sete %dl
-  testb %r8b, %dl
-  jnz     label10; j label9
+  movl $0x1000, %eax
+  movq (%rax), %r10
+  testq %r10, %r10
+  jnz     label9; j label8
+block8:
+  movq 0x98(%rdi), %r10
+  movq %r13, %rdx
+  leaq -1(%rdx), %rdx
+  movl $0x80001004, %ecx
+  movl $0x101, %r8d
+  movl $0x1000, %r9d
+  return_call_unknown %r10 (0) tmp=%r11 %rdi=%rdi %rsi=%rsi %rdx=%rdx %rcx=%rcx %r8=%r8 %r9=%r9
 block9:
   movq %r13, %rdx
-  leaq -1(%rdx), %rax
-  movq %rax, 0x78(%rdi)
-  jmp     label13
-block10:
-  movq %r13, %rdx
-  movq 0x10(%rax, %rcx), %r10
-  movl $0x1000, %eax
-  movq %r10, (%rax)
   leaq -1(%rdx), %rdx
   return_call_unknown %r10 (0) tmp=%r11 %rdi=%rdi %rsi=%rsi %rdx=%rdx
 block11:
-  movq %r13, %rdx
-  movq %r12, %rsi
-  movq %rax, 0x50(%rsi)
-  leaq -1(%rdx), %rdx
-  return_call_unknown %r10 (0) tmp=%r11 %rdi=%rdi %rsi=%rsi %rdx=%rdx
-block13:
   movq (%rsp), %rbx
   movq 8(%rsp), %r12
   movq 0x10(%rsp), %r13
@@ -101,8 +80,8 @@ block3:
   movq 0x50(%rdi), %rcx
   testq %rcx, %rcx
   jnz     label4; j label5
-block12:
-  movl $0x80001000, %r8d
-  movq %r8, 0x200(%rsi)
+block10:
+  movl $0x80001000, %eax
+  movq %rax, 0x200(%rsi)
   movq %rdx, 0x78(%rdi)
-  jmp     label13
+  jmp     label11
