@@ -44,6 +44,10 @@ pub const NUM_MMU_IDX: usize = 4;
 pub const TLB_MIN_ENTRIES: usize = 64;
 pub const TLB_MAX_ENTRIES: usize = 1 << 20;
 pub const TLB_DEFAULT_ENTRIES: usize = 256;
+/// The largest size a TLB grows to under pressure between flushes (see
+/// [`Tlb::under_pressure`]): 16 Ki entries map 64 MiB, and the fast table
+/// (512 KiB) still fits the host's L2.
+pub const TLB_PRESSURE_MAX_ENTRIES: usize = 1 << 14;
 /// Victim TLB entries per MMU index.
 pub const VICTIM_ENTRIES: usize = 8;
 /// Flushes over which the use of a table is observed before shrinking it.
@@ -417,6 +421,18 @@ impl Tlb {
         }
     }
 
+    /// Whether the table refilled itself twice over since the last flush and
+    /// may still grow: the working set does not fit. QEMU resizes only at
+    /// flushes, so a program that never flushes (bare metal, M mode) keeps
+    /// its first 256 entries however many pages it touches; the MMU
+    /// flushes such a table (`Mmu::lookup`), and the flush's heuristic
+    /// doubles it.
+    pub fn under_pressure(&self) -> bool {
+        self.used >= 2 * self.fast.len()
+            && self.fast.len() < TLB_PRESSURE_MAX_ENTRIES
+            && self.pending_size.is_none()
+    }
+
     /// QEMU's heuristic: grow when more than 70% of the table was used since
     /// the last flush; shrink when the busiest interval of the last
     /// `RESIZE_WINDOW_FLUSHES` flushes used less than 30%, to the smallest
@@ -612,6 +628,27 @@ mod tests {
         t.flush();
         t.apply_resize();
         assert_eq!(t.len(), TLB_MAX_ENTRIES, "never beyond the maximum");
+    }
+
+    #[test]
+    fn a_table_that_refills_itself_twice_over_is_under_pressure() {
+        let mut t = Tlb::new(256);
+        for p in 0..511u64 {
+            t.install(p << 12, ram_entry(p << 12), TlbFull::EMPTY);
+        }
+        assert!(!t.under_pressure(), "less than twice its size");
+        t.install(511 << 12, ram_entry(511 << 12), TlbFull::EMPTY);
+        assert!(t.under_pressure());
+        t.flush();
+        assert!(!t.under_pressure(), "a growth is pending");
+        t.apply_resize();
+        assert_eq!(t.len(), 512, "the flush doubled it");
+        assert!(!t.under_pressure(), "the count starts over");
+        let mut t = Tlb::new(TLB_PRESSURE_MAX_ENTRIES);
+        for p in 0..(2 * TLB_PRESSURE_MAX_ENTRIES as u64) {
+            t.install(p << 12, ram_entry(p << 12), TlbFull::EMPTY);
+        }
+        assert!(!t.under_pressure(), "pressure never grows it further");
     }
 
     #[test]

@@ -35,6 +35,12 @@ impl Mmu {
                 self.prof_reason(outcome::VICTIM_HIT);
             } else {
                 self.prof_reason(outcome::TLB_MISS);
+                if self.tlbs[idx.idx()].under_pressure() {
+                    // Grows the table at the next safe point (see
+                    // `Tlb::under_pressure`); flushed before the fill, so
+                    // the entry this access needs survives.
+                    self.flush_idx(idx);
+                }
                 self.fill(tr, idx, va, size, access)?;
             }
         }
