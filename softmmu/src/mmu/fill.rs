@@ -23,6 +23,20 @@ impl Mmu {
         size: u8,
         access: AccessType,
     ) -> Result<Translated, MemFault> {
+        self.ensure(tr, idx, va, size, access)?;
+        Ok(self.resolve(idx, va, size, access))
+    }
+
+    /// Makes the fast entry of `va`'s slot map its page for `access`: from
+    /// the victim TLB, or filled through the hart's translation.
+    pub(super) fn ensure(
+        &mut self,
+        tr: &mut dyn TlbFill,
+        idx: MmuIdx,
+        va: GuestVirtAddr,
+        size: u8,
+        access: AccessType,
+    ) -> Result<(), MemFault> {
         let tlb = &mut self.tlbs[idx.idx()];
         tlb.stats.misses += 1;
         let page = va.0 & PAGE_MASK;
@@ -44,7 +58,7 @@ impl Mmu {
                 self.fill(tr, idx, va, size, access)?;
             }
         }
-        Ok(self.resolve(idx, va, size, access))
+        Ok(())
     }
 
     /// Fills `va`'s slot through the hart's translation (the early walk: it

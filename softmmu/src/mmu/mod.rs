@@ -696,7 +696,22 @@ impl Mmu {
         if !va.0.is_multiple_of(size as u64) {
             return self.load_split(tr, idx, va, size);
         }
-        let t = self.lookup(tr, idx, va, size, access)?;
+        self.ensure(tr, idx, va, size, access)?;
+        // A refilled or victim-swapped plain RAM entry: read as the fast
+        // path does (the victim TLB's hits, e.g. two pages of one slot
+        // taking turns, cost a third less).
+        if self.prof.is_none() {
+            if let Some(off) = self.fast_offset(idx, va.0, size, access) {
+                if let Some(v) = self
+                    .space
+                    .ram(self.ram_index)
+                    .and_then(|r| r.read(off, size))
+                {
+                    return Ok(v);
+                }
+            }
+        }
+        let t = self.resolve(idx, va, size, access);
         self.prof_target(t.pa);
         if let Some(unit) = t.blocked {
             return self.blocked_read(t, unit, size, access, va);
