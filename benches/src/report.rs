@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use crate::runner::{Engine, Measurement, Status};
 use crate::suite::suite;
-use crate::targets::{RatioTarget, FEW_SECONDS, RATIO_TARGETS, TARGETS};
+use crate::targets::{RatioTarget, FEW_SECONDS, PROGRAM_FLOOR, RATIO_TARGETS, TARGETS};
 
 /// All measurements of one run of the runner.
 #[derive(Clone, Debug, Default)]
@@ -409,10 +409,52 @@ impl Report {
                 t.label, t.num, t.den, t.min
             );
         }
+        if !ratio_targets.is_empty() {
+            let t = PROGRAM_FLOOR;
+            let verdict = match self.below_floor() {
+                Err(why) => why,
+                Ok(below) if below.is_empty() => "MET".to_string(),
+                Ok(below) => {
+                    let list: Vec<String> =
+                        below.iter().map(|(p, r)| format!("{p} {r:.3}")).collect();
+                    format!("MISSED ({})", list.join(", "))
+                }
+            };
+            let _ = writeln!(
+                targets,
+                "  {} (each {}/{} >= {:.2}): {verdict}",
+                t.label, t.num, t.den, t.min
+            );
+        }
         if !targets.is_empty() {
             let _ = write!(s, "\ntargets:\n{targets}");
         }
         s
+    }
+
+    /// The suite programs whose [`PROGRAM_FLOOR`] ratio is below its
+    /// minimum, with the ratio; an error when the ratio is not measured
+    /// for any of them (an engine not built or not run).
+    fn below_floor(&self) -> Result<Vec<(&'static str, f64)>, String> {
+        let t = PROGRAM_FLOOR;
+        let mut measured = 0;
+        let mut below = Vec::new();
+        let mut why = String::from("n/a (no suite program ran)");
+        for p in self.suite_ran() {
+            match self.speed_ratio(p, t.num, t.den) {
+                Ok(r) => {
+                    measured += 1;
+                    if r.value < t.min {
+                        below.push((p, r.value));
+                    }
+                }
+                Err(e) => why = e,
+            }
+        }
+        if measured == 0 {
+            return Err(why);
+        }
+        Ok(below)
     }
 
     /// For the tiered/jit target: the length of the tiered runs, and a hint
@@ -450,7 +492,8 @@ impl Report {
                 Ok((r, _)) => r.value >= t.min,
                 Err(_) => true,
             });
-        mips && ratios
+        let floor = self.below_floor().map_or(true, |b| b.is_empty());
+        mips && ratios && floor
     }
 }
 
@@ -546,7 +589,8 @@ mod tests {
         );
         // no suite program ran: no geomean, no ratio target lines
         assert!(!text.contains("geomean ("), "{text}");
-        assert!(!text.contains("jit >= 10x interp"), "{text}");
+        assert!(!text.contains("tiered >= 1.5x QEMU"), "{text}");
+        assert!(!text.contains("no C program below QEMU"), "{text}");
     }
 
     /// A full suite: interp and QEMU measured, jit and tiered as the report
@@ -586,13 +630,13 @@ mod tests {
         );
         assert!(
             text.contains(
-                "jit >= 10x interp (geomean jit/interp >= 10.00): n/a (engine not built)"
+                "tiered >= 1.5x QEMU (geomean tiered/qemu >= 1.50): n/a (engine not built)"
             ),
             "{text}"
         );
         assert!(
             text.contains(
-                "tiered no slower than QEMU (geomean tiered/qemu >= 1.00): n/a (engine not built)"
+                "no C program below QEMU (each tiered/qemu >= 1.00): n/a (engine not built)"
             ),
             "{text}"
         );
@@ -613,16 +657,17 @@ mod tests {
         let jit = 2.0 / 12.0;
         let r = suite_report(Some(jit), Some(jit / 0.95));
         let text = r.render();
-        assert!(
-            text.contains("jit >= 10x interp (geomean jit/interp >= 10.00): MET (12.000)"),
-            "{text}"
-        );
+        assert!(!text.contains("jit >= 10x interp"), "{text}");
         assert!(
             text.contains("tiered within 10% of jit (geomean tiered/jit >= 0.90): MET (0.950) [tiered runs of 0.18-0.18 s;"),
             "{text}"
         );
         assert!(
-            text.contains("tiered no slower than QEMU (geomean tiered/qemu >= 1.00): MET (2.850)"),
+            text.contains("tiered >= 1.5x QEMU (geomean tiered/qemu >= 1.50): MET (2.850)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("no C program below QEMU (each tiered/qemu >= 1.00): MET"),
             "{text}"
         );
         assert!(r.targets_met());
@@ -630,5 +675,26 @@ mod tests {
         let r = suite_report(Some(jit), Some(jit / 0.8));
         assert!(!r.targets_met());
         assert!(r.render().contains("MISSED (0.800)"));
+        // tiered at 1.2x QEMU: the geomean misses, the floor holds
+        let r = suite_report(Some(jit), Some(0.5 / 1.2));
+        let text = r.render();
+        assert!(text.contains("MISSED (1.200)"), "{text}");
+        assert!(text.contains("(each tiered/qemu >= 1.00): MET"), "{text}");
+        // one program below QEMU misses the floor
+        let mut r = suite_report(Some(jit), Some(jit));
+        let slow = r
+            .rows
+            .iter_mut()
+            .find(|m| m.program == "bench_sort" && m.engine.name() == "tiered")
+            .expect("a tiered sort row");
+        slow.secs = 0.8;
+        let text = r.render();
+        assert!(!r.targets_met());
+        assert!(
+            text.contains(
+                "no C program below QEMU (each tiered/qemu >= 1.00): MISSED (bench_sort 0.625)"
+            ),
+            "{text}"
+        );
     }
 }

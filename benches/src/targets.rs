@@ -37,14 +37,15 @@ pub struct RatioTarget {
     pub min: f64,
 }
 
-/// The issue's JIT targets, which are also the first columns of the ratio
-/// table.
+/// The issues' JIT targets, which are also the first columns of the ratio
+/// table. (The first wave's `jit >= 10x interp` is gone: the interpreter is
+/// no longer the reference, as the JIT-regions issue says.)
 pub const RATIO_TARGETS: &[RatioTarget] = &[
     RatioTarget {
-        label: "jit >= 10x interp",
-        num: "jit",
-        den: "interp",
-        min: 10.0,
+        label: "tiered >= 1.5x QEMU",
+        num: "tiered",
+        den: "qemu",
+        min: 1.5,
     },
     RatioTarget {
         label: "tiered within 10% of jit",
@@ -52,13 +53,16 @@ pub const RATIO_TARGETS: &[RatioTarget] = &[
         den: "jit",
         min: 0.9,
     },
-    RatioTarget {
-        label: "tiered no slower than QEMU",
-        num: "tiered",
-        den: "qemu",
-        min: 1.0,
-    },
 ];
+
+/// A floor for every C suite program, not the geometric mean: the
+/// JIT-regions issue's "no C program below 1.0x QEMU".
+pub const PROGRAM_FLOOR: RatioTarget = RatioTarget {
+    label: "no C program below QEMU",
+    num: "tiered",
+    den: "qemu",
+    min: 1.0,
+};
 
 /// Runs of the tiered engine shorter than this get a reminder on the
 /// tiered/jit target, which the issue states for runs of a few seconds.
