@@ -14,13 +14,17 @@
 
 use std::time::{Duration, Instant};
 
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{InstBuilder, MemFlagsData};
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
-use cranelift_frontend::FunctionBuilderContext;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Module};
 
+use crate::ctx::offsets as off;
 use crate::translate::{annotate, build, Sigs, TbSource};
 
 /// Memory (whole pages of code) per generation before a full flush.
@@ -171,45 +175,23 @@ impl CodeCache {
     /// `tb(ctx, ctx.cpu, ctx.budget)` with the tail convention, so TBs can
     /// tail-call each other.
     fn build_trampoline(&mut self) -> Result<*const u8, JitError> {
-        use cranelift_codegen::ir::InstBuilder;
-        let module = self
-            .module
-            .as_mut()
-            .expect("a module exists between flushes");
-        self.ctx.clear();
-        self.ctx.func.signature = self.sigs.tramp.clone();
-        let mut b = cranelift_frontend::FunctionBuilder::new(&mut self.ctx.func, &mut self.fbc);
-        let entry = b.create_block();
-        b.append_block_params_for_function_params(entry);
-        b.switch_to_block(entry);
-        let (ctx, tb) = (b.block_params(entry)[0], b.block_params(entry)[1]);
-        let flags = cranelift_codegen::ir::MemFlagsData::trusted();
-        let ty = cranelift_codegen::ir::types::I64;
-        let cpu = b.ins().load(ty, flags, ctx, crate::ctx::offsets::CPU);
-        let budget = b.ins().load(ty, flags, ctx, crate::ctx::offsets::BUDGET);
-        let sig = b.import_signature(self.sigs.tb.clone());
-        b.ins().call_indirect(sig, tb, &[ctx, cpu, budget]);
-        b.ins().return_(&[]);
-        b.seal_all_blocks();
-        b.finalize(frontend_config());
-        let id = module
-            .declare_anonymous_function(&self.ctx.func.signature)
-            .map_err(|e| JitError::Module(e.to_string()))?;
-        module
-            .define_function(id, &mut self.ctx)
-            .map_err(|e| JitError::Module(format!("{e:?}")))?;
-        module.clear_context(&mut self.ctx);
-        module
-            .finalize_definitions()
-            .map_err(|e| JitError::Module(e.to_string()))?;
-        Ok(module.get_finalized_function(id))
+        let (sig, tb_sig) = (self.sigs.tramp.clone(), self.sigs.tb.clone());
+        self.build_glue(sig, |b, p| {
+            let (ctx, tb) = (p[0], p[1]);
+            let flags = MemFlagsData::trusted();
+            let cpu = b.ins().load(I64, flags, ctx, off::CPU);
+            let budget = b.ins().load(I64, flags, ctx, off::BUDGET);
+            let sig = b.import_signature(tb_sig);
+            b.ins().call_indirect(sig, tb, &[ctx, cpu, budget]);
+            b.ins().return_(&[]);
+        })
     }
 
     /// Compiles the exit stub of a generation, which TBs tail-call (tail
     /// convention) as `stub(ctx, cpu, budget, pc, tag, cell)` when they
-    /// leave for `pc` without a linked successor. It keeps the jump-cache
-    /// probe out of every TB (about 17 IR instructions and three blocks an
-    /// exit, which Cranelift compiled again for each):
+    /// leave for `pc` through a chaining cell not linked yet. It keeps the
+    /// jump-cache probe out of every TB (about 17 IR instructions and three
+    /// blocks an exit, which Cranelift compiled again for each):
     ///
     /// ```text
     /// cpu.pc = pc
@@ -221,54 +203,65 @@ impl CodeCache {
     /// ctx.budget = budget; return              // to the dispatcher
     /// ```
     fn build_exit_stub(&mut self) -> Result<*const u8, JitError> {
-        use crate::ctx::offsets as off;
-        use cranelift_codegen::ir::{condcodes::IntCC, InstBuilder};
+        let (sig, tb_sig) = (self.sigs.exit.clone(), self.sigs.tb.clone());
+        self.build_glue(sig, |b, p| {
+            let (ctx, cpu, budget, pc, tag, cell) = (p[0], p[1], p[2], p[3], p[4], p[5]);
+            let flags = MemFlagsData::trusted();
+            b.ins()
+                .store(flags, pc, cpu, crate::state::offsets::PC as i32);
+            let jc = b.ins().load(I64, flags, ctx, off::JC);
+            let mask = b.ins().load(I64, flags, ctx, off::JC_MASK);
+            let half = b.ins().ushr_imm_u(pc, 1);
+            let slot = b.ins().band(half, mask);
+            let offset = b.ins().ishl_imm_u(slot, off::JC_ENTRY_SIZE_LOG2);
+            let e = b.ins().iadd(jc, offset);
+            let vpc = b.ins().load(I64, flags, e, off::JC_VPC);
+            let etag = b.ins().load(I64, flags, e, off::JC_TAG);
+            let same_pc = b.ins().icmp(IntCC::Equal, vpc, pc);
+            let same_tag = b.ins().icmp(IntCC::Equal, etag, tag);
+            let hit = b.ins().band(same_pc, same_tag);
+            let (chain, link, go, miss) = (
+                b.create_block(),
+                b.create_block(),
+                b.create_block(),
+                b.create_block(),
+            );
+            b.ins().brif(hit, chain, &[], miss, &[]);
+            b.switch_to_block(miss);
+            b.ins().store(flags, budget, ctx, off::BUDGET);
+            b.ins().return_(&[]);
+            b.switch_to_block(chain);
+            let code = b.ins().load(I64, flags, e, off::JC_CODE);
+            b.ins().brif(cell, link, &[], go, &[]);
+            b.switch_to_block(link);
+            b.ins().store(flags, code, cell, 0);
+            b.ins().jump(go, &[]);
+            b.switch_to_block(go);
+            let sig = b.import_signature(tb_sig);
+            b.ins().return_call_indirect(sig, code, &[ctx, cpu, budget]);
+        })
+    }
+
+    /// Builds one of a generation's glue functions (`body` gets the entry
+    /// block's parameters and builds the rest), compiles it and makes it
+    /// executable at once.
+    fn build_glue(
+        &mut self,
+        sig: cranelift_codegen::ir::Signature,
+        body: impl FnOnce(&mut FunctionBuilder, &[cranelift_codegen::ir::Value]),
+    ) -> Result<*const u8, JitError> {
         let module = self
             .module
             .as_mut()
             .expect("a module exists between flushes");
         self.ctx.clear();
-        self.ctx.func.signature = self.sigs.exit.clone();
-        let mut b = cranelift_frontend::FunctionBuilder::new(&mut self.ctx.func, &mut self.fbc);
+        self.ctx.func.signature = sig;
+        let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fbc);
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
-        let p = b.block_params(entry).to_vec();
-        let (ctx, cpu, budget, pc, tag, cell) = (p[0], p[1], p[2], p[3], p[4], p[5]);
-        let flags = cranelift_codegen::ir::MemFlagsData::trusted();
-        let ty = cranelift_codegen::ir::types::I64;
-        b.ins()
-            .store(flags, pc, cpu, crate::state::offsets::PC as i32);
-        let jc = b.ins().load(ty, flags, ctx, off::JC);
-        let mask = b.ins().load(ty, flags, ctx, off::JC_MASK);
-        let half = b.ins().ushr_imm_u(pc, 1);
-        let slot = b.ins().band(half, mask);
-        let offset = b.ins().ishl_imm_u(slot, off::JC_ENTRY_SIZE_LOG2);
-        let e = b.ins().iadd(jc, offset);
-        let vpc = b.ins().load(ty, flags, e, off::JC_VPC);
-        let etag = b.ins().load(ty, flags, e, off::JC_TAG);
-        let same_pc = b.ins().icmp(IntCC::Equal, vpc, pc);
-        let same_tag = b.ins().icmp(IntCC::Equal, etag, tag);
-        let hit = b.ins().band(same_pc, same_tag);
-        let (chain, link, go, miss) = (
-            b.create_block(),
-            b.create_block(),
-            b.create_block(),
-            b.create_block(),
-        );
-        b.ins().brif(hit, chain, &[], miss, &[]);
-        b.switch_to_block(miss);
-        b.ins().store(flags, budget, ctx, off::BUDGET);
-        b.ins().return_(&[]);
-        b.switch_to_block(chain);
-        let code = b.ins().load(ty, flags, e, off::JC_CODE);
-        b.ins().brif(cell, link, &[], go, &[]);
-        b.switch_to_block(link);
-        b.ins().store(flags, code, cell, 0);
-        b.ins().jump(go, &[]);
-        b.switch_to_block(go);
-        let sig = b.import_signature(self.sigs.tb.clone());
-        b.ins().return_call_indirect(sig, code, &[ctx, cpu, budget]);
+        let params = b.block_params(entry).to_vec();
+        body(&mut b, &params);
         b.seal_all_blocks();
         b.finalize(frontend_config());
         let id = module
