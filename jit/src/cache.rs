@@ -295,8 +295,26 @@ impl CodeCache {
     /// it (a `TbCode`, a jump-cache entry, a chaining cell) is ever used
     /// again: the caller clears every such structure first.
     #[allow(unsafe_code)]
+    ///
+    /// On an error nothing changes: the old generation (and its glue) stays,
+    /// so the TBs compiled after a failed flush still get a trampoline and
+    /// an exit stub that exist.
     pub unsafe fn flush(&mut self) -> Result<(), JitError> {
         let old = self.module.replace(new_module(self.opts)?);
+        let glue = self
+            .build_trampoline()
+            .and_then(|tramp| Ok((tramp, self.build_exit_stub()?)));
+        let (tramp, exit_stub) = match glue {
+            Ok(g) => g,
+            Err(e) => {
+                if let Some(m) = std::mem::replace(&mut self.module, old) {
+                    // SAFETY: nothing points into the new module: its glue
+                    // was never handed out.
+                    unsafe { m.free_memory() };
+                }
+                return Err(e);
+            }
+        };
         if let Some(m) = old {
             // SAFETY: the caller's contract: no pointer into the old
             // module's code is used again, and none is executing.
@@ -305,8 +323,8 @@ impl CodeCache {
         self.generation += 1;
         self.bytes = 0;
         self.stats.flushes += 1;
-        self.tramp = self.build_trampoline()?;
-        self.exit_stub = self.build_exit_stub()?;
+        self.tramp = tramp;
+        self.exit_stub = exit_stub;
         Ok(())
     }
 

@@ -425,7 +425,7 @@ impl Tlb {
     /// may still grow: the working set does not fit. QEMU resizes only at
     /// flushes, so a program that never flushes (bare metal, M mode) keeps
     /// its first 256 entries however many pages it touches; the MMU
-    /// flushes such a table (`Mmu::lookup`), and the flush's heuristic
+    /// flushes such a table (`Mmu::ensure`), and the flush's heuristic
     /// doubles it.
     pub fn under_pressure(&self) -> bool {
         self.used >= 2 * self.fast.len()
