@@ -84,6 +84,11 @@ pub struct JitOptions {
     pub opt_level: &'static str,
     /// Run Cranelift's IR verifier (on in debug builds by default).
     pub verify: bool,
+    /// `None`: generate code for the host's ISA features (detected).
+    /// `Some(flags)`: for the baseline of the host's architecture plus
+    /// exactly these Cranelift ISA flags (e.g. `"has_bmi2"`), so golden
+    /// host code does not depend on the machine that checks it.
+    pub isa_features: Option<&'static [&'static str]>,
 }
 
 impl Default for JitOptions {
@@ -91,6 +96,7 @@ impl Default for JitOptions {
         JitOptions {
             opt_level: "speed",
             verify: cfg!(debug_assertions),
+            isa_features: None,
         }
     }
 }
@@ -138,8 +144,20 @@ fn new_module(opts: JitOptions) -> Result<JITModule, JitError> {
     set(&mut flags, "is_pic", "false")?;
     // Tail calls between TBs need frame pointers on x86-64.
     set(&mut flags, "preserve_frame_pointers", "true")?;
-    let isa = cranelift_native::builder()
-        .map_err(|e| JitError::Module(format!("host not supported: {e}")))?
+    let isa = match opts.isa_features {
+        None => cranelift_native::builder()
+            .map_err(|e| JitError::Module(format!("host not supported: {e}")))?,
+        Some(features) => {
+            let mut b = cranelift_codegen::isa::lookup(target_lexicon::Triple::host())
+                .map_err(|e| JitError::Module(format!("host not supported: {e}")))?;
+            for f in features {
+                b.enable(f)
+                    .map_err(|e| JitError::Module(format!("ISA flag {f}: {e}")))?;
+            }
+            b
+        }
+    };
+    let isa = isa
         .finish(settings::Flags::new(flags))
         .map_err(|e| JitError::Module(e.to_string()))?;
     Ok(JITModule::new(JITBuilder::with_isa(

@@ -981,7 +981,7 @@ impl TbCx<'_> {
             .ins()
             .load(I64, invariant(), self.ctx, view + ctx_off::TLB_MASK);
         // The mask is pre-scaled (see `TlbView::mask`): no shift left.
-        let scaled = self.b.ins().ushr_imm_u(va, 12 - ctx_off::ENTRY_SIZE_LOG2);
+        let scaled = self.b.ins().rotr_imm_u(va, 12 - ctx_off::ENTRY_SIZE_LOG2);
         let off = self.b.ins().band(scaled, mask);
         let entry = self.b.ins().iadd(base, off);
         let cmp = self.b.ins().load(I64, trusted(), entry, comparator);

@@ -19,8 +19,7 @@ block1:
 block2:
   movq 0x18(%rdi), %rcx
   leaq -8(%rax), %r9
-  movq %r9, %r8
-  shrq $0x7, %r8
+  rorxq $0x7, %r9, %r8
   movq 0x20(%rdi), %r10
   andq %r10, %r8
   movq (%rcx, %r8), %r10
