@@ -80,6 +80,18 @@
 
         .set __last_test, 0
 
+/* Let a background compiler (the tiered engine's) deliver the blocks that
+ * turned hot: wait ~10 ms of host time (mtime runs at 10 MHz from the host
+ * clock). Clobbers t0-t2. */
+.macro SETTLE
+        li      t0, CLINT_MTIME
+        ld      t1, 0(t0)
+        li      t2, 100000
+        add     t2, t1, t2
+8002:   ld      t1, 0(t0)
+        bltu    t1, t2, 8002b
+.endm
+
 /* Start test number n (must be sequential). */
 .macro TEST n
         .if (\n) != (__last_test + 1)

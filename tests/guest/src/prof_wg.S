@@ -19,18 +19,6 @@
 #define WG_READS        400             /* two halves of 200 */
 #define WG_WRITES       400             /* two halves of 200 */
 
-/* Let the tiered engine's background compiler deliver the blocks that
- * turned hot: wait ~10 ms of host time (mtime runs at 10 MHz from the host
- * clock). Clobbers t0-t2. */
-.macro SETTLE
-        li      t0, CLINT_MTIME
-        ld      t1, 0(t0)
-        li      t2, 100000
-        add     t2, t1, t2
-8002:   ld      t1, 0(t0)
-        bltu    t1, t2, 8002b
-.endm
-
         .text
         .balign 4096
         .globl  test_main

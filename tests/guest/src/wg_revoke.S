@@ -115,16 +115,6 @@
         EXPECT_MTRAP_TVAL \tval
 .endm
 
-/* Let a background compiler (tiered engine) deliver: wait ~10 ms of host
- * time (mtime runs at 10 MHz from the host clock). Clobbers t0-t2. */
-.macro SETTLE
-        li      t0, CLINT_MTIME
-        ld      t1, 0(t0)
-        li      t2, 100000
-        add     t2, t1, t2
-8002:   ld      t1, 0(t0)
-        bltu    t1, t2, 8002b
-.endm
 /* hot reads / writes, a pause for the compiler, hot again */
 .macro WARM_READS
         HOT_READS
