@@ -14,7 +14,6 @@
 
 use std::time::{Duration, Instant};
 
-use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{InstBuilder, MemFlagsData};
 use cranelift_codegen::isa::TargetFrontendConfig;
@@ -25,7 +24,7 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Module};
 
 use crate::ctx::offsets as off;
-use crate::translate::{annotate, build, Sigs, TbSource};
+use crate::translate::{annotate, build, jc_probe, Sigs, TbSource};
 
 /// Memory (whole pages of code) per generation before a full flush.
 pub const CODE_BUDGET: usize = 128 << 20;
@@ -227,17 +226,7 @@ impl CodeCache {
             let flags = MemFlagsData::trusted();
             b.ins()
                 .store(flags, pc, cpu, crate::state::offsets::PC as i32);
-            let jc = b.ins().load(I64, flags, ctx, off::JC);
-            let mask = b.ins().load(I64, flags, ctx, off::JC_MASK);
-            let half = b.ins().ushr_imm_u(pc, 1);
-            let slot = b.ins().band(half, mask);
-            let offset = b.ins().ishl_imm_u(slot, off::JC_ENTRY_SIZE_LOG2);
-            let e = b.ins().iadd(jc, offset);
-            let vpc = b.ins().load(I64, flags, e, off::JC_VPC);
-            let etag = b.ins().load(I64, flags, e, off::JC_TAG);
-            let same_pc = b.ins().icmp(IntCC::Equal, vpc, pc);
-            let same_tag = b.ins().icmp(IntCC::Equal, etag, tag);
-            let hit = b.ins().band(same_pc, same_tag);
+            let (hit, e) = jc_probe(b, flags, ctx, pc, tag);
             let (chain, link, go, miss) = (
                 b.create_block(),
                 b.create_block(),

@@ -304,6 +304,29 @@ fn cold_invariant() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly()
 }
 
+/// The jump-cache probe, for exits from TBs and for the exit stub:
+/// `e = ctx.jc + ((pc >> 1) & ctx.jc_mask) * 32`, and whether `e` holds
+/// `pc` under `tag`. `table` flags the loads of `ctx.jc` and `ctx.jc_mask`.
+pub(crate) fn jc_probe(
+    b: &mut FunctionBuilder,
+    table: MemFlagsData,
+    ctx: Value,
+    pc: Value,
+    tag: Value,
+) -> (Value, Value) {
+    let jc = b.ins().load(I64, table, ctx, ctx_off::JC);
+    let mask = b.ins().load(I64, table, ctx, ctx_off::JC_MASK);
+    let half = b.ins().ushr_imm_u(pc, 1);
+    let slot = b.ins().band(half, mask);
+    let off = b.ins().ishl_imm_u(slot, ctx_off::JC_ENTRY_SIZE_LOG2);
+    let e = b.ins().iadd(jc, off);
+    let vpc = b.ins().load(I64, trusted(), e, ctx_off::JC_VPC);
+    let etag = b.ins().load(I64, trusted(), e, ctx_off::JC_TAG);
+    let same_pc = b.ins().icmp(IntCC::Equal, vpc, pc);
+    let same_tag = b.ins().icmp(IntCC::Equal, etag, tag);
+    (b.ins().band(same_pc, same_tag), e)
+}
+
 /// Builds the IR of `src` into `func`. Returns the per-instruction notes
 /// (first IR instruction, "pc: disassembly") used by [`annotate`].
 /// The link register and return address of a block ending in a call
@@ -764,23 +787,8 @@ impl TbCx<'_> {
     fn exit_with_pc(&mut self, pc: Value) {
         self.writeback();
         self.store_pc(pc);
-        let jc = self
-            .b
-            .ins()
-            .load(I64, cold_invariant(), self.ctx, ctx_off::JC);
-        let mask = self
-            .b
-            .ins()
-            .load(I64, cold_invariant(), self.ctx, ctx_off::JC_MASK);
-        let half = self.b.ins().ushr_imm_u(pc, 1);
-        let slot = self.b.ins().band(half, mask);
-        let off = self.b.ins().ishl_imm_u(slot, ctx_off::JC_ENTRY_SIZE_LOG2);
-        let e = self.b.ins().iadd(jc, off);
-        let vpc = self.b.ins().load(I64, trusted(), e, ctx_off::JC_VPC);
-        let tag = self.b.ins().load(I64, trusted(), e, ctx_off::JC_TAG);
-        let same_pc = self.b.ins().icmp(IntCC::Equal, vpc, pc);
-        let same_tag = self.b.ins().icmp_imm_s(IntCC::Equal, tag, self.tag as i64);
-        let hit = self.b.ins().band(same_pc, same_tag);
+        let tag = self.iconst(self.tag);
+        let (hit, e) = jc_probe(&mut self.b, cold_invariant(), self.ctx, pc, tag);
         let chain = self.b.create_block();
         let miss = self.b.create_block();
         self.b.ins().brif(hit, chain, &[], miss, &[]);
