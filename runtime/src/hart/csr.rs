@@ -7,6 +7,7 @@
 //! Write-any-read-legal fields keep only their legal values here, so every
 //! reader sees legal state.
 
+use super::pmp::Pmp;
 use super::trap::irq;
 
 /// Privilege levels, with their encoding in `mstatus.MPP`.
@@ -218,9 +219,8 @@ pub struct Csrs {
     /// §3.1.11), so a read right after sees the written value.
     pub mcycle_written: bool,
     pub minstret_written: bool,
-    /// One byte per implemented PMP entry.
-    pub pmpcfg: Vec<u8>,
-    pub pmpaddr: Vec<u64>,
+    /// The PMP entries (0, 16 or 64).
+    pub pmp: Pmp,
     /// WorldGuard, if this hart has it; the WG CSRs are illegal otherwise.
     pub wg: Option<WgHartConfig>,
     pub mlwid: u64,
@@ -240,8 +240,7 @@ impl Csrs {
         Csrs {
             mhartid: hartid,
             mstatus: MSTATUS_XL,
-            pmpcfg: vec![0; pmp],
-            pmpaddr: vec![0; pmp],
+            pmp: Pmp::new(pmp),
             stimecmp: u64::MAX,
             ..Default::default()
         }
@@ -259,7 +258,7 @@ impl Csrs {
     /// The CSR file after a reset of this hart: same hart id, PMP entry
     /// count and WorldGuard configuration, everything else at reset values.
     pub fn after_reset(&self) -> Csrs {
-        let c = Csrs::with_pmp(self.mhartid, self.pmpcfg.len());
+        let c = Csrs::with_pmp(self.mhartid, self.pmp.len());
         match self.wg {
             Some(wg) => c.with_worldguard(wg),
             None => c,

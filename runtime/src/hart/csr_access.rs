@@ -147,11 +147,11 @@ impl Hart {
                 let base = (csr as usize - 0x3a0) * 4;
                 let mut v = 0u64;
                 for i in 0..8 {
-                    v |= (c.pmpcfg.get(base + i).copied().unwrap_or(0) as u64) << (8 * i);
+                    v |= (c.pmp.cfg().get(base + i).copied().unwrap_or(0) as u64) << (8 * i);
                 }
                 v
             }
-            0x3b0..=0x3ef => c.pmpaddr.get(csr as usize - 0x3b0).copied().unwrap_or(0),
+            0x3b0..=0x3ef => c.pmp.addr().get(csr as usize - 0x3b0).copied().unwrap_or(0),
             // WorldGuard: only with the extensions; slwid only while Sswg
             // is enabled (mwiddeleg non-zero).
             CSR_MLWID => {
@@ -276,26 +276,11 @@ impl Hart {
             0x3a0..=0x3af if csr.is_multiple_of(2) => {
                 let base = (csr as usize - 0x3a0) * 4;
                 for i in 0..8 {
-                    if let Some(cfg) = c.pmpcfg.get_mut(base + i) {
-                        if *cfg & 0x80 == 0 {
-                            *cfg = (v >> (8 * i)) as u8 & 0x9f;
-                            flush = true;
-                        }
-                    }
+                    flush |= c.pmp.set_cfg(base + i, (v >> (8 * i)) as u8);
                 }
             }
             0x3b0..=0x3ef => {
-                let i = csr as usize - 0x3b0;
-                let n = c.pmpaddr.len();
-                let locked = i >= n
-                    || c.pmpcfg[i] & 0x80 != 0
-                    || (i + 1 < n
-                        && c.pmpcfg[i + 1] & 0x80 != 0
-                        && (c.pmpcfg[i + 1] >> 3) & 3 == 1);
-                if !locked {
-                    c.pmpaddr[i] = v & ((1 << 54) - 1);
-                    flush = true;
-                }
+                flush |= c.pmp.set_addr(csr as usize - 0x3b0, v);
             }
             CSR_MLWID => {
                 let wg = c.wg?;
@@ -501,7 +486,7 @@ mod tests {
         c.mlwid = 1;
         let r = c.after_reset();
         assert_eq!((r.wg, r.mlwid), (h.csr.wg, 3));
-        assert_eq!(r.pmpaddr.len(), 16);
+        assert_eq!(r.pmp.len(), 16);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod csr;
 mod csr_access;
+pub mod pmp;
 pub mod trap;
 pub mod walk;
 

@@ -1,4 +1,4 @@
-//! Address translation for the hart: MMU indexes, the Sv39/Sv48/Sv57 page walk and PMP.
+//! Address translation for the hart: MMU indexes and the Sv39/Sv48/Sv57 page walk (PMP in `pmp`).
 //!
 //! The walk is handed to softmmu as a [`TlbFill`] implementation (QEMU's
 //! `tlb_fill`): softmmu calls it on a TLB miss and caches the answer.
@@ -125,11 +125,11 @@ impl TlbFill for Walker<'_> {
         // otherwise check this access alone and keep the page uncached.
         let page = pa & !0xfff;
         let mut cacheable = true;
-        match pmp_page_prot(self.csr, page, prv) {
+        match self.csr.pmp.page_prot(page, prv) {
             Some(p) => prot &= p,
             None => {
                 cacheable = false;
-                let ok = pmp_check(self.csr, pa, size as u64, access, prv);
+                let ok = self.csr.pmp.check(pa, size as u64, access, prv);
                 prot &= if ok { prot_for(access) } else { 0 };
             }
         }
@@ -178,7 +178,7 @@ impl Walker<'_> {
             let vpn = (va.0 >> (12 + 9 * level)) & 0x1ff;
             let pte_addr = table + vpn * 8;
             // Implicit page-table reads are S-mode accesses for PMP.
-            if !pmp_check(self.csr, pte_addr, 8, AccessType::Read, Priv::S) {
+            if !self.csr.pmp.check(pte_addr, 8, AccessType::Read, Priv::S) {
                 return Err(MemFaultKind::Access);
             }
             // Implicit accesses are checked like explicit ones, as the
@@ -225,7 +225,7 @@ impl Walker<'_> {
                 new |= PTE_D;
             }
             if new != pte {
-                if !pmp_check(self.csr, pte_addr, 8, AccessType::Write, Priv::S) {
+                if !self.csr.pmp.check(pte_addr, 8, AccessType::Write, Priv::S) {
                     return Err(MemFaultKind::Access);
                 }
                 space
@@ -241,168 +241,5 @@ impl Walker<'_> {
             return Ok((pa, prot, lg as u8, global));
         }
         Err(MemFaultKind::Page)
-    }
-}
-
-// ---- PMP --------------------------------------------------------------------
-
-use crate::devices::range::{self, AddrMatch};
-
-const PMP_R: u8 = 1;
-const PMP_W: u8 = 2;
-const PMP_X: u8 = 4;
-const PMP_A_SHIFT: u8 = 3;
-const PMP_L: u8 = 0x80;
-
-/// The byte range `[start, end)` entry `i` covers, or `None` when it is
-/// off (or an empty TOR range). In `u128`, so ranges ending at the top of
-/// the address space (and pages there) never overflow. A TOR range starts
-/// at the previous entry's address (0 for entry 0).
-fn pmp_range(csr: &Csrs, i: usize) -> Option<(u128, u128)> {
-    if csr.pmpcfg[i] >> PMP_A_SHIFT & 3 == 0 {
-        // OFF, the common case (OpenSBI programs two or three of 16):
-        // skip the decoding.
-        return None;
-    }
-    let tor_base = match i {
-        0 => 0,
-        _ => range::byte_addr(csr.pmpaddr[i - 1]),
-    };
-    let mode = AddrMatch::from_a(u32::from(csr.pmpcfg[i] >> PMP_A_SHIFT));
-    range::decode(mode, csr.pmpaddr[i], tor_base)
-}
-
-/// Whether any PMP entry is active. With none active every access is
-/// allowed, as on QEMU (so bare-metal programs that never program PMP can
-/// still drop to S and U mode).
-fn pmp_active(csr: &Csrs) -> bool {
-    csr.pmpcfg.iter().any(|c| (c >> PMP_A_SHIFT) & 3 != 0)
-}
-
-fn cfg_prot(cfg: u8, prv: Priv) -> u8 {
-    if prv == Priv::M && cfg & PMP_L == 0 {
-        return PROT_READ | PROT_WRITE | PROT_EXEC;
-    }
-    let mut p = 0;
-    if cfg & PMP_R != 0 {
-        p |= PROT_READ;
-    }
-    if cfg & PMP_W != 0 {
-        p |= PROT_WRITE;
-    }
-    if cfg & PMP_X != 0 {
-        p |= PROT_EXEC;
-    }
-    p
-}
-
-fn default_prot(csr: &Csrs, prv: Priv) -> u8 {
-    if prv == Priv::M || !pmp_active(csr) {
-        PROT_READ | PROT_WRITE | PROT_EXEC
-    } else {
-        0
-    }
-}
-
-/// Checks one access of `size` bytes at physical `pa`: the lowest-numbered
-/// entry matching any byte decides; it must match all bytes.
-pub fn pmp_check(csr: &Csrs, pa: u64, size: u64, access: AccessType, prv: Priv) -> bool {
-    let (pa, end) = (pa as u128, pa as u128 + size as u128);
-    for i in 0..csr.pmpcfg.len() {
-        let Some((lo, hi)) = pmp_range(csr, i) else {
-            continue;
-        };
-        if end <= lo || pa >= hi {
-            continue;
-        }
-        if pa < lo || end > hi {
-            return false; // partial match
-        }
-        return cfg_prot(csr.pmpcfg[i], prv) & prot_for(access) != 0;
-    }
-    default_prot(csr, prv) & prot_for(access) != 0
-}
-
-/// The PMP permissions of a whole 4 KiB page, if the same for every byte.
-fn pmp_page_prot(csr: &Csrs, page: u64, prv: Priv) -> Option<u8> {
-    let (page, end) = (page as u128, page as u128 + 0x1000);
-    for i in 0..csr.pmpcfg.len() {
-        let Some((lo, hi)) = pmp_range(csr, i) else {
-            continue;
-        };
-        if end <= lo || page >= hi {
-            continue;
-        }
-        if page < lo || end > hi {
-            return None;
-        }
-        return Some(cfg_prot(csr.pmpcfg[i], prv));
-    }
-    Some(default_prot(csr, prv))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn csrs() -> Csrs {
-        Csrs::new(0)
-    }
-
-    #[test]
-    fn pmp_napot_tor_na4_ranges() {
-        let mut c = csrs();
-        c.pmpaddr[0] = (0x8000_0000 >> 2) | 0x1ff; // NAPOT 4 KiB at 0x8000_0000
-        c.pmpcfg[0] = (3 << PMP_A_SHIFT) | PMP_R;
-        c.pmpaddr[1] = 0x9000_0000 >> 2; // TOR [0x8000_0000 (entry 0's addr), 0x9000_0000)
-        c.pmpcfg[1] = (1 << PMP_A_SHIFT) | PMP_R | PMP_W | PMP_X;
-        c.pmpaddr[2] = 0x1000 >> 2;
-        c.pmpcfg[2] = (2 << PMP_A_SHIFT) | PMP_X;
-        assert_eq!(pmp_range(&c, 0), Some((0x8000_0000, 0x8000_1000)));
-        assert_eq!(
-            pmp_page_prot(&c, !0xfff, Priv::M),
-            Some(PROT_READ | PROT_WRITE | PROT_EXEC),
-            "last page: no overflow"
-        );
-        assert!(pmp_check(&c, 0x8000_0010, 8, AccessType::Read, Priv::S));
-        assert!(
-            !pmp_check(&c, 0x8000_0010, 8, AccessType::Write, Priv::S),
-            "entry 0 first"
-        );
-        assert!(
-            !pmp_check(&c, 0x8000_0ffc, 8, AccessType::Read, Priv::S),
-            "partial match"
-        );
-        assert!(pmp_check(&c, 0x8000_2000, 8, AccessType::Write, Priv::U));
-        assert!(pmp_check(&c, 0x1000, 4, AccessType::Fetch, Priv::U));
-        assert!(
-            !pmp_check(&c, 0x1004, 4, AccessType::Fetch, Priv::U),
-            "no match in S/U fails"
-        );
-        assert!(
-            pmp_check(&c, 0x1004, 4, AccessType::Write, Priv::M),
-            "M passes unlocked"
-        );
-        assert!(pmp_check(&c, 0x8000_0000, 4, AccessType::Write, Priv::M));
-        c.pmpcfg[0] |= PMP_L;
-        assert!(
-            !pmp_check(&c, 0x8000_0000, 4, AccessType::Write, Priv::M),
-            "locked binds M"
-        );
-        assert_eq!(
-            pmp_page_prot(&c, 0x1000, Priv::S),
-            None,
-            "NA4 inside a page"
-        );
-        assert_eq!(
-            pmp_page_prot(&c, 0x8000_3000, Priv::S),
-            Some(PROT_READ | PROT_WRITE | PROT_EXEC)
-        );
-    }
-
-    #[test]
-    fn no_active_pmp_allows_everything() {
-        let c = csrs();
-        assert!(pmp_check(&c, 0x8000_0000, 8, AccessType::Write, Priv::U));
     }
 }

@@ -211,14 +211,14 @@ const CSR_FIELDS: [CsrField; 28] = [
     ("minstret", |c| c.minstret),
     ("mhartid", |c| c.mhartid),
     ("pmpcfg0-7", |c| {
-        u64::from_le_bytes(c.pmpcfg[..8].try_into().expect("8 bytes"))
+        u64::from_le_bytes(c.pmp.cfg()[..8].try_into().expect("8 bytes"))
     }),
     ("pmpcfg8-15", |c| {
-        u64::from_le_bytes(c.pmpcfg[8..].try_into().expect("8 bytes"))
+        u64::from_le_bytes(c.pmp.cfg()[8..].try_into().expect("8 bytes"))
     }),
-    ("pmpaddr0", |c| c.pmpaddr[0]),
+    ("pmpaddr0", |c| c.pmp.addr()[0]),
     ("pmpaddr1-15 (xor)", |c| {
-        c.pmpaddr[1..].iter().fold(0, |a, v| a ^ v)
+        c.pmp.addr()[1..].iter().fold(0, |a, v| a ^ v)
     }),
 ];
 
