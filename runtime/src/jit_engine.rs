@@ -654,6 +654,12 @@ impl JitEngine {
                     }
                 }
             };
+            // Whatever tier 0 stopped before is running now: the next miss
+            // is the code's exit to cold code, for tier 0 to count. (Left
+            // set, it made that miss look a TB up it could not find and run
+            // tier 0 without counting the block: 7 M of the Linux boot's
+            // 9 M tier-0 entries, and their blocks tiered up late.)
+            self.at_code = false;
             self.ctx.budget = (budget - n) as i64;
             let (ran, stop) = self.run_tb(hart, mmu, code);
             n += ran;
