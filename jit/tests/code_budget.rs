@@ -23,6 +23,7 @@ fn every_tb_is_charged_whole_pages() {
             fp_dirty: false,
             more: Vec::new(),
             prof: None,
+            exits: None,
         };
         cache.compile(&src).expect("compiles");
     }

@@ -45,6 +45,7 @@ fn load_and_store_ir_matches_golden_files() {
             fp_dirty: false,
             more: Vec::new(),
             prof: None,
+            exits: None,
         };
         let clif = cache.clif(&src);
         // Every TB of one access has the fast path and the helper call.
@@ -100,6 +101,7 @@ fn load_fast_path_host_code_matches_golden_file() {
         fp_dirty: false,
         more: Vec::new(),
         prof: None,
+        exits: None,
     };
     let asm = cache.host_disasm(&src).expect("compiles");
     let path = golden_dir().join("ld.x64.s");
@@ -183,6 +185,7 @@ fn region_with_a_loop_matches_golden_file() {
             ],
         }],
         prof: None,
+        exits: None,
     };
     let clif = cache.clif(&src);
     assert!(clif.contains("; guest 0x80001010: add a2,a2,1"), "{clif}");
@@ -225,6 +228,7 @@ fn profiled_load_counts_in_generated_code_and_plain_code_does_not() {
         fp_dirty: false,
         more: Vec::new(),
         prof: None,
+        exits: None,
     };
     let plain = cache.clif(&src);
     src.prof = Some(jit::translate::TbProfile {

@@ -19,10 +19,10 @@ use rustc_hash::FxHashMap as HashMap;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use frontend_riscv::{decode, Decoded, Insn, Reg};
+use frontend_riscv::{decode, Decoded, Insn};
 use jit::cache::{CodeCache, JitError, JitOptions, TbCode};
 use jit::ctx::{JcEntry, JitCtx, TlbView};
-use jit::translate::{call_site, ends_block, GuestBlock, TbSource};
+use jit::translate::{ends_block, TbSource};
 use jit::worker::CompileWorker;
 use softmmu::tlb::{NUM_MMU_IDX, PAGE_MASK};
 use softmmu::{CodeWrite, GuestPhysAddr, GuestVirtAddr, Mmu, MmuIdx};
@@ -32,6 +32,9 @@ use crate::hart::walk::Walker;
 use crate::hart::{Exception, Hart};
 use crate::interp::fast::{DecodeCache, TierEvent};
 use crate::interp::{self, Flow};
+
+mod region;
+use region::{grow_region, ExitWatch};
 
 /// Longest TB, in guest instructions.
 pub const MAX_TB_INSNS: usize = 64;
@@ -181,6 +184,8 @@ pub struct JitEngineStats {
     /// and the guest blocks in them.
     pub regions: u64,
     pub region_blocks: u64,
+    /// Regions grown again over exits that turned hot (`region.rs`).
+    pub reformed_regions: u64,
 }
 
 pub struct JitEngine {
@@ -216,6 +221,8 @@ pub struct JitEngine {
     pub stats: JitEngineStats,
     /// `--profile`: the counters compiled into generated code.
     prof: Option<Box<JitProfile>>,
+    /// Tiered: the regions' exit counters, for re-formation.
+    exits: ExitWatch,
 }
 
 /// Turns the context back into the hart and memory system.
@@ -439,6 +446,7 @@ impl JitEngine {
             env,
             stats: JitEngineStats::default(),
             prof: None,
+            exits: ExitWatch::default(),
         })
     }
 
@@ -546,6 +554,7 @@ impl JitEngine {
                 if hit {
                     self.tbs.remove(&tb.key);
                     self.hot.remove(&tb.key);
+                    self.exits.forget(tb.key);
                     icache.uncompile(GuestPhysAddr(tb.key.ppc));
                 }
                 !hit
@@ -564,6 +573,7 @@ impl JitEngine {
     }
 
     fn flush_code(&mut self) {
+        self.exits.clear();
         self.tbs.clear();
         self.by_page.clear();
         self.clear_jc();
@@ -591,6 +601,21 @@ impl JitEngine {
 
     /// Executes about `budget` instructions (checked between blocks).
     pub fn run(
+        &mut self,
+        hart: &mut Hart,
+        mmu: &mut Mmu,
+        icache: &mut DecodeCache,
+        budget: u64,
+    ) -> (u64, Flow) {
+        let (n, flow) = self.run_chunk(hart, mmu, icache, budget);
+        if self.background.is_some() {
+            self.exits.tick(n);
+        }
+        (n, flow)
+    }
+
+    /// [`JitEngine::run`] without the look at the regions' exit counters.
+    fn run_chunk(
         &mut self,
         hart: &mut Hart,
         mmu: &mut Mmu,
@@ -889,7 +914,18 @@ impl JitEngine {
             let Some(bg) = self.background.as_mut() else {
                 return;
             };
-            if bg.worker.in_flight() >= WORKER_DEPTH || bg.requests.is_empty() {
+            if bg.worker.in_flight() >= WORKER_DEPTH {
+                return;
+            }
+            // Re-formations first: they are for code already hot.
+            if let Some(r) = self.exits.due.pop() {
+                self.submit_reform(mmu, icache, r);
+                continue;
+            }
+            let Some(bg) = self.background.as_mut() else {
+                return;
+            };
+            if bg.requests.is_empty() {
                 return;
             }
             let hottest = (0..bg.requests.len())
@@ -931,12 +967,13 @@ impl JitEngine {
                 }
             }
             let min_heat = (self.tier_threshold / REGION_HEAT_DIVISOR).max(1);
-            grow_region(mmu, icache, &mut src, pa, min_heat);
+            grow_region(mmu, icache, &mut src, pa, min_heat, &[]);
             if !src.more.is_empty() {
                 self.stats.regions += 1;
                 self.stats.region_blocks += 1 + src.more.len() as u64;
             }
             let tb = self.claim(mmu, key, &mut src);
+            self.exits.arm(key, &mut src, 0);
             let Some(bg) = self.background.as_mut() else {
                 return;
             };
@@ -944,6 +981,43 @@ impl JitEngine {
             bg.pending.insert(bg.next_id, (tb, epoch));
             bg.worker.submit(bg.next_id, src);
         }
+    }
+
+    /// Hands the worker `r`'s region grown again from its entry with the
+    /// hot exits' targets forced in (`region.rs`), unless its code is gone
+    /// or the new form adds no block; the old code runs until the new is
+    /// installed in its place (`insert_tb`).
+    fn submit_reform(&mut self, mmu: &mut Mmu, icache: &mut DecodeCache, r: region::Reform) {
+        let key = r.key;
+        if !self.tbs.contains_key(&key) {
+            return;
+        }
+        let pa = GuestPhysAddr(key.ppc);
+        let Some(mut src) = form_tb(
+            mmu,
+            key.vpc,
+            pa,
+            MmuIdx(key.fetch_idx),
+            MmuIdx(key.data_idx),
+            key.fp_dirty,
+        ) else {
+            return;
+        };
+        let min_heat = (self.tier_threshold / REGION_HEAT_DIVISOR).max(1);
+        grow_region(mmu, icache, &mut src, pa, min_heat, &r.force);
+        if !self.exits.grows(key, &src) {
+            return;
+        }
+        self.stats.reformed_regions += 1;
+        let epoch = self.epoch(key.ppc & PAGE_MASK);
+        let tb = self.claim(mmu, key, &mut src);
+        self.exits.arm(key, &mut src, r.reforms);
+        let Some(bg) = self.background.as_mut() else {
+            return;
+        };
+        bg.next_id += 1;
+        bg.pending.insert(bg.next_id, (tb, epoch));
+        bg.worker.submit(bg.next_id, src);
     }
 
     /// A page's epoch: how many times a write dropped code of it.
@@ -991,7 +1065,18 @@ impl JitEngine {
             );
             let _ = map.write_all(line.as_bytes());
         }
-        self.tbs.insert(key, code);
+        if self.tbs.insert(key, code).is_some() {
+            // A re-formed region replaces the old code (`region.rs`): the
+            // old stops being reachable (it stays in memory until the next
+            // flush): its page entry goes, the cells on its page that may
+            // link to it are emptied, and the jump cache forgets it.
+            let page = self.by_page.entry(key.ppc & PAGE_MASK).or_default();
+            page.retain(|t| t.key != key);
+            for t in page.iter() {
+                self.cells.unlink(t.cells);
+            }
+            self.clear_jc();
+        }
         self.by_page
             .entry(key.ppc & PAGE_MASK)
             .or_default()
@@ -1051,6 +1136,7 @@ impl JitEngine {
                 // before anything runs again.
                 unsafe { bg.worker.flush() };
                 self.cells.reset();
+                self.exits.clear();
                 self.tbs.clear();
                 self.by_page.clear();
                 self.hot.clear();
@@ -1196,6 +1282,7 @@ fn form_tb(
         fp_dirty,
         more: Vec::new(),
         prof: None,
+        exits: None,
     })
 }
 
@@ -1210,145 +1297,6 @@ fn size_cut_continuation(src: &TbSource) -> Option<u64> {
         .0
         .wrapping_add(src.insns.iter().map(|d| d.len as u64).sum());
     (next & PAGE_MASK == src.pc.0 & PAGE_MASK).then_some(next)
-}
-
-/// The guest pcs control may go to after the block `insns` at `start`,
-/// when they are known: both arms of a conditional branch, a `jal`'s target
-/// (a call's callee too: the link register is set either way), the next
-/// instruction of a block cut at the page end or the size limit.
-fn successors(start: u64, insns: &[Decoded]) -> Vec<u64> {
-    let Some((last, body)) = insns.split_last() else {
-        return Vec::new();
-    };
-    let pc = start.wrapping_add(body.iter().map(|d| d.len as u64).sum());
-    let next = pc.wrapping_add(last.len as u64);
-    match last.insn {
-        Insn::Branch { offset, .. } => vec![pc.wrapping_add(offset as u64), next],
-        // A call: the callee, and the return address, where the callee's
-        // return is predicted to go (`TbCx::predict_return`).
-        Insn::Jal { rd, offset } if rd != Reg::ZERO => vec![pc.wrapping_add(offset as u64), next],
-        Insn::Jal { offset, .. } => vec![pc.wrapping_add(offset as u64)],
-        _ if !ends_block(last) => vec![next],
-        _ => Vec::new(),
-    }
-}
-
-/// The successors of each of a region's blocks inside the region: as
-/// [`successors`], and for a return (`jalr x0, 0(link)`) the return
-/// addresses of the region's calls through `link`.
-fn region_successors(src: &TbSource) -> Vec<Vec<u64>> {
-    let blocks = || {
-        std::iter::once((src.pc.0, &src.insns[..]))
-            .chain(src.more.iter().map(|b| (b.pc, &b.insns[..])))
-    };
-    let calls: Vec<(u8, u64)> = blocks().filter_map(|(pc, i)| call_site(pc, i)).collect();
-    blocks()
-        .map(|(pc, insns)| {
-            let mut succ = successors(pc, insns);
-            if let Some(Insn::Jalr {
-                rd: Reg::ZERO,
-                rs1,
-                offset: 0,
-            }) = insns.last().map(|d| d.insn)
-            {
-                succ.extend(calls.iter().filter(|c| c.0 == rs1.0).map(|c| c.1));
-            }
-            succ
-        })
-        .collect()
-}
-
-/// Grows the hot TB `src` (entry at physical `pa`) into a region (tiered
-/// engine): breadth first along the edges out of its blocks, it adds each
-/// successor on the same guest page that tier 0 counted at least
-/// `min_heat` runs of ([`DecodeCache::heat`]; compiled blocks count as
-/// hot), up to `MAX_REGION_BLOCKS` blocks and
-/// `MAX_REGION_INSNS` instructions. Staying on one page keeps invalidation
-/// exact (a write to the page drops whatever it overlaps) and the
-/// translation the same as the entry's.
-fn grow_region(
-    mmu: &mut Mmu,
-    icache: &DecodeCache,
-    src: &mut TbSource,
-    pa: GuestPhysAddr,
-    min_heat: u16,
-) {
-    let page_va = src.pc.0 & PAGE_MASK;
-    let page_pa = pa.0 & PAGE_MASK;
-    let mut seen = vec![src.pc.0];
-    let mut work: std::collections::VecDeque<u64> = successors(src.pc.0, &src.insns).into();
-    let mut total = src.insns.len();
-    while let Some(t) = work.pop_front() {
-        if src.more.len() + 1 >= MAX_REGION_BLOCKS {
-            break;
-        }
-        if seen.contains(&t) || t & PAGE_MASK != page_va {
-            continue;
-        }
-        seen.push(t);
-        let tpa = GuestPhysAddr(page_pa | (t & !PAGE_MASK));
-        if icache.heat(tpa) < min_heat {
-            continue;
-        }
-        let Some(b) = form_tb(
-            mmu,
-            t,
-            tpa,
-            MmuIdx(src.fetch_idx as u8),
-            MmuIdx(src.data_idx as u8),
-            src.fp_dirty,
-        ) else {
-            continue;
-        };
-        if total + b.insns.len() > MAX_REGION_INSNS {
-            continue;
-        }
-        total += b.insns.len();
-        work.extend(successors(t, &b.insns));
-        src.more.push(GuestBlock {
-            pc: t,
-            insns: b.insns,
-        });
-    }
-    keep_loops(src);
-}
-
-/// Keeps the region's blocks from which control can come back to its
-/// entry inside the region (its loops through the entry), and drops the
-/// others: they would be compiled again in every region that reaches them,
-/// and what a region saves is the exits and register reloads of a loop. A
-/// region without a loop through its entry is a plain TB.
-fn keep_loops(src: &mut TbSource) {
-    let entry = src.pc.0;
-    // Without the entry's own list: index i is `more[i]`.
-    let succ: Vec<Vec<u64>> = region_successors(src).split_off(1);
-    // Blocks reaching the entry: a fixed point over the (few) blocks.
-    let mut reaches = vec![false; src.more.len()];
-    loop {
-        let mut changed = false;
-        for i in 0..src.more.len() {
-            if reaches[i] {
-                continue;
-            }
-            let hit = succ[i].iter().any(|&t| {
-                t == entry
-                    || src
-                        .more
-                        .iter()
-                        .position(|b| b.pc == t)
-                        .is_some_and(|j| reaches[j])
-            });
-            if hit {
-                reaches[i] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    let mut keep = reaches.into_iter();
-    src.more.retain(|_| keep.next().unwrap_or(false));
 }
 
 /// The counters `--profile` compiles into generated code

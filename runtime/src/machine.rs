@@ -367,8 +367,8 @@ impl Machine {
             );
             let _ = writeln!(
                 s,
-                "jit regions       regions {} blocks-in-regions {}",
-                e.regions, e.region_blocks
+                "jit regions       regions {} blocks-in-regions {} re-formed {}",
+                e.regions, e.region_blocks, e.reformed_regions
             );
             let total = (e.interp_insns + e.jit_insns).max(1) as f64;
             let _ = writeln!(

@@ -79,6 +79,19 @@ pub struct TbSource {
     /// Profiling counters (`--profile`); `None`: the code carries no
     /// instrumentation at all.
     pub prof: Option<TbProfile>,
+    /// Region exit counters: the region adds one to `exits.counters + 8 i`
+    /// each time it leaves for `exits.targets[i]` (a constant target
+    /// outside it), so the runtime sees which exits turned hot and grows
+    /// the region over them (see `runtime::jit_engine`, "re-formation").
+    pub exits: Option<ExitCounters>,
+}
+
+/// See [`TbSource::exits`]. `counters` is runtime memory (one `u64` per
+/// target) that lives as long as the code may run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExitCounters {
+    pub counters: u64,
+    pub targets: Vec<u64>,
 }
 
 /// Where a profiled TB counts (all addresses owned by the runtime, valid
@@ -254,6 +267,8 @@ pub struct TbCx<'a> {
     /// See [`TbSource::prof`]; `serial` numbers the instruction being
     /// lifted as the counters do.
     prof: Option<TbProfile>,
+    /// See [`TbSource::exits`].
+    exits: Option<ExitCounters>,
     serial: u64,
     /// Jump-cache tag of this TB (successors must have the same).
     tag: u64,
@@ -432,6 +447,7 @@ pub fn build(
         exit_sig,
         data_idx: src.data_idx,
         prof: src.prof,
+        exits: src.exits.clone(),
         serial: 0,
         tag: crate::ctx::JcEntry::tag_of(src.fetch_idx as u8, src.data_idx as u8, src.fp_dirty),
         fp_dirty: src.fp_dirty,
@@ -604,8 +620,8 @@ impl TbCx<'_> {
         self.bump(addr);
     }
 
-    /// `*addr += 1` on a profiling counter (runtime memory no guest
-    /// access can reach; read only after generated code returned).
+    /// `*addr += 1` on a profiling or exit counter (runtime memory no
+    /// guest access can reach; read only after generated code returned).
     fn bump(&mut self, addr: Value) {
         let v = self.b.ins().load(I64, trusted(), addr, 0);
         let v = self.b.ins().iadd_imm_s(v, 1);
@@ -752,6 +768,14 @@ impl TbCx<'_> {
         if let Some(&head) = self.heads.get(&target) {
             self.b.ins().jump(head, &[]);
             return;
+        }
+        let counter = self.exits.as_ref().and_then(|e| {
+            let i = e.targets.iter().position(|&t| t == target)?;
+            Some(e.counters + 8 * i as u64)
+        });
+        if let Some(addr) = counter {
+            let addr = self.iconst(addr);
+            self.bump(addr);
         }
         let same_page = (target ^ self.start_pc) & PAGE_MASK == 0;
         let cell = self.cells.get(self.next_cell).copied().unwrap_or(0);
