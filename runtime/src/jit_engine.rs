@@ -938,14 +938,7 @@ impl JitEngine {
                 continue;
             }
             let pa = GuestPhysAddr(key.ppc);
-            let Some(mut src) = form_tb(
-                mmu,
-                key.vpc,
-                pa,
-                MmuIdx(key.fetch_idx),
-                MmuIdx(key.data_idx),
-                key.fp_dirty,
-            ) else {
+            let Some(mut src) = form_tb_of(mmu, key) else {
                 continue;
             };
             // A TB cut at the size limit goes on at the next pc every time
@@ -972,11 +965,16 @@ impl JitEngine {
                 self.stats.regions += 1;
                 self.stats.region_blocks += 1 + src.more.len() as u64;
             }
-            let tb = self.claim(mmu, key, &mut src);
-            self.exits.arm(key, &mut src, 0);
-            let Some(bg) = self.background.as_mut() else {
-                return;
-            };
+            self.submit(mmu, key, src, epoch, 0);
+        }
+    }
+
+    /// Hands `src` to the worker as `key`'s code (`reforms`: times its
+    /// region was re-formed), with its cells and exit counters.
+    fn submit(&mut self, mmu: &mut Mmu, key: TbKey, mut src: TbSource, epoch: u64, reforms: u8) {
+        let tb = self.claim(mmu, key, &mut src);
+        self.exits.arm(key, &mut src, reforms);
+        if let Some(bg) = self.background.as_mut() {
             bg.next_id += 1;
             bg.pending.insert(bg.next_id, (tb, epoch));
             bg.worker.submit(bg.next_id, src);
@@ -993,14 +991,7 @@ impl JitEngine {
             return;
         }
         let pa = GuestPhysAddr(key.ppc);
-        let Some(mut src) = form_tb(
-            mmu,
-            key.vpc,
-            pa,
-            MmuIdx(key.fetch_idx),
-            MmuIdx(key.data_idx),
-            key.fp_dirty,
-        ) else {
+        let Some(mut src) = form_tb_of(mmu, key) else {
             return;
         };
         let min_heat = (self.tier_threshold / REGION_HEAT_DIVISOR).max(1);
@@ -1010,14 +1001,7 @@ impl JitEngine {
         }
         self.stats.reformed_regions += 1;
         let epoch = self.epoch(key.ppc & PAGE_MASK);
-        let tb = self.claim(mmu, key, &mut src);
-        self.exits.arm(key, &mut src, r.reforms);
-        let Some(bg) = self.background.as_mut() else {
-            return;
-        };
-        bg.next_id += 1;
-        bg.pending.insert(bg.next_id, (tb, epoch));
-        bg.worker.submit(bg.next_id, src);
+        self.submit(mmu, key, src, epoch, r.reforms);
     }
 
     /// A page's epoch: how many times a write dropped code of it.
@@ -1284,6 +1268,18 @@ fn form_tb(
         prof: None,
         exits: None,
     })
+}
+
+/// The TB of `key` as its code reads now ([`form_tb`]).
+fn form_tb_of(mmu: &mut Mmu, key: TbKey) -> Option<TbSource> {
+    form_tb(
+        mmu,
+        key.vpc,
+        GuestPhysAddr(key.ppc),
+        MmuIdx(key.fetch_idx),
+        MmuIdx(key.data_idx),
+        key.fp_dirty,
+    )
 }
 
 /// Where a TB cut at the size limit goes on, when that is on its page.

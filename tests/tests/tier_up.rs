@@ -29,39 +29,10 @@ fn addi(rd: u8, rs1: u8, imm: i64) -> Insn {
     }
 }
 
-/// `t0 = ITERATIONS; loop: t0 -= 1; if t0 == 0 exit; if t0 % 4 != 0 goto
-/// loop; t1 += 1 (on page B); goto loop`, then the test finisher's pass
-/// code. The loop turns hot (and is compiled) four times faster than B,
-/// which from then on is entered only from compiled code.
-fn image() -> Image {
-    let (t0, t1, t2, a0, a1) = (5, 6, 7, 10, 11);
-    let page_a = code(&[
-        addi(t0, 0, ITERATIONS),
-        // 0x04: loop
-        addi(t0, t0, -1),
-        Insn::Branch {
-            op: BranchOp::Eq,
-            rs1: Reg(t0),
-            rs2: Reg(0),
-            offset: 16,
-        },
-        Insn::OpImm {
-            op: AluOp::And,
-            rd: Reg(t2),
-            rs1: Reg(t0),
-            imm: 3,
-        },
-        Insn::Branch {
-            op: BranchOp::Ne,
-            rs1: Reg(t2),
-            rs2: Reg(0),
-            offset: -12,
-        },
-        Insn::Jal {
-            rd: Reg(0),
-            offset: (B - (A + 0x14)) as i64,
-        },
-        // 0x18: done: *(u32 *)0x10_0000 = 0x5555 (pass)
+/// `*(u32 *)0x10_0000 = 0x5555`: the test finisher's pass code, then spin.
+fn pass() -> [Insn; 5] {
+    let (a0, a1) = (10, 11);
+    [
         Insn::Lui {
             rd: Reg(a0),
             imm: 0x10_0000,
@@ -81,7 +52,48 @@ fn image() -> Image {
             rd: Reg(0),
             offset: 0,
         },
-    ]);
+    ]
+}
+
+/// `t0 = ITERATIONS; loop: t0 -= 1; if t0 == 0 exit; if t0 % 4 != 0 goto
+/// loop; t1 += 1 (on page B); goto loop`, then the test finisher's pass
+/// code. The loop turns hot (and is compiled) four times faster than B,
+/// which from then on is entered only from compiled code.
+fn image() -> Image {
+    let (t0, t1, t2) = (5, 6, 7);
+    let page_a = code(
+        &[
+            addi(t0, 0, ITERATIONS),
+            // 0x04: loop
+            addi(t0, t0, -1),
+            Insn::Branch {
+                op: BranchOp::Eq,
+                rs1: Reg(t0),
+                rs2: Reg(0),
+                offset: 16,
+            },
+            Insn::OpImm {
+                op: AluOp::And,
+                rd: Reg(t2),
+                rs1: Reg(t0),
+                imm: 3,
+            },
+            Insn::Branch {
+                op: BranchOp::Ne,
+                rs1: Reg(t2),
+                rs2: Reg(0),
+                offset: -12,
+            },
+            Insn::Jal {
+                rd: Reg(0),
+                offset: (B - (A + 0x14)) as i64,
+            },
+            // 0x18: done
+        ]
+        .into_iter()
+        .chain(pass())
+        .collect::<Vec<_>>(),
+    );
     let page_b = code(&[
         addi(t1, t1, 1),
         Insn::Jal {
@@ -136,7 +148,7 @@ const CALLS: u64 = 0x14000;
 const PHASE_2_BELOW: u64 = 0xf000;
 
 fn phased_image() -> Image {
-    let (ra, t0, t1, t2, s0, t3, a0, a1) = (1, 5, 6, 7, 8, 28, 10, 11);
+    let (ra, t0, t1, t2, s0, t3) = (1, 5, 6, 7, 8, 28);
     let branch = |op, rs1: u8, rs2: u8, offset| Insn::Branch {
         op,
         rs1: Reg(rs1),
@@ -147,36 +159,25 @@ fn phased_image() -> Image {
         rd: Reg(rd),
         offset,
     };
-    let page_a = code(&[
-        Insn::Lui {
-            rd: Reg(s0),
-            imm: CALLS as i64,
-        },
-        Insn::Lui {
-            rd: Reg(t3),
-            imm: PHASE_2_BELOW as i64,
-        },
-        // 0x08: outer
-        jal(ra, (F - (A + 8)) as i64),
-        addi(s0, s0, -1),
-        branch(BranchOp::Ne, s0, 0, -8),
-        Insn::Lui {
-            rd: Reg(a0),
-            imm: 0x10_0000,
-        },
-        Insn::Lui {
-            rd: Reg(a1),
-            imm: 0x5000,
-        },
-        addi(a1, a1, 0x555),
-        Insn::Store {
-            op: StoreOp::Sw,
-            rs1: Reg(a0),
-            rs2: Reg(a1),
-            offset: 0,
-        },
-        jal(0, 0),
-    ]);
+    let page_a = code(
+        &[
+            Insn::Lui {
+                rd: Reg(s0),
+                imm: CALLS as i64,
+            },
+            Insn::Lui {
+                rd: Reg(t3),
+                imm: PHASE_2_BELOW as i64,
+            },
+            // 0x08: outer
+            jal(ra, (F - (A + 8)) as i64),
+            addi(s0, s0, -1),
+            branch(BranchOp::Ne, s0, 0, -8),
+        ]
+        .into_iter()
+        .chain(pass())
+        .collect::<Vec<_>>(),
+    );
     let page_f = code(&[
         addi(t0, 0, 16),
         // 0x04: loop
