@@ -972,12 +972,16 @@ impl JitEngine {
     /// Hands `src` to the worker as `key`'s code (`reforms`: times its
     /// region was re-formed), with its cells and exit counters.
     fn submit(&mut self, mmu: &mut Mmu, key: TbKey, mut src: TbSource, epoch: u64, reforms: u8) {
+        let Some(bg) = self.background.as_mut() else {
+            return;
+        };
+        bg.next_id += 1;
+        let id = bg.next_id;
         let tb = self.claim(mmu, key, &mut src);
-        self.exits.arm(key, &mut src, reforms);
+        self.exits.arm(key, &mut src, reforms, id);
         if let Some(bg) = self.background.as_mut() {
-            bg.next_id += 1;
-            bg.pending.insert(bg.next_id, (tb, epoch));
-            bg.worker.submit(bg.next_id, src);
+            bg.pending.insert(id, (tb, epoch));
+            bg.worker.submit(id, src);
         }
     }
 
@@ -1106,6 +1110,9 @@ impl JitEngine {
             let page = key.ppc & PAGE_MASK;
             if code.generation == bg.generation && epoch_of(&self.page_epochs, page) == epoch {
                 ready.push((tb, code));
+            } else {
+                // Stale: nothing will count into its exit counters.
+                self.exits.forget_compile(key, done.id);
             }
         }
         if let Some(bg) = self.background.as_mut() {

@@ -41,6 +41,8 @@ struct Watch {
     /// The region's blocks other than its entry.
     blocks: Vec<u64>,
     reforms: u8,
+    /// The background compilation that armed it.
+    compile: u64,
 }
 
 /// A region to form again, with these exit targets forced in.
@@ -65,10 +67,11 @@ pub(super) struct ExitWatch {
 }
 
 impl ExitWatch {
-    /// Gives the region `src` (about to be compiled for `key`, re-formed
-    /// `reforms` times so far) counters for its exits to pcs on its page;
-    /// the previous region of `key`, if any, stops being watched.
-    pub fn arm(&mut self, key: TbKey, src: &mut TbSource, reforms: u8) {
+    /// Gives the region `src` (about to be compiled for `key` by the
+    /// background compilation `compile`, re-formed `reforms` times so far)
+    /// counters for its exits to pcs on its page; the previous region of
+    /// `key`, if any, stops being watched.
+    pub fn arm(&mut self, key: TbKey, src: &mut TbSource, reforms: u8, compile: u64) {
         self.forget(key);
         if src.more.is_empty() {
             return;
@@ -98,6 +101,7 @@ impl ExitWatch {
                 counts,
                 blocks: inside[1..].to_vec(),
                 reforms,
+                compile,
             },
         );
     }
@@ -107,6 +111,14 @@ impl ExitWatch {
     pub fn forget(&mut self, key: TbKey) {
         if let Some(w) = self.live.remove(&key) {
             self.retired.push(w.counts);
+        }
+    }
+
+    /// Stops watching `key`'s region if compilation `compile` armed it
+    /// (its code was dropped as stale, never installed).
+    pub fn forget_compile(&mut self, key: TbKey, compile: u64) {
+        if self.live.get(&key).is_some_and(|w| w.compile == compile) {
+            self.forget(key);
         }
     }
 
