@@ -1054,16 +1054,19 @@ impl JitEngine {
             let _ = map.write_all(line.as_bytes());
         }
         if self.tbs.insert(key, code).is_some() {
-            // A re-formed region replaces the old code (`region.rs`): the
-            // old stops being reachable (it stays in memory until the next
+            // A re-formed region replaces the old code (`region.rs`), which
+            // stops being reachable (it stays in memory until the next
             // flush): its page entry goes, the cells on its page that may
-            // link to it are emptied, and the jump cache forgets it.
+            // link to it are emptied, and so is its jump-cache slot, the
+            // only one keyed by its pc (the rest of the cache stays).
             let page = self.by_page.entry(key.ppc & PAGE_MASK).or_default();
             page.retain(|t| t.key != key);
             for t in page.iter() {
                 self.cells.unlink(t.cells);
             }
-            self.clear_jc();
+            let slot = (key.vpc >> 1) as usize & (JC_SIZE - 1);
+            self.jc[slot] = JcEntry::EMPTY;
+            self.jc_code[slot] = None;
         }
         self.by_page
             .entry(key.ppc & PAGE_MASK)

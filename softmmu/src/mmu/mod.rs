@@ -516,6 +516,13 @@ impl Mmu {
         (off < self.ram_size).then_some((off >> PAGE_BITS) as usize)
     }
 
+    /// Writes main RAM at physical `pa`, if the bytes lie there (`Ram::write`
+    /// checks the bounds; below the base the offset wraps out of them).
+    fn write_main_ram(&mut self, pa: GuestPhysAddr, size: u8, value: u64) -> Option<()> {
+        let off = pa.0.wrapping_sub(self.ram_base);
+        self.space.ram_mut(self.ram_index)?.write(off, size, value)
+    }
+
     /// Whether physical `pa` lies in main RAM (where code may be cached).
     pub fn is_main_ram(&self, pa: GuestPhysAddr) -> bool {
         self.ram_page(pa).is_some()
@@ -767,16 +774,9 @@ impl Mmu {
         }
         // Main RAM directly, as the fast path writes it (a store to a page
         // holding code comes here every time); the bus for the rest.
-        let ram = self
-            .ram_page(t.pa)
-            .and_then(|_| {
-                let off = t.pa.0 - self.ram_base;
-                self.space.ram_mut(self.ram_index)?.write(off, size, value)
-            })
-            .is_some();
-        let r = match ram {
-            true => Ok(()),
-            false => self
+        let r = match self.write_main_ram(t.pa, size, value) {
+            Some(()) => Ok(()),
+            None => self
                 .space
                 .write_as(t.pa, size, value, t.attrs)
                 .map_err(|_| fault(MemFaultKind::Access, access, va)),
